@@ -1,0 +1,291 @@
+//! `TaskCounter`: the count of unfinished tasks behind `task_done` / `join`.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::error::{CountOverflowError, TaskDoneError};
+use crate::futex::Futex;
+use crate::sync::fault::{self, Fault};
+use crate::sync::{AtomicU32, AtomicUsize, Ordering};
+
+/// Counts unfinished tasks and lets threads wait until there are none.
+///
+/// This is the `unfinished_tasks` / `task_done()` / `join()` machinery of Python's
+/// `queue.Queue`, on its own: [`add`](TaskCounter::add) when work is handed out,
+/// [`done`](TaskCounter::done) when a piece is finished,
+/// [`wait`](TaskCounter::wait) to block until everything added so far is done.
+/// Calling `done` more often than `add` is a [`TaskDoneError`], never a panic, and
+/// the count never goes below zero.
+///
+/// `add` and `done` are lock-free; `done` makes a system call only when it brings
+/// the count to zero while someone waits.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::TaskCounter;
+/// use std::sync::Arc;
+/// use std::thread;
+///
+/// let tasks = Arc::new(TaskCounter::new());
+/// tasks.add(3).unwrap();
+/// for _ in 0..3 {
+///     let tasks = Arc::clone(&tasks);
+///     thread::spawn(move || tasks.done().unwrap());
+/// }
+/// tasks.wait(); // returns once all three are done
+/// assert_eq!(tasks.pending(), 0);
+/// assert!(tasks.done().is_err()); // one `done` too many
+/// ```
+pub struct TaskCounter {
+    count: AtomicUsize,
+    /// Bumped each time the count reaches zero with waiters; they sleep on it.
+    zeroes: Futex,
+    waiters: AtomicU32,
+}
+
+impl TaskCounter {
+    /// A counter with no unfinished tasks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskCounter;
+    ///
+    /// static JOBS: TaskCounter = TaskCounter::new();
+    /// assert_eq!(JOBS.pending(), 0);
+    /// ```
+    #[cfg(not(all(test, feature = "loom")))]
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            count: AtomicUsize::new(0),
+            zeroes: Futex::new(0),
+            waiters: AtomicU32::new(0),
+        }
+    }
+
+    /// A counter with no unfinished tasks (loom build: not `const`).
+    #[cfg(all(test, feature = "loom"))]
+    pub fn new() -> Self {
+        Self {
+            count: AtomicUsize::new(0),
+            zeroes: Futex::new(0),
+            waiters: AtomicU32::new(0),
+        }
+    }
+
+    /// Adds `n` unfinished tasks.
+    ///
+    /// Fails, changing nothing, only if the count would exceed `usize::MAX`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskCounter;
+    ///
+    /// let c = TaskCounter::new();
+    /// c.add(2).unwrap();
+    /// assert_eq!(c.pending(), 2);
+    /// assert!(c.add(usize::MAX).is_err());
+    /// assert_eq!(c.pending(), 2);
+    /// ```
+    pub fn add(&self, n: usize) -> Result<(), CountOverflowError> {
+        self.count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_add(n))
+            .map(drop)
+            .map_err(|_| CountOverflowError)
+    }
+
+    /// Adds one task; for callers that already bound the count (a queue's length).
+    #[allow(dead_code)] // used by the queue layer
+    #[inline]
+    pub(crate) fn add_one(&self) {
+        self.count.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Marks one task finished. Wakes the waiters if it was the last.
+    ///
+    /// # Errors
+    ///
+    /// [`TaskDoneError`] if no task is unfinished; the count stays at zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskCounter;
+    ///
+    /// let c = TaskCounter::new();
+    /// c.add(1).unwrap();
+    /// assert!(c.done().is_ok());
+    /// assert!(c.done().is_err());
+    /// ```
+    pub fn done(&self) -> Result<(), TaskDoneError> {
+        // Release: a joiner that sees the count reach zero also sees the work done
+        // before this call.
+        let prev = self
+            .count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_sub(1))
+            .map_err(|_| TaskDoneError)?;
+        if prev == 1 {
+            self.reached_zero();
+        }
+        Ok(())
+    }
+
+    /// Marks up to `n` tasks finished, stopping at zero; returns how many it marked.
+    /// For callers that discard work in bulk (a queue's `shutdown_now`).
+    #[allow(dead_code)] // used by the queue layer
+    pub(crate) fn done_up_to(&self, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let prev = self
+            .count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                Some(c.saturating_sub(n))
+            })
+            .unwrap_or_else(|c| c);
+        let marked = prev.min(n);
+        if marked > 0 && marked == prev {
+            self.reached_zero();
+        }
+        marked
+    }
+
+    /// The number of unfinished tasks right now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskCounter;
+    ///
+    /// let c = TaskCounter::new();
+    /// c.add(5).unwrap();
+    /// c.done().unwrap();
+    /// assert_eq!(c.pending(), 4);
+    /// ```
+    #[must_use]
+    pub fn pending(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// Blocks until the count is zero (Python's `Queue.join`). Returns at once if it
+    /// already is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskCounter;
+    /// use std::sync::Arc;
+    ///
+    /// let c = Arc::new(TaskCounter::new());
+    /// c.add(1).unwrap();
+    /// let c2 = Arc::clone(&c);
+    /// let worker = std::thread::spawn(move || c2.done().unwrap());
+    /// c.wait();
+    /// assert_eq!(c.pending(), 0);
+    /// worker.join().unwrap();
+    /// ```
+    pub fn wait(&self) {
+        self.wait_inner(None);
+    }
+
+    /// Like [`wait`](TaskCounter::wait) with a timeout; `true` if the count reached
+    /// zero in time. A zero timeout just checks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskCounter;
+    /// use std::time::Duration;
+    ///
+    /// let c = TaskCounter::new();
+    /// assert!(c.wait_timeout(Duration::ZERO));
+    /// c.add(1).unwrap();
+    /// assert!(!c.wait_timeout(Duration::from_millis(5)));
+    /// ```
+    #[must_use]
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.wait_inner(Some(deadline)),
+            None => self.wait_inner(None),
+        }
+    }
+
+    /// Like [`wait`](TaskCounter::wait) with a deadline; `true` if the count
+    /// reached zero in time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskCounter;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let c = TaskCounter::new();
+    /// c.add(1).unwrap();
+    /// assert!(!c.wait_deadline(Instant::now() + Duration::from_millis(5)));
+    /// ```
+    #[must_use]
+    pub fn wait_deadline(&self, deadline: Instant) -> bool {
+        self.wait_inner(Some(deadline))
+    }
+
+    fn wait_inner(&self, deadline: Option<Instant>) -> bool {
+        loop {
+            if self.count.load(Ordering::Acquire) == 0 {
+                return true;
+            }
+            // Register, read the epoch, re-check the count. Registration and the
+            // zero-reaching `done`'s look at `waiters` are both read-modify-writes of
+            // one word, so one of them sees the other (a pair of plain loads would
+            // need SeqCst's total order, which loom does not model):
+            // - `done` first: its Release RMW synchronises with our Acquire RMW, so
+            //   the re-check below sees the count at zero;
+            // - we first: `done` sees us and bumps the epoch, so our futex wait
+            //   returns whichever epoch we read.
+            self.waiters.fetch_add(1, Ordering::AcqRel);
+            let epoch = self.zeroes.load(Ordering::Acquire);
+            if self.count.load(Ordering::Acquire) == 0 {
+                self.waiters.fetch_sub(1, Ordering::Relaxed);
+                return true;
+            }
+            let in_time = match deadline {
+                None => {
+                    self.zeroes.wait(epoch);
+                    true
+                }
+                Some(d) => self.zeroes.wait_until(epoch, d),
+            };
+            self.waiters.fetch_sub(1, Ordering::Relaxed);
+            if !in_time {
+                return self.count.load(Ordering::Acquire) == 0;
+            }
+        }
+    }
+
+    fn reached_zero(&self) {
+        // An RMW, not a load: see `wait_inner`.
+        if self.waiters.fetch_add(0, Ordering::AcqRel) > 0 {
+            self.zeroes.fetch_add(1, Ordering::Release);
+            if !fault::active(Fault::CounterDoneSkipsWake) {
+                self.zeroes.wake_all();
+            }
+        }
+    }
+}
+
+impl Default for TaskCounter {
+    /// Same as [`TaskCounter::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for TaskCounter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskCounter")
+            .field("pending", &self.pending())
+            .finish()
+    }
+}

@@ -1,0 +1,165 @@
+//! Every error type of the crate's lock and queue layers, with its `Display`.
+//!
+//! Errors that carry an item or a closure hand it back: nothing given to queuekit
+//! is lost because an operation failed.
+
+use std::error::Error;
+use std::fmt;
+
+/// `done()` / `task_done()` was called more times than tasks were added
+/// (Python raises `ValueError` here).
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{TaskCounter, TaskDoneError};
+///
+/// let c = TaskCounter::new();
+/// assert_eq!(c.done(), Err(TaskDoneError));
+/// assert_eq!(TaskDoneError.to_string(), "task_done() called more times than tasks were added");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TaskDoneError;
+
+impl fmt::Display for TaskDoneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("task_done() called more times than tasks were added")
+    }
+}
+
+impl Error for TaskDoneError {}
+
+/// [`TaskCounter::add`](crate::TaskCounter::add) would push the count past `usize::MAX`.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{CountOverflowError, TaskCounter};
+///
+/// let c = TaskCounter::new();
+/// c.add(1).unwrap();
+/// assert_eq!(c.add(usize::MAX), Err(CountOverflowError));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountOverflowError;
+
+impl fmt::Display for CountOverflowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unfinished task count would overflow usize")
+    }
+}
+
+impl Error for CountOverflowError {}
+
+/// Why a put failed; carries the item back to the caller.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::PutError;
+///
+/// let e = PutError::Full(7);
+/// assert!(e.is_full());
+/// assert_eq!(e.to_string(), "queue is full");
+/// assert_eq!(e.into_inner(), 7);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PutError<T> {
+    /// The queue stayed full (non-blocking put, or the timeout ran out): Python's `queue.Full`.
+    Full(T),
+    /// The queue was shut down: Python's `queue.ShutDown`.
+    ShutDown(T),
+}
+
+impl<T> PutError<T> {
+    /// The item that could not be put.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::PutError;
+    ///
+    /// assert_eq!(PutError::ShutDown("job").into_inner(), "job");
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            PutError::Full(t) | PutError::ShutDown(t) => t,
+        }
+    }
+
+    /// `true` for [`PutError::Full`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::PutError;
+    ///
+    /// assert!(PutError::Full(1).is_full());
+    /// ```
+    pub fn is_full(&self) -> bool {
+        matches!(self, PutError::Full(_))
+    }
+
+    /// `true` for [`PutError::ShutDown`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::PutError;
+    ///
+    /// assert!(PutError::ShutDown(1).is_shutdown());
+    /// ```
+    pub fn is_shutdown(&self) -> bool {
+        matches!(self, PutError::ShutDown(_))
+    }
+}
+
+impl<T> fmt::Debug for PutError<T> {
+    /// Does not require `T: Debug`, so `unwrap()` works on any item type.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PutError::Full(_) => f.write_str("Full(..)"),
+            PutError::ShutDown(_) => f.write_str("ShutDown(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for PutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PutError::Full(_) => f.write_str("queue is full"),
+            PutError::ShutDown(_) => f.write_str("queue is shut down"),
+        }
+    }
+}
+
+impl<T> Error for PutError<T> {}
+
+/// Why a get failed.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::GetError;
+///
+/// let e = GetError::Empty;
+/// assert_eq!(e.to_string(), "queue is empty");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GetError {
+    /// Nothing to take (non-blocking get, or the timeout ran out): Python's `queue.Empty`.
+    Empty,
+    /// The queue is shut down and drained: Python's `queue.ShutDown`.
+    ShutDown,
+}
+
+impl fmt::Display for GetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GetError::Empty => f.write_str("queue is empty"),
+            GetError::ShutDown => f.write_str("queue is shut down and empty"),
+        }
+    }
+}
+
+impl Error for GetError {}

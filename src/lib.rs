@@ -1,0 +1,51 @@
+//! # queuekit
+//!
+//! Python's `queue` and `concurrent.futures` ergonomics in Rust, on synchronization
+//! primitives written from scratch and model-checked with [loom].
+//!
+//! | layer | what |
+//! |---|---|
+//! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
+//! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
+//!
+//! ```
+//! use queuekit::{Condvar, Mutex, TaskCounter};
+//!
+//! let m = Mutex::new(1);
+//! *m.lock() += 1;
+//! assert_eq!(*m.lock(), 2);
+//!
+//! let tasks = TaskCounter::new();
+//! tasks.add(1).unwrap();
+//! tasks.done().unwrap();
+//! tasks.wait();
+//! # let _ = Condvar::new();
+//! ```
+//!
+//! ## The `loom` feature
+//!
+//! `cargo test --features loom` runs the crate's loom models as well as every
+//! ordinary test. The feature exists only for the crate's own test suite and is not
+//! part of the stable API: it changes nothing for a crate that depends on queuekit.
+//!
+//! [loom]: https://docs.rs/loom
+
+#![deny(missing_docs)]
+#![warn(unsafe_op_in_unsafe_fn)]
+
+mod sync;
+
+mod condvar;
+mod counter;
+mod error;
+mod futex;
+mod mutex;
+
+pub use condvar::{Condvar, WaitTimeoutResult};
+pub use counter::TaskCounter;
+pub use error::{CountOverflowError, GetError, PutError, TaskDoneError};
+pub use mutex::{Mutex, MutexGuard};
+
+#[cfg(all(test, feature = "loom"))]
+#[path = "../loom-tests/mod.rs"]
+mod loom_tests;

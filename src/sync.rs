@@ -1,0 +1,102 @@
+//! The one place that chooses between std's and loom's primitives.
+//!
+//! Every other module imports atomics, `UnsafeCell`, `thread` and `hint` from here,
+//! so the switch to loom's model-checked types is visible in exactly one file. The
+//! switch is `cfg(all(test, feature = "loom"))`: only the library's own unit-test
+//! binary, built with the `loom` feature, sees loom types. Integration tests,
+//! doctests and dependent crates always get std, so the feature is additive.
+
+#[cfg(all(test, feature = "loom"))]
+#[allow(unused_imports)]
+mod imp {
+    pub(crate) use loom::cell::UnsafeCell;
+    pub(crate) use loom::hint;
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use loom::thread;
+}
+
+#[cfg(not(all(test, feature = "loom")))]
+#[allow(unused_imports)]
+mod imp {
+    pub(crate) use std::hint;
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use std::thread;
+
+    /// `core::cell::UnsafeCell` behind loom's closure-based API, so code that
+    /// touches shared cells reads the same under both backends.
+    #[derive(Debug, Default)]
+    pub(crate) struct UnsafeCell<T: ?Sized>(core::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        #[inline]
+        pub(crate) const fn new(value: T) -> Self {
+            Self(core::cell::UnsafeCell::new(value))
+        }
+
+        #[inline]
+        pub(crate) fn into_inner(self) -> T {
+            self.0.into_inner()
+        }
+    }
+
+    impl<T: ?Sized> UnsafeCell<T> {
+        #[inline]
+        pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+
+        #[inline]
+        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
+
+pub(crate) use imp::*;
+
+/// Deliberate bugs that the loom suite switches on to prove each model catches the
+/// mistake it exists for. In every build except the loom unit-test binary,
+/// [`fault::active`] is a constant `false` and the faulty branches compile away.
+pub(crate) mod fault {
+    /// A known bug a model must catch.
+    #[allow(dead_code)]
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub(crate) enum Fault {
+        /// `Mutex` unlock forgets to wake a sleeping waiter.
+        MutexUnlockSkipsWake,
+        /// `Condvar::notify_one` bumps the sequence but never wakes.
+        CondvarNotifySkipsWake,
+        /// `TaskCounter::done` reaching zero never wakes joiners.
+        CounterDoneSkipsWake,
+        /// A queue `put` forgets to signal "not empty".
+        QueuePutSkipsNotify,
+        /// `shutdown` forgets to wake blocked putters and getters.
+        QueueShutdownSkipsWake,
+    }
+
+    #[cfg(all(test, feature = "loom"))]
+    std::thread_local! {
+        static ACTIVE: std::cell::Cell<Option<Fault>> = const { std::cell::Cell::new(None) };
+    }
+
+    /// Is `f` switched on for the model running on this thread?
+    #[cfg(all(test, feature = "loom"))]
+    #[inline]
+    pub(crate) fn active(f: Fault) -> bool {
+        ACTIVE.with(|a| a.get() == Some(f))
+    }
+
+    /// Always `false` outside the loom test build.
+    #[cfg(not(all(test, feature = "loom")))]
+    #[inline(always)]
+    pub(crate) fn active(_f: Fault) -> bool {
+        false
+    }
+
+    /// Switch `f` on for the models later run on this OS thread (loom runs every
+    /// model thread as a coroutine on the test's own thread).
+    #[cfg(all(test, feature = "loom"))]
+    pub(crate) fn inject(f: Option<Fault>) {
+        ACTIVE.with(|a| a.set(f));
+    }
+}
