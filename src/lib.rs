@@ -7,6 +7,7 @@
 //! |---|---|
 //! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
+//! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`TaskService`]: a lazy thread pool, futures, results by id |
 //!
 //! ```
 //! use queuekit::{Condvar, Mutex, TaskCounter};
@@ -40,11 +41,16 @@ mod counter;
 mod error;
 mod futex;
 mod mutex;
+mod pool;
 
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use counter::TaskCounter;
 pub use error::{CountOverflowError, GetError, PutError, TaskDoneError};
 pub use mutex::{Mutex, MutexGuard};
+pub use pool::{
+    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, SubmitError, TaskError,
+    TaskHandle, TaskService, ThreadPoolManager,
+};
 
 #[cfg(all(test, feature = "loom"))]
 #[path = "../loom-tests/mod.rs"]

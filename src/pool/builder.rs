@@ -1,0 +1,181 @@
+//! `PoolBuilder`: every knob of a `ThreadPoolManager`, checked by `build`.
+
+use std::time::Duration;
+
+use super::error::PoolBuildError;
+use super::ThreadPoolManager;
+
+/// The settings of a pool, fixed at `build`.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) max_workers: usize,
+    /// `None`: unbounded backlog.
+    pub(crate) max_pending: Option<usize>,
+    pub(crate) thread_name: String,
+    pub(crate) stack_size: Option<usize>,
+    /// `None`: idle workers never exit on their own.
+    pub(crate) idle_timeout: Option<Duration>,
+}
+
+/// Configures a [`ThreadPoolManager`]: worker cap, backlog bound, thread names,
+/// stack size, idle timeout. Made by [`ThreadPoolManager::builder`].
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::ThreadPoolManager;
+/// use std::time::Duration;
+///
+/// let pool = ThreadPoolManager::builder()
+///     .max_workers(4)
+///     .max_pending(100)
+///     .thread_name("downloader")
+///     .stack_size(256 * 1024)
+///     .idle_timeout(Duration::from_secs(30))
+///     .build()
+///     .unwrap();
+/// let name = pool.submit(|| std::thread::current().name().map(String::from)).unwrap();
+/// assert!(name.wait().unwrap().unwrap().starts_with("downloader-"));
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct PoolBuilder {
+    config: Config,
+}
+
+impl PoolBuilder {
+    /// Defaults: one worker per available CPU, unbounded backlog, threads named
+    /// `queuekit-worker-N`, the platform's stack size, no idle timeout.
+    pub(crate) fn new() -> Self {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self {
+            config: Config {
+                max_workers: cpus,
+                max_pending: None,
+                thread_name: "queuekit-worker".to_owned(),
+                stack_size: None,
+                idle_timeout: None,
+            },
+        }
+    }
+
+    /// At most this many worker threads (at least 1; `build` refuses 0). Workers
+    /// start lazily, one per submit that finds no idle worker.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::builder().max_workers(3).build().unwrap();
+    /// assert_eq!(pool.max_workers(), 3);
+    /// assert_eq!(pool.live_workers(), 0); // none started yet
+    /// ```
+    pub fn max_workers(mut self, n: usize) -> Self {
+        self.config.max_workers = n;
+        self
+    }
+
+    /// Bounds the backlog of queued, unstarted tasks (Python's `Queue(maxsize)`):
+    /// `submit` and `execute` then block while it is full, `try_submit` fails with
+    /// [`SubmitError::Full`](crate::SubmitError::Full). Unset means unbounded; `build`
+    /// refuses 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::builder().max_pending(8).build().unwrap();
+    /// assert_eq!(pool.max_pending(), Some(8));
+    /// ```
+    pub fn max_pending(mut self, n: usize) -> Self {
+        self.config.max_pending = Some(n);
+        self
+    }
+
+    /// Worker threads are named `{prefix}-{n}`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::builder().thread_name("io").build().unwrap();
+    /// let h = pool.submit(|| std::thread::current().name().unwrap().to_owned()).unwrap();
+    /// assert_eq!(h.wait().unwrap(), "io-0");
+    /// ```
+    pub fn thread_name(mut self, prefix: impl Into<String>) -> Self {
+        self.config.thread_name = prefix.into();
+        self
+    }
+
+    /// Stack size of each worker thread, in bytes. A size the system cannot provide
+    /// makes worker start-up fail: see
+    /// [`SubmitError::SpawnFailed`](crate::SubmitError::SpawnFailed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::builder().stack_size(4 << 20).build().unwrap();
+    /// assert_eq!(pool.submit(|| 1).unwrap().wait(), Ok(1));
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.config.stack_size = Some(bytes);
+        self
+    }
+
+    /// A worker idle this long exits; a later submit starts a new one when needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::time::Duration;
+    ///
+    /// let pool = ThreadPoolManager::builder()
+    ///     .idle_timeout(Duration::from_millis(1))
+    ///     .build()
+    ///     .unwrap();
+    /// pool.submit(|| ()).unwrap().wait().unwrap();
+    /// while pool.live_workers() > 0 {
+    ///     std::thread::sleep(Duration::from_millis(1));
+    /// }
+    /// ```
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Checks the settings and creates the pool (no thread starts yet).
+    ///
+    /// # Errors
+    ///
+    /// [`PoolBuildError`] for 0 workers, a 0 backlog bound, or a NUL byte in the
+    /// thread name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{PoolBuildError, ThreadPoolManager};
+    ///
+    /// assert!(ThreadPoolManager::builder().build().is_ok());
+    /// let err = ThreadPoolManager::builder().max_workers(0).build().unwrap_err();
+    /// assert_eq!(err, PoolBuildError::ZeroWorkers);
+    /// ```
+    pub fn build(self) -> Result<ThreadPoolManager, PoolBuildError> {
+        let c = &self.config;
+        if c.max_workers == 0 {
+            return Err(PoolBuildError::ZeroWorkers);
+        }
+        if c.max_pending == Some(0) {
+            return Err(PoolBuildError::ZeroPending);
+        }
+        if c.thread_name.contains('\0') {
+            return Err(PoolBuildError::NulInThreadName);
+        }
+        Ok(ThreadPoolManager::from_config(self.config))
+    }
+}

@@ -1,0 +1,288 @@
+//! The errors of the pool layer, each with its `Display`.
+//!
+//! Every error that stands for a refused closure or job carries it back, so nothing
+//! handed to the pool is lost because it was refused.
+
+use std::error::Error;
+use std::fmt;
+
+/// Why the pool refused a task; carries the closure back to the caller.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{SubmitError, ThreadPoolManager};
+///
+/// let pool = ThreadPoolManager::new(1).unwrap();
+/// pool.close();
+/// let err = pool.execute(|| println!("never runs")).unwrap_err();
+/// assert!(err.is_closed());
+/// assert_eq!(err.to_string(), "thread pool is closed");
+/// let job = err.into_inner(); // the closure, back in our hands
+/// job();
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubmitError<F> {
+    /// The backlog stayed full (`try_submit`, or `submit_timeout` ran out of time).
+    Full(F),
+    /// The pool was closed or terminated.
+    Closed(F),
+    /// No worker was running and the operating system refused to start one (thread
+    /// limit, out of memory, a stack size it cannot map).
+    SpawnFailed(F),
+}
+
+impl<F> SubmitError<F> {
+    /// The closure that was not accepted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::SubmitError;
+    ///
+    /// assert_eq!(SubmitError::Full(3).into_inner(), 3);
+    /// ```
+    pub fn into_inner(self) -> F {
+        match self {
+            Self::Full(f) | Self::Closed(f) | Self::SpawnFailed(f) => f,
+        }
+    }
+
+    /// The same error around a different value (for the pool's own wrappers).
+    pub(crate) fn map<G>(self, f: impl FnOnce(F) -> G) -> SubmitError<G> {
+        match self {
+            Self::Full(x) => SubmitError::Full(f(x)),
+            Self::Closed(x) => SubmitError::Closed(f(x)),
+            Self::SpawnFailed(x) => SubmitError::SpawnFailed(f(x)),
+        }
+    }
+
+    /// `true` for [`SubmitError::Full`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::SubmitError;
+    ///
+    /// assert!(SubmitError::Full(()).is_full());
+    /// ```
+    #[must_use]
+    pub fn is_full(&self) -> bool {
+        matches!(self, Self::Full(_))
+    }
+
+    /// `true` for [`SubmitError::Closed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::SubmitError;
+    ///
+    /// assert!(SubmitError::Closed(()).is_closed());
+    /// ```
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        matches!(self, Self::Closed(_))
+    }
+}
+
+impl<F> fmt::Debug for SubmitError<F> {
+    /// Shows the variant only, so closures (which are not `Debug`) can be unwrapped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Full(_) => "Full(..)",
+            Self::Closed(_) => "Closed(..)",
+            Self::SpawnFailed(_) => "SpawnFailed(..)",
+        })
+    }
+}
+
+impl<F> fmt::Display for SubmitError<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Full(_) => "thread pool backlog is full",
+            Self::Closed(_) => "thread pool is closed",
+            Self::SpawnFailed(_) => "could not start a worker thread",
+        })
+    }
+}
+
+impl<F> Error for SubmitError<F> {}
+
+/// Why a task produced no value: Python's `Future.result()` raising.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{TaskError, ThreadPoolManager};
+///
+/// let pool = ThreadPoolManager::new(1).unwrap();
+/// let handle = pool.submit(|| -> u32 { panic!("boom") }).unwrap();
+/// assert_eq!(handle.wait(), Err(TaskError::Panicked("boom".into())));
+/// assert_eq!(TaskError::Cancelled.to_string(), "task was cancelled");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TaskError {
+    /// The task panicked; the panic message (or a placeholder if the payload was not
+    /// a string).
+    Panicked(String),
+    /// The task never ran: cancelled through its handle, or by
+    /// [`terminate`](crate::ThreadPoolManager::terminate).
+    Cancelled,
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Panicked(msg) => write!(f, "task panicked: {msg}"),
+            Self::Cancelled => f.write_str("task was cancelled"),
+        }
+    }
+}
+
+impl Error for TaskError {}
+
+/// A pool configuration that [`PoolBuilder::build`](crate::PoolBuilder::build) refuses.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{PoolBuildError, ThreadPoolManager};
+///
+/// assert_eq!(ThreadPoolManager::new(0).unwrap_err(), PoolBuildError::ZeroWorkers);
+/// let err = ThreadPoolManager::builder().max_pending(0).build().unwrap_err();
+/// assert_eq!(err, PoolBuildError::ZeroPending);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PoolBuildError {
+    /// `max_workers` was 0: such a pool could never run anything.
+    ZeroWorkers,
+    /// `max_pending` was 0: every submit would be refused. Leave it unset for an
+    /// unbounded backlog.
+    ZeroPending,
+    /// The thread name prefix contains a NUL byte, which thread names cannot hold.
+    NulInThreadName,
+}
+
+impl fmt::Display for PoolBuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::ZeroWorkers => "max_workers must be at least 1",
+            Self::ZeroPending => "max_pending must be at least 1 (leave it unset for no limit)",
+            Self::NulInThreadName => "thread name prefix contains a NUL byte",
+        })
+    }
+}
+
+impl Error for PoolBuildError {}
+
+/// Why [`TaskService::add_task`](crate::TaskService::add_task) refused a job; carries
+/// the id and the job back.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{AddTaskError, TaskService};
+///
+/// let service = TaskService::new(1).unwrap();
+/// service.add_task("a", || 1).unwrap();
+/// let err = service.add_task("a", || 2).unwrap_err();
+/// assert!(matches!(err, AddTaskError::Duplicate(..)));
+/// assert_eq!(err.to_string(), "a task with this id is already known");
+/// let (id, job) = err.into_inner();
+/// assert_eq!((id, job()), ("a", 2));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddTaskError<K, F> {
+    /// A task with this id is running, queued, or has a result nobody took yet.
+    Duplicate(K, F),
+    /// The service's pool refused the job (see [`SubmitError`]).
+    Refused(K, SubmitError<F>),
+}
+
+impl<K, F> AddTaskError<K, F> {
+    /// The id and the job that were not accepted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::AddTaskError;
+    ///
+    /// let e: AddTaskError<u8, &str> = AddTaskError::Duplicate(1, "job");
+    /// assert_eq!(e.into_inner(), (1, "job"));
+    /// ```
+    pub fn into_inner(self) -> (K, F) {
+        match self {
+            Self::Duplicate(k, f) => (k, f),
+            Self::Refused(k, e) => (k, e.into_inner()),
+        }
+    }
+}
+
+impl<K: fmt::Debug, F> fmt::Debug for AddTaskError<K, F> {
+    /// Shows the id and the variant, not the job (closures are not `Debug`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Duplicate(k, _) => write!(f, "Duplicate({k:?}, ..)"),
+            Self::Refused(k, e) => write!(f, "Refused({k:?}, {e:?})"),
+        }
+    }
+}
+
+impl<K, F> fmt::Display for AddTaskError<K, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Duplicate(..) => f.write_str("a task with this id is already known"),
+            Self::Refused(_, e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl<K: fmt::Debug, F> Error for AddTaskError<K, F> {}
+
+/// Why [`TaskService`](crate::TaskService) gave no result for an id.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{ResultError, TaskService};
+///
+/// let service: TaskService<&str, u32> = TaskService::new(1).unwrap();
+/// assert_eq!(service.result(&"nope"), Err(ResultError::UnknownTask));
+/// assert_eq!(ResultError::UnknownTask.to_string(), "no task with this id");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ResultError {
+    /// No task with this id was added, or its result was already taken.
+    UnknownTask,
+    /// The task has not finished (`try_result`, or `result_timeout` ran out of time);
+    /// its result stays in the service.
+    NotFinished,
+    /// The task failed: it panicked, or it never ran.
+    Failed(TaskError),
+}
+
+impl fmt::Display for ResultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownTask => f.write_str("no task with this id"),
+            Self::NotFinished => f.write_str("task has not finished"),
+            Self::Failed(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl Error for ResultError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            Self::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<TaskError> for ResultError {
+    fn from(e: TaskError) -> Self {
+        Self::Failed(e)
+    }
+}

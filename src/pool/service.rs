@@ -1,0 +1,365 @@
+//! `TaskService<K, R>`: seed 000's `ThreadingService`, with results kept by task id
+//! (failures included) instead of logged and lost.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::Hash;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::builder::PoolBuilder;
+use super::error::{AddTaskError, PoolBuildError, ResultError, TaskError};
+use super::handle::panic_message;
+use super::job::Job;
+use super::shared::Block;
+use super::ThreadPoolManager;
+use crate::{Condvar, Mutex};
+
+enum Entry<R> {
+    /// Queued or running.
+    Running,
+    Done(Result<R, TaskError>),
+}
+
+struct Results<K, R> {
+    map: Mutex<HashMap<K, Entry<R>>>,
+    /// Notified whenever a task's result lands.
+    landed: Condvar,
+}
+
+impl<K: Eq + Hash, R> Results<K, R> {
+    fn record(&self, id: K, outcome: Result<R, TaskError>) {
+        self.map.lock().insert(id, Entry::Done(outcome));
+        self.landed.notify_all();
+    }
+}
+
+/// One job on its way through the pool. If it is dropped unrun, its id still gets
+/// a result (`Cancelled`), so nobody waits for it forever.
+struct Keyed<K: Eq + Hash, R, F> {
+    id: Option<K>,
+    job: Option<F>,
+    results: Arc<Results<K, R>>,
+}
+
+impl<K: Eq + Hash, R, F: FnOnce() -> R> Keyed<K, R, F> {
+    fn run(mut self) {
+        let (Some(id), Some(job)) = (self.id.take(), self.job.take()) else {
+            return;
+        };
+        match panic::catch_unwind(AssertUnwindSafe(job)) {
+            Ok(r) => self.results.record(id, Ok(r)),
+            Err(payload) => {
+                let msg = panic_message(&*payload);
+                self.results.record(id, Err(TaskError::Panicked(msg)));
+                // Let the pool count the panic too.
+                panic::resume_unwind(payload);
+            }
+        }
+    }
+}
+
+impl<K: Eq + Hash, R, F> Drop for Keyed<K, R, F> {
+    fn drop(&mut self) {
+        if let (Some(id), Some(_)) = (self.id.take(), self.job.take()) {
+            self.results.record(id, Err(TaskError::Cancelled));
+        }
+    }
+}
+
+/// A pool that keeps every task's outcome by id until asked for it: seed 000's
+/// `ThreadingService` (`add_task`, `get_result`, `wait_completion`), where a failing
+/// job's error is kept as an `Err` instead of only logged.
+///
+/// Each result is handed out once: after [`result`](Self::result) returns it, the id
+/// is forgotten (and may be used again).
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{ResultError, TaskError, TaskService};
+///
+/// let service = TaskService::new(2).unwrap();
+/// service.add_task("ok", || 1).unwrap();
+/// service.add_task("bad", || -> i32 { panic!("404") }).unwrap();
+/// service.wait_completion();
+/// assert_eq!(service.result(&"ok"), Ok(1));
+/// assert_eq!(
+///     service.result(&"bad"),
+///     Err(ResultError::Failed(TaskError::Panicked("404".into())))
+/// );
+/// assert_eq!(service.result(&"ok"), Err(ResultError::UnknownTask)); // taken already
+/// ```
+pub struct TaskService<K, R> {
+    results: Arc<Results<K, R>>,
+    pool: ThreadPoolManager,
+}
+
+impl<K, R> TaskService<K, R>
+where
+    K: Eq + Hash + Clone + Send + 'static,
+    R: Send + 'static,
+{
+    /// A service running jobs on at most `workers` threads.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolBuildError::ZeroWorkers`] if `workers` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskService;
+    ///
+    /// let service: TaskService<u32, String> = TaskService::new(4).unwrap();
+    /// assert!(TaskService::<u32, String>::new(0).is_err());
+    /// # drop(service);
+    /// ```
+    pub fn new(workers: usize) -> Result<Self, PoolBuildError> {
+        Self::with_pool(ThreadPoolManager::builder().max_workers(workers))
+    }
+
+    /// A service on a pool configured by `builder` (thread names, backlog bound,
+    /// idle timeout…).
+    ///
+    /// # Errors
+    ///
+    /// Whatever [`PoolBuilder::build`] refuses.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{TaskService, ThreadPoolManager};
+    ///
+    /// let service = TaskService::with_pool(
+    ///     ThreadPoolManager::builder().max_workers(2).thread_name("download"),
+    /// )
+    /// .unwrap();
+    /// service.add_task(1, || std::thread::current().name().unwrap().to_owned()).unwrap();
+    /// assert!(service.result(&1).unwrap().starts_with("download-"));
+    /// ```
+    pub fn with_pool(builder: PoolBuilder) -> Result<Self, PoolBuildError> {
+        Ok(Self {
+            results: Arc::new(Results {
+                map: Mutex::new(HashMap::new()),
+                landed: Condvar::new(),
+            }),
+            pool: builder.build()?,
+        })
+    }
+
+    /// Queues `job` under `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`AddTaskError::Duplicate`] if `id` is queued, running, or has a result not
+    /// yet taken; [`AddTaskError::Refused`] if the pool refused it. Both hand back
+    /// the id and the job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskService;
+    ///
+    /// let service = TaskService::new(2).unwrap();
+    /// for page in 1..=3 {
+    ///     service.add_task(page, move || format!("page {page}")).unwrap();
+    /// }
+    /// assert_eq!(service.result(&2).unwrap(), "page 2");
+    /// assert!(service.add_task(1, || String::new()).is_err()); // 1 not taken yet
+    /// ```
+    pub fn add_task<F>(&self, id: K, job: F) -> Result<(), AddTaskError<K, F>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+    {
+        {
+            let mut map = self.results.map.lock();
+            if map.contains_key(&id) {
+                return Err(AddTaskError::Duplicate(id, job));
+            }
+            map.insert(id.clone(), Entry::Running);
+        }
+        let keyed = Keyed {
+            id: Some(id),
+            job: Some(job),
+            results: Arc::clone(&self.results),
+        };
+        let to_job = |k: Keyed<K, R, F>| Job::Plain(Box::new(move || k.run()));
+        match self.pool.shared.accept(keyed, to_job, Block::Forever) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let mut parts = None;
+                let e = e.map(|mut k| {
+                    parts = k.id.take().zip(k.job.take());
+                });
+                let (id, job) = parts.expect("a refused job keeps its id and closure");
+                self.results.map.lock().remove(&id);
+                Err(AddTaskError::Refused(id, e.map(|()| job)))
+            }
+        }
+    }
+
+    /// Blocks until the task `id` has finished and takes its outcome.
+    ///
+    /// # Errors
+    ///
+    /// [`ResultError::UnknownTask`] at once if no task has this id (never a hang);
+    /// [`ResultError::Failed`] if it panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{ResultError, TaskService};
+    ///
+    /// let service = TaskService::new(1).unwrap();
+    /// service.add_task("x", || 10).unwrap();
+    /// assert_eq!(service.result(&"x"), Ok(10));
+    /// assert_eq!(service.result(&"y"), Err(ResultError::UnknownTask));
+    /// ```
+    pub fn result(&self, id: &K) -> Result<R, ResultError> {
+        self.result_inner(id, Block::Forever)
+    }
+
+    /// The outcome of task `id` if it has finished, without blocking.
+    ///
+    /// # Errors
+    ///
+    /// [`ResultError::NotFinished`] while it is queued or running (the result will
+    /// still be kept), `UnknownTask`, `Failed`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{ResultError, TaskService};
+    ///
+    /// let service = TaskService::new(1).unwrap();
+    /// service.add_task(7, || "seven").unwrap();
+    /// service.wait_completion();
+    /// assert_eq!(service.try_result(&7), Ok("seven"));
+    /// assert_eq!(service.try_result(&7), Err(ResultError::UnknownTask));
+    /// ```
+    pub fn try_result(&self, id: &K) -> Result<R, ResultError> {
+        self.result_inner(id, Block::No)
+    }
+
+    /// Like [`result`](Self::result), waiting at most `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// [`ResultError::NotFinished`] if the time ran out (the result will still be
+    /// kept), `UnknownTask`, `Failed`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskService;
+    /// use std::time::Duration;
+    ///
+    /// let service = TaskService::new(1).unwrap();
+    /// service.add_task("quick", || 1).unwrap();
+    /// assert_eq!(service.result_timeout(&"quick", Duration::from_secs(60)), Ok(1));
+    /// ```
+    pub fn result_timeout(&self, id: &K, timeout: Duration) -> Result<R, ResultError> {
+        let block = Instant::now()
+            .checked_add(timeout)
+            .map_or(Block::Forever, Block::Until);
+        self.result_inner(id, block)
+    }
+
+    fn result_inner(&self, id: &K, block: Block) -> Result<R, ResultError> {
+        let mut map = self.results.map.lock();
+        loop {
+            match map.get(id) {
+                None => return Err(ResultError::UnknownTask),
+                Some(Entry::Done(_)) => {
+                    return match map.remove(id) {
+                        Some(Entry::Done(outcome)) => outcome.map_err(ResultError::Failed),
+                        _ => Err(ResultError::UnknownTask),
+                    };
+                }
+                Some(Entry::Running) => {}
+            }
+            map = match block {
+                Block::No => return Err(ResultError::NotFinished),
+                Block::Forever => self.results.landed.wait(map),
+                Block::Until(deadline) => {
+                    let (g, r) = self.results.landed.wait_until(map, deadline);
+                    // Look once more before believing the timeout.
+                    if r.timed_out() && matches!(g.get(id), Some(Entry::Running)) {
+                        return Err(ResultError::NotFinished);
+                    }
+                    g
+                }
+            };
+        }
+    }
+
+    /// Blocks until every task added so far has finished (seed 000's
+    /// `wait_completion`, without stopping the service: more tasks may follow).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskService;
+    ///
+    /// let service = TaskService::new(2).unwrap();
+    /// for i in 0..4 {
+    ///     service.add_task(i, move || i * 2).unwrap();
+    /// }
+    /// service.wait_completion();
+    /// assert_eq!(service.try_result(&3), Ok(6));
+    /// ```
+    pub fn wait_completion(&self) {
+        self.pool.wait_all();
+    }
+
+    /// Stops the service after every queued job has run and returns all results
+    /// not taken yet, by id (seed 001's `callback()` with no tag).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskService;
+    ///
+    /// let service = TaskService::new(2).unwrap();
+    /// service.add_task("a", || 1).unwrap();
+    /// service.add_task("b", || 2).unwrap();
+    /// let all = service.into_results();
+    /// assert_eq!(all.len(), 2);
+    /// assert_eq!(all["b"], Ok(2));
+    /// ```
+    pub fn into_results(self) -> HashMap<K, Result<R, TaskError>> {
+        self.pool.join();
+        let map = std::mem::take(&mut *self.results.map.lock());
+        map.into_iter()
+            .filter_map(|(k, e)| match e {
+                Entry::Done(outcome) => Some((k, outcome)),
+                Entry::Running => None,
+            })
+            .collect()
+    }
+
+    /// The pool underneath, for its counters (`completed_tasks`, `panicked_tasks`…).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskService;
+    ///
+    /// let service = TaskService::new(3).unwrap();
+    /// assert_eq!(service.pool().max_workers(), 3);
+    /// # let _: &TaskService<u8, u8> = &service;
+    /// ```
+    pub fn pool(&self) -> &ThreadPoolManager {
+        &self.pool
+    }
+}
+
+impl<K, R> fmt::Debug for TaskService<K, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskService")
+            .field("pool", &self.pool)
+            .finish_non_exhaustive()
+    }
+}

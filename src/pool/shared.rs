@@ -1,0 +1,250 @@
+//! The state every worker and submitter shares: one lock around the backlog and the
+//! worker counts (tokio's blocking-pool shape), and the submit path.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::builder::Config;
+use super::error::SubmitError;
+use super::job::{Job, Ran};
+use super::worker;
+use crate::sync::thread::{self, JoinHandle};
+use crate::sync::{AtomicUsize, Ordering};
+use crate::{Condvar, Mutex, TaskCounter};
+
+/// Everything behind the pool's one lock.
+///
+/// Worker accounting: every live worker is exactly one of *busy* (running a task,
+/// about to look at the backlog, or claimed by a submitter's notification),
+/// *spinning* (polling for work with the lock released) or *idle* (asleep on
+/// `work`, unclaimed). So `live == busy + spinning + idle` at every unlock.
+pub(crate) struct State {
+    pub(crate) queue: VecDeque<Job>,
+    /// Workers started (or being started) that have not exited.
+    pub(crate) live: usize,
+    /// Asleep on `work` and not yet claimed by a notification.
+    pub(crate) idle: usize,
+    /// Polling `Shared::queued` with the lock released; each will re-check the
+    /// backlog under the lock before it sleeps.
+    pub(crate) spinning: usize,
+    /// Notifications sent and not yet consumed: lets a waking worker tell a real
+    /// wake-up (someone took it off `idle`) from a spurious one or a timeout.
+    pub(crate) notified: usize,
+    pub(crate) completed: usize,
+    pub(crate) panicked: usize,
+    /// No new tasks; workers exit once the backlog is empty.
+    pub(crate) closed: bool,
+    /// No new tasks, backlog cancelled; workers exit after their current task.
+    pub(crate) terminated: bool,
+    /// Join handles of workers that may still be running.
+    pub(crate) threads: Vec<JoinHandle<()>>,
+    /// The last worker that retired on its idle timeout; the next one to retire
+    /// joins it, so retired threads are reaped without a growing list.
+    pub(crate) retired: Option<JoinHandle<()>>,
+    /// Number for the next worker's thread name.
+    pub(crate) spawned: usize,
+}
+
+pub(crate) struct Shared {
+    pub(crate) state: Mutex<State>,
+    /// Idle workers sleep here.
+    pub(crate) work: Condvar,
+    /// Submitters blocked on a full backlog sleep here.
+    pub(crate) space: Condvar,
+    /// `join` sleeps here until `live` reaches 0.
+    pub(crate) exited: Condvar,
+    /// Every accepted task until it ran or was cancelled: `wait_all`.
+    pub(crate) tasks: TaskCounter,
+    /// The backlog length, stored under the lock, read without it by spinning
+    /// workers so they touch the lock only when there is work.
+    pub(crate) queued: AtomicUsize,
+    pub(crate) config: Config,
+}
+
+/// How long a submitter may block for room in a bounded backlog.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Block {
+    No,
+    Forever,
+    Until(Instant),
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config) -> Self {
+        Self {
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                live: 0,
+                idle: 0,
+                spinning: 0,
+                notified: 0,
+                completed: 0,
+                panicked: 0,
+                closed: false,
+                terminated: false,
+                threads: Vec::new(),
+                retired: None,
+                spawned: 0,
+            }),
+            work: Condvar::new(),
+            space: Condvar::new(),
+            exited: Condvar::new(),
+            tasks: TaskCounter::new(),
+            queued: AtomicUsize::new(0),
+            config,
+        }
+    }
+
+    /// Queues `item` (turned into a job by `to_job`), starting a worker first if
+    /// none is idle and the cap allows; the error hands `item` back.
+    pub(crate) fn accept<T>(
+        self: &Arc<Self>,
+        item: T,
+        to_job: impl FnOnce(T) -> Job,
+        block: Block,
+    ) -> Result<(), SubmitError<T>> {
+        let mut st = self.state.lock();
+        // Set once this call started a worker: that worker is busy until it has
+        // looked at the backlog, so it needs no notification and no second spawn.
+        let mut started = false;
+        loop {
+            if st.closed {
+                return Err(SubmitError::Closed(item));
+            }
+            if let Some(cap) = self.config.max_pending {
+                if st.queue.len() >= cap {
+                    st = match block {
+                        Block::No => return Err(SubmitError::Full(item)),
+                        Block::Forever => self.space.wait(st),
+                        Block::Until(deadline) => {
+                            let (g, r) = self.space.wait_until(st, deadline);
+                            // Re-check before believing the timeout: room that
+                            // appeared as it expired is still taken.
+                            if r.timed_out() && !g.closed && g.queue.len() >= cap {
+                                return Err(SubmitError::Full(item));
+                            }
+                            g
+                        }
+                    };
+                    continue;
+                }
+            }
+            let waiting = st.queue.len() + 1;
+            if !started && waiting > st.spinning && st.idle == 0 && st.live < self.config.max_workers
+            {
+                // Start the worker before queueing, so that if the system refuses
+                // the thread the closure can still be handed back.
+                st.live += 1;
+                let n = st.spawned;
+                st.spawned += 1;
+                drop(st);
+                let spawned = self.spawn_worker(n);
+                st = self.state.lock();
+                match spawned {
+                    Ok(handle) => {
+                        st.threads.push(handle);
+                        started = true;
+                    }
+                    Err(()) => {
+                        st.live -= 1;
+                        if st.live == 0 {
+                            self.exited.notify_all();
+                            // Other submitters may have queued behind the worker we
+                            // promised; with no worker at all, run them here.
+                            drop(st);
+                            self.run_stranded();
+                            return Err(SubmitError::SpawnFailed(item));
+                        }
+                        // Other workers exist: they will run it.
+                        started = true;
+                    }
+                }
+                continue;
+            }
+            // Counted before it is visible, so `wait_all` cannot miss it.
+            self.tasks.add_one();
+            st.queue.push_back(to_job(item));
+            self.queued.store(st.queue.len(), Ordering::Relaxed);
+            let wake = waiting > st.spinning && st.idle > 0;
+            if wake {
+                // Claim an idle worker now, so the next submit does not count it
+                // as free too (and starts another worker instead).
+                st.idle -= 1;
+                st.notified += 1;
+            }
+            drop(st);
+            if wake {
+                self.work.notify_one();
+            }
+            return Ok(());
+        }
+    }
+
+    fn spawn_worker(self: &Arc<Self>, n: usize) -> Result<JoinHandle<()>, ()> {
+        let mut b = thread::Builder::new().name(format!("{}-{n}", self.config.thread_name));
+        if let Some(size) = self.config.stack_size {
+            b = b.stack_size(size);
+        }
+        let shared = Arc::clone(self);
+        b.spawn(move || worker::run(shared)).map_err(drop)
+    }
+
+    /// Runs queued tasks on the calling thread while no worker exists: the fallback
+    /// for a system that refuses every new thread.
+    fn run_stranded(&self) {
+        loop {
+            let job = {
+                let mut st = self.state.lock();
+                if st.live > 0 {
+                    return;
+                }
+                match st.queue.pop_front() {
+                    Some(job) => {
+                        self.queued.store(st.queue.len(), Ordering::Relaxed);
+                        job
+                    }
+                    None => return,
+                }
+            };
+            self.space.notify_one();
+            let ran = job.run();
+            let mut st = self.state.lock();
+            self.finished(&mut st, ran);
+        }
+    }
+
+    /// Books a job that left the backlog and ran (or was found cancelled). Called
+    /// under the lock, so every snapshot sees the counters and `wait_all` agree.
+    pub(crate) fn finished(&self, st: &mut State, ran: Ran) {
+        match ran {
+            Ran::Returned => st.completed += 1,
+            Ran::Panicked => {
+                st.completed += 1;
+                st.panicked += 1;
+            }
+            Ran::WasCancelled => {}
+        }
+        // Cannot fail: the job was counted when it was accepted.
+        let _ = self.tasks.done();
+    }
+
+    /// Stops accepting tasks and wakes everyone who must notice: idle workers (to
+    /// exit) and blocked submitters (to fail with `Closed`).
+    pub(crate) fn close(&self, terminate: bool) -> Vec<Job> {
+        let drained = {
+            let mut st = self.state.lock();
+            st.closed = true;
+            if terminate {
+                st.terminated = true;
+                self.queued.store(0, Ordering::Relaxed);
+                std::mem::take(&mut st.queue)
+            } else {
+                VecDeque::new()
+            }
+        };
+        self.work.notify_all();
+        self.space.notify_all();
+        drained.into()
+    }
+}

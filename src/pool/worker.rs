@@ -1,0 +1,150 @@
+//! The worker loop: take a task, run it, and when the backlog is empty spin a
+//! little, then sleep until claimed, closed, or idle for too long.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::shared::{Shared, State};
+use crate::sync::{thread, Ordering};
+use crate::MutexGuard;
+
+/// How many times a worker polls the backlog length before it sleeps. A fast
+/// submitter refills the backlog within this window, and a worker that catches the
+/// task this way saves the submitter a wake-up system call. Under loom a spin is a
+/// yield that prunes interleavings: poll once.
+const SPIN_LIMIT: u32 = if cfg!(all(test, feature = "loom")) {
+    1
+} else {
+    2_000
+};
+
+/// At most this many workers spin at once; the rest sleep, so spinning never
+/// starves the submitters of CPU on a small machine.
+const MAX_SPINNERS: usize = 1;
+
+pub(crate) fn run(shared: Arc<Shared>) {
+    let mut st = shared.state.lock();
+    // Whether this worker already spun since it last found work.
+    let mut spun = false;
+    loop {
+        if st.terminated {
+            break;
+        }
+        if let Some(job) = st.queue.pop_front() {
+            shared.queued.store(st.queue.len(), Ordering::Relaxed);
+            drop(st);
+            if shared.config.max_pending.is_some() {
+                shared.space.notify_one();
+            }
+            let ran = job.run();
+            st = shared.state.lock();
+            shared.finished(&mut st, ran);
+            spun = false;
+            continue;
+        }
+        if st.closed {
+            break;
+        }
+        if !spun && st.spinning < MAX_SPINNERS {
+            spun = true;
+            st.spinning += 1;
+            drop(st);
+            spin(&shared);
+            st = shared.state.lock();
+            st.spinning -= 1;
+            continue;
+        }
+        match sleep(&shared, st) {
+            Some(g) => {
+                st = g;
+                spun = false;
+            }
+            None => return retire(&shared),
+        }
+    }
+    exit(&shared, st);
+}
+
+/// Polls the backlog length until it is non-zero or the spin budget is spent.
+fn spin(shared: &Shared) {
+    for _ in 0..SPIN_LIMIT {
+        // Relaxed: only a hint; the lock taken next orders the real look.
+        if shared.queued.load(Ordering::Relaxed) > 0 {
+            return;
+        }
+        if !cfg!(all(test, feature = "loom")) {
+            crate::sync::hint::spin_loop();
+        }
+    }
+}
+
+/// Sleeps as an idle worker. Returns the guard once the worker is busy again
+/// (claimed by a submitter, or the pool closed), or `None` if its idle timeout ran
+/// out: it has then left the live count and must exit.
+fn sleep<'a>(shared: &'a Shared, mut st: MutexGuard<'a, State>) -> Option<MutexGuard<'a, State>> {
+    st.idle += 1;
+    let deadline = shared
+        .config
+        .idle_timeout
+        .and_then(|d| Instant::now().checked_add(d));
+    loop {
+        let timed_out = match deadline {
+            None => {
+                st = shared.work.wait(st);
+                false
+            }
+            Some(d) => {
+                let (g, r) = shared.work.wait_until(st, d);
+                st = g;
+                r.timed_out()
+            }
+        };
+        if st.notified > 0 {
+            // A submitter took one sleeper off `idle` for its task: that is us
+            // (or another sleeper already woke and will find us still counted).
+            st.notified -= 1;
+            return Some(st);
+        }
+        if st.closed || !st.queue.is_empty() {
+            st.idle -= 1;
+            return Some(st);
+        }
+        if timed_out {
+            st.idle -= 1;
+            st.live -= 1;
+            if st.live == 0 {
+                shared.exited.notify_all();
+            }
+            return None;
+        }
+    }
+}
+
+/// Leaves after an idle timeout: moves our join handle to `retired`, reaping the
+/// previous retiree (which has already left the pool's code, so the join is short).
+fn retire(shared: &Shared) {
+    let me = thread::current().id();
+    let previous = {
+        let mut st = shared.state.lock();
+        match st.threads.iter().position(|h| h.thread().id() == me) {
+            Some(i) => {
+                let mine = st.threads.swap_remove(i);
+                st.retired.replace(mine)
+            }
+            None => None,
+        }
+    };
+    if let Some(h) = previous {
+        let _ = h.join();
+    }
+}
+
+/// Leaves because the pool closed or terminated.
+fn exit(shared: &Shared, mut st: MutexGuard<'_, State>) {
+    st.live -= 1;
+    let last = st.live == 0;
+    drop(st);
+    if last {
+        shared.exited.notify_all();
+    }
+}
