@@ -1,1 +1,208 @@
+//! Thread pools side by side: queuekit's `execute` and `submit` against the
+//! `threadpool` crate and the Rust-book pool (`Arc<Mutex<mpsc::Receiver<Job>>>`),
+//! 10^6 tiny tasks (an atomic increment) with 2 and 4 workers; then the latency from
+//! submit to start on an idle pool (median and p99, printed).
+//!
+//! `cargo bench --bench pool` (figures in `docs/benchmarks.md`).
 
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const TASKS: usize = 1_000_000;
+
+/// The Rust book's pool (ch. 20): workers share one receiver behind a std mutex.
+mod book {
+    use super::*;
+
+    type Job = Box<dyn FnOnce() + Send + 'static>;
+
+    pub struct ThreadPool {
+        workers: Vec<thread::JoinHandle<()>>,
+        sender: Option<mpsc::Sender<Job>>,
+    }
+
+    impl ThreadPool {
+        pub fn new(size: usize) -> Self {
+            let (sender, receiver) = mpsc::channel::<Job>();
+            let receiver = Arc::new(Mutex::new(receiver));
+            let workers = (0..size)
+                .map(|_| {
+                    let receiver = Arc::clone(&receiver);
+                    thread::spawn(move || loop {
+                        let message = receiver.lock().unwrap().recv();
+                        match message {
+                            Ok(job) => job(),
+                            Err(_) => break,
+                        }
+                    })
+                })
+                .collect();
+            Self {
+                workers,
+                sender: Some(sender),
+            }
+        }
+
+        pub fn execute<F: FnOnce() + Send + 'static>(&self, f: F) {
+            self.sender.as_ref().unwrap().send(Box::new(f)).unwrap();
+        }
+    }
+
+    impl Drop for ThreadPool {
+        fn drop(&mut self) {
+            drop(self.sender.take());
+            for w in self.workers.drain(..) {
+                w.join().unwrap();
+            }
+        }
+    }
+}
+
+/// Counts task completions; the one that reaches the target opens the latch, so
+/// every pool is waited for the same way.
+struct Latch {
+    count: AtomicUsize,
+    target: AtomicUsize,
+    open: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Latch {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            count: AtomicUsize::new(0),
+            target: AtomicUsize::new(usize::MAX),
+            open: Mutex::new(false),
+            cv: Condvar::new(),
+        })
+    }
+
+    fn arm(&self, target: usize) {
+        *self.open.lock().unwrap() = false;
+        self.count.store(0, Ordering::SeqCst);
+        self.target.store(target, Ordering::SeqCst);
+    }
+
+    /// The task body: one atomic increment (plus the check for the last one).
+    #[inline]
+    fn hit(&self) {
+        if self.count.fetch_add(1, Ordering::Relaxed) + 1 == self.target.load(Ordering::Relaxed) {
+            *self.open.lock().unwrap() = true;
+            self.cv.notify_all();
+        }
+    }
+
+    fn wait(&self) {
+        let g = self.open.lock().unwrap();
+        drop(self.cv.wait_while(g, |open| !*open).unwrap());
+    }
+}
+
+fn throughput(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pool_1e6_tiny_tasks");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(TASKS as u64));
+    for workers in [2usize, 4] {
+        g.bench_with_input(BenchmarkId::new("queuekit_execute", workers), &workers, |b, &w| {
+            let pool = queuekit::ThreadPoolManager::new(w).unwrap();
+            let latch = Latch::new();
+            b.iter(|| {
+                latch.arm(TASKS);
+                for _ in 0..TASKS {
+                    let l = Arc::clone(&latch);
+                    pool.execute(move || l.hit()).unwrap();
+                }
+                latch.wait();
+            });
+        });
+        g.bench_with_input(BenchmarkId::new("queuekit_submit", workers), &workers, |b, &w| {
+            let pool = queuekit::ThreadPoolManager::new(w).unwrap();
+            let latch = Latch::new();
+            b.iter(|| {
+                latch.arm(TASKS);
+                let handles: Vec<_> = (0..TASKS)
+                    .map(|_| {
+                        let l = Arc::clone(&latch);
+                        pool.submit(move || l.hit()).unwrap()
+                    })
+                    .collect();
+                for h in handles {
+                    h.wait().unwrap();
+                }
+            });
+        });
+        g.bench_with_input(BenchmarkId::new("threadpool_crate", workers), &workers, |b, &w| {
+            let pool = threadpool::ThreadPool::new(w);
+            let latch = Latch::new();
+            b.iter(|| {
+                latch.arm(TASKS);
+                for _ in 0..TASKS {
+                    let l = Arc::clone(&latch);
+                    pool.execute(move || l.hit());
+                }
+                latch.wait();
+            });
+        });
+        g.bench_with_input(BenchmarkId::new("rust_book_pool", workers), &workers, |b, &w| {
+            let pool = book::ThreadPool::new(w);
+            let latch = Latch::new();
+            b.iter(|| {
+                latch.arm(TASKS);
+                for _ in 0..TASKS {
+                    let l = Arc::clone(&latch);
+                    pool.execute(move || l.hit());
+                }
+                latch.wait();
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, throughput);
+
+/// Submit-to-start latency on an idle pool: each sample submits one task after the
+/// workers have had time to go to sleep, and the task records when it started.
+fn latency() {
+    const SAMPLES: usize = 300;
+    const GAP: Duration = Duration::from_millis(2);
+
+    fn report(name: &str, mut v: Vec<Duration>) {
+        v.sort();
+        let median = v[v.len() / 2];
+        let p99 = v[v.len() * 99 / 100];
+        println!("submit-to-start latency, idle pool, {name:>16}: median {median:>10.2?}  p99 {p99:>10.2?}");
+    }
+
+    fn measure(run: &dyn Fn(Box<dyn FnOnce() + Send>)) -> Vec<Duration> {
+        let (tx, rx) = mpsc::channel::<Instant>();
+        (0..SAMPLES)
+            .map(|_| {
+                thread::sleep(GAP);
+                let tx = tx.clone();
+                let submitted = Instant::now();
+                run(Box::new(move || tx.send(Instant::now()).unwrap()));
+                rx.recv().unwrap() - submitted
+            })
+            .collect()
+    }
+
+    let pool = queuekit::ThreadPoolManager::new(2).unwrap();
+    report("queuekit", measure(&|f| pool.execute(f).unwrap()));
+    let pool = threadpool::ThreadPool::new(2);
+    report("threadpool_crate", measure(&|f| pool.execute(f)));
+    let pool = book::ThreadPool::new(2);
+    report("rust_book_pool", measure(&|f| pool.execute(f)));
+}
+
+fn main() {
+    let quick_filter = std::env::args().skip(1).any(|a| a == "--latency-only");
+    latency();
+    if !quick_filter {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+}

@@ -130,54 +130,83 @@ impl Shared {
                     continue;
                 }
             }
-            let waiting = st.queue.len() + 1;
-            if !started && waiting > st.spinning && st.idle == 0 && st.live < self.config.max_workers
-            {
+            if !started && self.wants_worker(&st) {
                 // Start the worker before queueing, so that if the system refuses
                 // the thread the closure can still be handed back.
-                st.live += 1;
-                let n = st.spawned;
-                st.spawned += 1;
+                let n = Self::reserve_worker(&mut st);
                 drop(st);
-                let spawned = self.spawn_worker(n);
+                let ok = self.start_worker(n);
                 st = self.state.lock();
-                match spawned {
-                    Ok(handle) => {
-                        st.threads.push(handle);
-                        started = true;
-                    }
-                    Err(()) => {
-                        st.live -= 1;
-                        if st.live == 0 {
-                            self.exited.notify_all();
-                            // Other submitters may have queued behind the worker we
-                            // promised; with no worker at all, run them here.
-                            drop(st);
-                            self.run_stranded();
-                            return Err(SubmitError::SpawnFailed(item));
-                        }
-                        // Other workers exist: they will run it.
-                        started = true;
-                    }
+                if !ok && st.live == 0 {
+                    // Other submitters may have queued behind the worker we
+                    // promised; with no worker at all, run them here.
+                    drop(st);
+                    self.run_stranded();
+                    return Err(SubmitError::SpawnFailed(item));
                 }
+                // Started, or other workers exist that will run it.
+                started = true;
                 continue;
             }
             // Counted before it is visible, so `wait_all` cannot miss it.
             self.tasks.add_one();
             st.queue.push_back(to_job(item));
             self.queued.store(st.queue.len(), Ordering::Relaxed);
-            let wake = waiting > st.spinning && st.idle > 0;
-            if wake {
-                // Claim an idle worker now, so the next submit does not count it
-                // as free too (and starts another worker instead).
-                st.idle -= 1;
-                st.notified += 1;
-            }
+            // A worker we just started looks at the backlog without being told.
+            let wake = !started && Self::claim_idle(&mut st);
             drop(st);
             if wake {
                 self.work.notify_one();
             }
             return Ok(());
+        }
+    }
+
+    /// Whether queued work needs a new thread: nobody idle or spinning (a spinner
+    /// counts as idle: it will take the task), and below the cap.
+    pub(crate) fn wants_worker(&self, st: &State) -> bool {
+        st.spinning == 0 && st.idle == 0 && st.live < self.config.max_workers
+    }
+
+    /// Claims a sleeping worker for queued work, unless a spinning one will take
+    /// it. `true`: the caller must `notify_one` on `work` once it has unlocked.
+    /// Claiming here (not when it wakes) keeps the next submit from counting the
+    /// same worker as free.
+    pub(crate) fn claim_idle(st: &mut State) -> bool {
+        if st.spinning == 0 && st.idle > 0 {
+            st.idle -= 1;
+            st.notified += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Counts a worker about to be started as live (and busy: it will look at the
+    /// backlog before it sleeps); returns its number for the thread name.
+    pub(crate) fn reserve_worker(st: &mut State) -> usize {
+        st.live += 1;
+        st.spawned += 1;
+        st.spawned - 1
+    }
+
+    /// Starts reserved worker `n`, with the lock released. On failure takes it off
+    /// the live count again. `true` if the thread runs.
+    pub(crate) fn start_worker(self: &Arc<Self>, n: usize) -> bool {
+        let spawned = self.spawn_worker(n);
+        let mut st = self.state.lock();
+        match spawned {
+            Ok(handle) => {
+                st.threads.push(handle);
+                true
+            }
+            Err(()) => {
+                st.live -= 1;
+                if st.live == 0 {
+                    self.exited.notify_all();
+                }
+                false
+            }
         }
     }
 

@@ -15,7 +15,7 @@ use crate::MutexGuard;
 const SPIN_LIMIT: u32 = if cfg!(all(test, feature = "loom")) {
     1
 } else {
-    2_000
+    200
 };
 
 /// At most this many workers spin at once; the rest sleep, so spinning never
@@ -32,9 +32,28 @@ pub(crate) fn run(shared: Arc<Shared>) {
         }
         if let Some(job) = st.queue.pop_front() {
             shared.queued.store(st.queue.len(), Ordering::Relaxed);
+            // More work than this worker: get help. Submitters leave this to a
+            // spinning worker (us, often), so a fast submitter makes no wake-up
+            // system calls of its own.
+            let (wake, start) = if st.queue.is_empty() {
+                (false, None)
+            } else if Shared::claim_idle(&mut st) {
+                (true, None)
+            } else if shared.wants_worker(&st) {
+                (false, Some(Shared::reserve_worker(&mut st)))
+            } else {
+                (false, None)
+            };
             drop(st);
             if shared.config.max_pending.is_some() {
                 shared.space.notify_one();
+            }
+            if wake {
+                shared.work.notify_one();
+            }
+            if let Some(n) = start {
+                // On failure the task stays queued; this worker runs it later.
+                shared.start_worker(n);
             }
             let ran = job.run();
             st = shared.state.lock();
@@ -66,14 +85,20 @@ pub(crate) fn run(shared: Arc<Shared>) {
 }
 
 /// Polls the backlog length until it is non-zero or the spin budget is spent.
+/// Spins with `spin_loop` first, then yields: on a machine with fewer cores than
+/// threads, the submitter this worker waits for may need the CPU it would burn.
 fn spin(shared: &Shared) {
-    for _ in 0..SPIN_LIMIT {
+    for i in 0..SPIN_LIMIT {
         // Relaxed: only a hint; the lock taken next orders the real look.
         if shared.queued.load(Ordering::Relaxed) > 0 {
             return;
         }
         if !cfg!(all(test, feature = "loom")) {
-            crate::sync::hint::spin_loop();
+            if i < SPIN_LIMIT / 2 {
+                crate::sync::hint::spin_loop();
+            } else {
+                thread::yield_now();
+            }
         }
     }
 }
