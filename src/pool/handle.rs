@@ -312,7 +312,7 @@ impl<R> TaskHandle<R> {
         phase == DONE || phase == CANCELLED
     }
 
-    /// Withdraws the task if it has not started; `true` if it was withdrawn (then
+    /// Withdraws the task if it has not started; `true` if it is withdrawn (then
     /// [`wait`](TaskHandle::wait) reports [`TaskError::Cancelled`] and the closure is
     /// dropped unrun). `false` if it is running or finished: a running task is never
     /// interrupted. Python's `Future.cancel()`.
@@ -333,7 +333,9 @@ impl<R> TaskHandle<R> {
     /// assert_eq!(blocker.wait(), Ok(()));
     /// ```
     pub fn cancel(&self) -> bool {
+        // Like Python: cancelling an already cancelled task reports success again.
         cancel_word(self.slot.state())
+            || self.slot.state().load(Ordering::Acquire) & PHASE == CANCELLED
     }
 
     fn wait_inner(self, deadline: Option<Instant>) -> Result<Result<R, TaskError>, Self> {
