@@ -72,6 +72,11 @@ pub(crate) mod fault {
         QueuePutSkipsNotify,
         /// `shutdown` forgets to wake blocked putters and getters.
         QueueShutdownSkipsWake,
+        /// A pool submit claims a sleeping worker but never notifies it.
+        PoolSubmitSkipsNotify,
+        /// A pool worker leaves the idle count when it takes a task (double count
+        /// with the submitter that claimed it).
+        PoolWorkerMiscountsIdle,
     }
 
     #[cfg(all(test, feature = "loom"))]

@@ -467,7 +467,7 @@ impl ThreadPoolManager {
         PoolStats {
             live: st.live,
             idle,
-            busy: st.live - idle,
+            busy: st.live.saturating_sub(idle),
             pending: st.queue.len(),
             completed: st.completed,
             panicked: st.panicked,
@@ -613,6 +613,29 @@ impl ThreadPoolManager {
     #[must_use]
     pub fn is_closed(&self) -> bool {
         self.shared.state.lock().closed
+    }
+}
+
+#[cfg(all(test, feature = "loom"))]
+impl ThreadPoolManager {
+    /// For the loom models: the worker accounting adds up right now.
+    pub(crate) fn assert_consistent(&self) {
+        let st = self.shared.state.lock();
+        assert!(
+            st.idle + st.spinning + st.notified <= st.live && st.live <= self.max_workers(),
+            "live {} idle {} spinning {} notified {} max {}",
+            st.live,
+            st.idle,
+            st.spinning,
+            st.notified,
+            self.max_workers()
+        );
+    }
+
+    /// For the loom models: no worker is running or about to run anything.
+    pub(crate) fn is_quiescent(&self) -> bool {
+        let st = self.shared.state.lock();
+        st.queue.is_empty() && st.notified == 0 && st.spinning == 0 && st.idle == st.live
     }
 }
 

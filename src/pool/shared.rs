@@ -9,6 +9,7 @@ use super::builder::Config;
 use super::error::SubmitError;
 use super::job::{Job, Ran};
 use super::worker;
+use crate::sync::fault::{self, Fault};
 use crate::sync::thread::{self, JoinHandle};
 use crate::sync::{AtomicUsize, Ordering};
 use crate::{Condvar, Mutex, TaskCounter};
@@ -96,18 +97,18 @@ impl Shared {
         }
     }
 
-    /// Queues `item` (turned into a job by `to_job`), starting a worker first if
-    /// none is idle and the cap allows; the error hands `item` back.
-    pub(crate) fn accept<T>(
+    /// Queues `item` (turned into a job by `to_job`), or hands it straight to a
+    /// new worker if none is idle and the cap allows; the error hands `item` back.
+    pub(crate) fn accept<T: Send + 'static>(
         self: &Arc<Self>,
-        item: T,
-        to_job: impl FnOnce(T) -> Job,
+        mut item: T,
+        to_job: fn(T) -> Job,
         block: Block,
     ) -> Result<(), SubmitError<T>> {
         let mut st = self.state.lock();
-        // Set once this call started a worker: that worker is busy until it has
-        // looked at the backlog, so it needs no notification and no second spawn.
-        let mut started = false;
+        // Set once the system refused a thread while other workers exist: queue
+        // the task for them instead of trying again.
+        let mut spawn_failed = false;
         loop {
             if st.closed {
                 return Err(SubmitError::Closed(item));
@@ -130,32 +131,42 @@ impl Shared {
                     continue;
                 }
             }
-            if !started && self.wants_worker(&st) {
-                // Start the worker before queueing, so that if the system refuses
-                // the thread the closure can still be handed back.
+            if !spawn_failed && self.wants_worker(&st) {
+                // The new worker gets the task as its first job, not through the
+                // backlog: nothing can happen to it between the start and the
+                // queueing (the worker retiring first, say), and if the system
+                // refuses the thread the closure is still ours to hand back.
                 let n = Self::reserve_worker(&mut st);
+                // Counted before it can run, so `wait_all` cannot miss it.
+                self.tasks.add_one();
                 drop(st);
-                let ok = self.start_worker(n);
+                match self.start_worker(n, Some(item), to_job) {
+                    Ok(()) => return Ok(()),
+                    Err(None) => return Ok(()), // cannot happen: no thread, no run
+                    Err(Some(back)) => {
+                        item = back;
+                        // Never ran: uncount it.
+                        let _ = self.tasks.done();
+                    }
+                }
                 st = self.state.lock();
-                if !ok && st.live == 0 {
+                if st.live == 0 {
                     // Other submitters may have queued behind the worker we
                     // promised; with no worker at all, run them here.
                     drop(st);
                     self.run_stranded();
                     return Err(SubmitError::SpawnFailed(item));
                 }
-                // Started, or other workers exist that will run it.
-                started = true;
+                // Other workers exist: they will run it.
+                spawn_failed = true;
                 continue;
             }
-            // Counted before it is visible, so `wait_all` cannot miss it.
             self.tasks.add_one();
             st.queue.push_back(to_job(item));
             self.queued.store(st.queue.len(), Ordering::Relaxed);
-            // A worker we just started looks at the backlog without being told.
-            let wake = !started && Self::claim_idle(&mut st);
+            let wake = Self::claim_idle(&mut st);
             drop(st);
-            if wake {
+            if wake && !fault::active(Fault::PoolSubmitSkipsNotify) {
                 self.work.notify_one();
             }
             return Ok(());
@@ -190,33 +201,45 @@ impl Shared {
         st.spawned - 1
     }
 
-    /// Starts reserved worker `n`, with the lock released. On failure takes it off
-    /// the live count again. `true` if the thread runs.
-    pub(crate) fn start_worker(self: &Arc<Self>, n: usize) -> bool {
-        let spawned = self.spawn_worker(n);
-        let mut st = self.state.lock();
-        match spawned {
-            Ok(handle) => {
-                st.threads.push(handle);
-                true
-            }
-            Err(()) => {
-                st.live -= 1;
-                if st.live == 0 {
-                    self.exited.notify_all();
-                }
-                false
-            }
-        }
-    }
-
-    fn spawn_worker(self: &Arc<Self>, n: usize) -> Result<JoinHandle<()>, ()> {
+    /// Starts reserved worker `n` with the lock released, giving it `first` to
+    /// run before it looks at the backlog. If the system refuses the thread, takes
+    /// the reservation back and returns `first`.
+    pub(crate) fn start_worker<T: Send + 'static>(
+        self: &Arc<Self>,
+        n: usize,
+        first: Option<T>,
+        to_job: fn(T) -> Job,
+    ) -> Result<(), Option<T>> {
         let mut b = thread::Builder::new().name(format!("{}-{n}", self.config.thread_name));
         if let Some(size) = self.config.stack_size {
             b = b.stack_size(size);
         }
+        // The thread takes `first` out of this slot; a failed spawn drops its
+        // closure without running it, so the item is then still here.
+        let slot = Arc::new(Mutex::new(first));
+        let theirs = Arc::clone(&slot);
         let shared = Arc::clone(self);
-        b.spawn(move || worker::run(shared)).map_err(drop)
+        let spawned = b.spawn(move || {
+            let first = theirs.lock().take().map(to_job);
+            drop(theirs);
+            worker::run(shared, first);
+        });
+        let mut st = self.state.lock();
+        match spawned {
+            Ok(handle) => {
+                st.threads.push(handle);
+                Ok(())
+            }
+            Err(_) => {
+                st.live -= 1;
+                if st.live == 0 {
+                    self.exited.notify_all();
+                }
+                drop(st);
+                let back = slot.lock().take();
+                Err(back)
+            }
+        }
     }
 
     /// Runs queued tasks on the calling thread while no worker exists: the fallback

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::job::Job;
 use super::shared::{Shared, State};
+use crate::sync::fault::{self, Fault};
 use crate::sync::{thread, Ordering};
 use crate::MutexGuard;
 
@@ -22,8 +24,17 @@ const SPIN_LIMIT: u32 = if cfg!(all(test, feature = "loom")) {
 /// starves the submitters of CPU on a small machine.
 const MAX_SPINNERS: usize = 1;
 
-pub(crate) fn run(shared: Arc<Shared>) {
-    let mut st = shared.state.lock();
+/// The body of a worker thread. `first`: the task whose submit started it.
+pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
+    let mut st = match first {
+        Some(job) => {
+            let ran = job.run();
+            let mut st = shared.state.lock();
+            shared.finished(&mut st, ran);
+            st
+        }
+        None => shared.state.lock(),
+    };
     // Whether this worker already spun since it last found work.
     let mut spun = false;
     loop {
@@ -53,7 +64,7 @@ pub(crate) fn run(shared: Arc<Shared>) {
             }
             if let Some(n) = start {
                 // On failure the task stays queued; this worker runs it later.
-                shared.start_worker(n);
+                let _ = shared.start_worker::<Job>(n, None, |job| job);
             }
             let ran = job.run();
             st = shared.state.lock();
@@ -128,6 +139,9 @@ fn sleep<'a>(shared: &'a Shared, mut st: MutexGuard<'a, State>) -> Option<MutexG
             // A submitter took one sleeper off `idle` for its task: that is us
             // (or another sleeper already woke and will find us still counted).
             st.notified -= 1;
+            if fault::active(Fault::PoolWorkerMiscountsIdle) {
+                st.idle = st.idle.wrapping_sub(1);
+            }
             return Some(st);
         }
         if st.closed || !st.queue.is_empty() {
