@@ -106,58 +106,74 @@ fn throughput(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(TASKS as u64));
     for workers in [2usize, 4] {
-        g.bench_with_input(BenchmarkId::new("queuekit_execute", workers), &workers, |b, &w| {
-            let pool = queuekit::ThreadPoolManager::new(w).unwrap();
-            let latch = Latch::new();
-            b.iter(|| {
-                latch.arm(TASKS);
-                for _ in 0..TASKS {
-                    let l = Arc::clone(&latch);
-                    pool.execute(move || l.hit()).unwrap();
-                }
-                latch.wait();
-            });
-        });
-        g.bench_with_input(BenchmarkId::new("queuekit_submit", workers), &workers, |b, &w| {
-            let pool = queuekit::ThreadPoolManager::new(w).unwrap();
-            let latch = Latch::new();
-            b.iter(|| {
-                latch.arm(TASKS);
-                let handles: Vec<_> = (0..TASKS)
-                    .map(|_| {
+        g.bench_with_input(
+            BenchmarkId::new("queuekit_execute", workers),
+            &workers,
+            |b, &w| {
+                let pool = queuekit::ThreadPoolManager::new(w).unwrap();
+                let latch = Latch::new();
+                b.iter(|| {
+                    latch.arm(TASKS);
+                    for _ in 0..TASKS {
                         let l = Arc::clone(&latch);
-                        pool.submit(move || l.hit()).unwrap()
-                    })
-                    .collect();
-                for h in handles {
-                    h.wait().unwrap();
-                }
-            });
-        });
-        g.bench_with_input(BenchmarkId::new("threadpool_crate", workers), &workers, |b, &w| {
-            let pool = threadpool::ThreadPool::new(w);
-            let latch = Latch::new();
-            b.iter(|| {
-                latch.arm(TASKS);
-                for _ in 0..TASKS {
-                    let l = Arc::clone(&latch);
-                    pool.execute(move || l.hit());
-                }
-                latch.wait();
-            });
-        });
-        g.bench_with_input(BenchmarkId::new("rust_book_pool", workers), &workers, |b, &w| {
-            let pool = book::ThreadPool::new(w);
-            let latch = Latch::new();
-            b.iter(|| {
-                latch.arm(TASKS);
-                for _ in 0..TASKS {
-                    let l = Arc::clone(&latch);
-                    pool.execute(move || l.hit());
-                }
-                latch.wait();
-            });
-        });
+                        pool.execute(move || l.hit()).unwrap();
+                    }
+                    latch.wait();
+                });
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("queuekit_submit", workers),
+            &workers,
+            |b, &w| {
+                let pool = queuekit::ThreadPoolManager::new(w).unwrap();
+                let latch = Latch::new();
+                b.iter(|| {
+                    latch.arm(TASKS);
+                    let handles: Vec<_> = (0..TASKS)
+                        .map(|_| {
+                            let l = Arc::clone(&latch);
+                            pool.submit(move || l.hit()).unwrap()
+                        })
+                        .collect();
+                    for h in handles {
+                        h.wait().unwrap();
+                    }
+                });
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("threadpool_crate", workers),
+            &workers,
+            |b, &w| {
+                let pool = threadpool::ThreadPool::new(w);
+                let latch = Latch::new();
+                b.iter(|| {
+                    latch.arm(TASKS);
+                    for _ in 0..TASKS {
+                        let l = Arc::clone(&latch);
+                        pool.execute(move || l.hit());
+                    }
+                    latch.wait();
+                });
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("rust_book_pool", workers),
+            &workers,
+            |b, &w| {
+                let pool = book::ThreadPool::new(w);
+                let latch = Latch::new();
+                b.iter(|| {
+                    latch.arm(TASKS);
+                    for _ in 0..TASKS {
+                        let l = Arc::clone(&latch);
+                        pool.execute(move || l.hit());
+                    }
+                    latch.wait();
+                });
+            },
+        );
     }
     g.finish();
 }

@@ -41,7 +41,10 @@ fn download_album(album: &str, links: &[&str]) -> Result<Downloaded, DownloadErr
 fn main() {
     // The pool catches task panics; keep the default hook's report to one line.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("[a task panicked: {}]", info.payload_as_str().unwrap_or("?"));
+        eprintln!(
+            "[a task panicked: {}]",
+            info.payload_as_str().unwrap_or("?")
+        );
     }));
     // ThreadingService(logger, num_workers=3) + start_workers(): workers start
     // lazily, on the first add_task.
@@ -56,7 +59,9 @@ fn main() {
     for (album, links) in albums {
         // add_task(task_id, params, job)
         service
-            .add_task(format!("album:{album}"), move || download_album(album, links))
+            .add_task(format!("album:{album}"), move || {
+                download_album(album, links)
+            })
             .expect("ids are unique");
     }
     // Adding the same id again is an error that hands the job back.
@@ -77,7 +82,10 @@ fn main() {
         }
     }
     // Unknown ids are an error at once, never a hang.
-    println!("album:nope     {:?}", service.result(&"album:nope".to_owned()).unwrap_err());
+    println!(
+        "album:nope     {:?}",
+        service.result(&"album:nope".to_owned()).unwrap_err()
+    );
     println!(
         "pool: {} completed, {} panicked",
         service.pool().completed_tasks(),

@@ -21,18 +21,28 @@ fn test_ceng(args: Vec<&'static str>) -> String {
 fn main() {
     // The pool catches task panics; keep the default hook's report to one line.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("[a task panicked: {}]", info.payload_as_str().unwrap_or("?"));
+        eprintln!(
+            "[a task panicked: {}]",
+            info.payload_as_str().unwrap_or("?")
+        );
     }));
     // ThreadPoolManager(10): at most 10 threads, started lazily.
     let pool = ThreadPoolManager::new(10).expect("10 workers is a valid pool");
 
     // pool.put(func, tag, *args): here submit() returns the handle for the tag.
     let mut by_tag: HashMap<&str, TaskHandle<String>> = HashMap::new();
-    by_tag.insert("test_ceng996", pool.submit(|| test_ceng(vec!["1", "23"])).unwrap());
-    by_tag.insert("test_ceng997", pool.submit(|| test_ceng(vec!["df", "hh"])).unwrap());
+    by_tag.insert(
+        "test_ceng996",
+        pool.submit(|| test_ceng(vec!["1", "23"])).unwrap(),
+    );
+    by_tag.insert(
+        "test_ceng997",
+        pool.submit(|| test_ceng(vec!["df", "hh"])).unwrap(),
+    );
     by_tag.insert(
         "test_ceng998",
-        pool.submit(|| -> String { panic!("bad input for 998") }).unwrap(),
+        pool.submit(|| -> String { panic!("bad input for 998") })
+            .unwrap(),
     );
     println!("started {} worker(s) for 3 tasks", pool.live_workers());
 
@@ -70,7 +80,12 @@ fn main() {
         .unwrap();
     started.recv().unwrap();
     let queued: Vec<_> = (0..3)
-        .map(|i| (format!("queued{i}"), pool.submit(move || test_ceng(vec!["late"; i])).unwrap()))
+        .map(|i| {
+            (
+                format!("queued{i}"),
+                pool.submit(move || test_ceng(vec!["late"; i])).unwrap(),
+            )
+        })
         .collect();
     println!("terminate() cancelled {} queued task(s)", pool.terminate());
     go.send(()).unwrap();

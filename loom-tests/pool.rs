@@ -216,10 +216,7 @@ fn faulty_submit_without_notify() {
 
 #[test]
 fn catches_submit_without_notify() {
-    expect_failure(
-        "loom_tests::pool::faulty_submit_without_notify",
-        "deadlock",
-    );
+    expect_failure("loom_tests::pool::faulty_submit_without_notify", "deadlock");
 }
 
 /// Injected bug: a woken worker takes itself off `idle` although the submitter
@@ -235,4 +232,3 @@ fn faulty_idle_miscount() {
 fn catches_idle_miscount() {
     expect_failure("loom_tests::pool::faulty_idle_miscount", "panicked");
 }
-

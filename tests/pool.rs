@@ -46,7 +46,9 @@ fn submit_returns_values_and_execute_runs_everything() {
         })
         .unwrap();
     }
-    let handles: Vec<_> = (0..100u64).map(|i| pool.submit(move || i * 3).unwrap()).collect();
+    let handles: Vec<_> = (0..100u64)
+        .map(|i| pool.submit(move || i * 3).unwrap())
+        .collect();
     let sum: u64 = handles.into_iter().map(|h| h.wait().unwrap()).sum();
     assert_eq!(sum, 3 * 99 * 100 / 2);
     pool.wait_all();
@@ -57,9 +59,15 @@ fn submit_returns_values_and_execute_runs_everything() {
 
 #[test]
 fn builder_refuses_bad_settings() {
-    assert_eq!(ThreadPoolManager::new(0).unwrap_err(), PoolBuildError::ZeroWorkers);
+    assert_eq!(
+        ThreadPoolManager::new(0).unwrap_err(),
+        PoolBuildError::ZeroWorkers
+    );
     let b = ThreadPoolManager::builder();
-    assert_eq!(b.clone().max_pending(0).build().unwrap_err(), PoolBuildError::ZeroPending);
+    assert_eq!(
+        b.clone().max_pending(0).build().unwrap_err(),
+        PoolBuildError::ZeroPending
+    );
     assert_eq!(
         b.thread_name("a\0b").build().unwrap_err(),
         PoolBuildError::NulInThreadName
@@ -90,7 +98,10 @@ fn never_more_workers_than_the_cap() {
     assert_eq!((s.live, s.busy, s.idle, s.pending), (2, 2, 0, 1));
     go_a.send(()).unwrap();
     go_b.send(()).unwrap();
-    assert_eq!((a.wait(), b.wait(), third.wait()), (Ok(()), Ok(()), Ok("queued")));
+    assert_eq!(
+        (a.wait(), b.wait(), third.wait()),
+        (Ok(()), Ok(()), Ok("queued"))
+    );
     pool.wait_all();
     let s = pool.stats();
     assert_eq!(s.live, 2);
@@ -107,8 +118,14 @@ fn panics_are_caught_counted_and_reported() {
         .unwrap();
     pool.execute(|| panic!("no handle")).unwrap();
     let after = pool.submit(|| 1u8).unwrap();
-    assert_eq!(str_panic.wait(), Err(TaskError::Panicked("static message".into())));
-    assert_eq!(string_panic.wait(), Err(TaskError::Panicked("formatted 7".into())));
+    assert_eq!(
+        str_panic.wait(),
+        Err(TaskError::Panicked("static message".into()))
+    );
+    assert_eq!(
+        string_panic.wait(),
+        Err(TaskError::Panicked("formatted 7".into()))
+    );
     assert!(matches!(odd_panic.wait(), Err(TaskError::Panicked(_))));
     assert_eq!(after.wait(), Ok(1)); // the worker lived on
     pool.wait_all();
@@ -133,7 +150,11 @@ fn idle_timeout_shrinks_the_pool_and_it_grows_again() {
     go_b.send(()).unwrap();
     a.wait().unwrap();
     b.wait().unwrap();
-    assert!(eventually(|| pool.live_workers() == 0), "{:?}", pool.stats());
+    assert!(
+        eventually(|| pool.live_workers() == 0),
+        "{:?}",
+        pool.stats()
+    );
     // A new submit starts a worker again.
     assert_eq!(pool.submit(|| 5).unwrap().wait(), Ok(5));
     assert!(pool.live_workers() <= 1);
@@ -253,7 +274,9 @@ fn full_backlog_with_try_submit_and_submit_timeout() {
     go.send(()).unwrap();
     assert_eq!((a.wait(), b.wait()), (Ok('a'), Ok('b')));
     running.wait().unwrap();
-    let e = pool.submit_timeout(|| 'e', Duration::from_secs(60)).unwrap();
+    let e = pool
+        .submit_timeout(|| 'e', Duration::from_secs(60))
+        .unwrap();
     assert_eq!(e.wait(), Ok('e'));
 }
 
@@ -295,7 +318,8 @@ fn close_refuses_new_work_runs_backlog_and_wakes_blocked_submitters() {
     started.recv().unwrap();
     let queued = pool.submit(|| "backlog").unwrap();
     let p = Arc::clone(&pool);
-    let blocked = thread::spawn(move || p.submit(|| "blocked").map(drop).map_err(|e| e.is_closed()));
+    let blocked =
+        thread::spawn(move || p.submit(|| "blocked").map(drop).map_err(|e| e.is_closed()));
     // Close while (most likely) the other thread is blocked on the full backlog;
     // either way it must end with Closed, not hang.
     thread::sleep(Duration::from_millis(10));
@@ -385,7 +409,8 @@ fn dropping_the_last_reference_inside_a_task_does_not_deadlock() {
     .unwrap();
     drop(pool);
     barrier.wait();
-    done.recv_timeout(PATIENCE).expect("Drop inside a task returned");
+    done.recv_timeout(PATIENCE)
+        .expect("Drop inside a task returned");
 }
 
 #[test]
@@ -409,6 +434,10 @@ fn counts_are_consistent_at_quiescence() {
     let s = pool.stats();
     assert_eq!(s.live, 4);
     assert_eq!(s.live, s.idle + s.busy);
-    assert!(eventually(|| pool.idle_workers() == 4), "{:?}", pool.stats());
+    assert!(
+        eventually(|| pool.idle_workers() == 4),
+        "{:?}",
+        pool.stats()
+    );
     assert_eq!((s.pending, s.completed, s.panicked), (0, 4, 0));
 }

@@ -20,7 +20,9 @@ fn results_by_id_with_failures_kept() {
             .unwrap();
     }
     service
-        .add_task("crash".to_owned(), || -> Result<u32, String> { panic!("socket closed") })
+        .add_task("crash".to_owned(), || -> Result<u32, String> {
+            panic!("socket closed")
+        })
         .unwrap();
     service.wait_completion();
     for page in 0..10u32 {
@@ -33,7 +35,9 @@ fn results_by_id_with_failures_kept() {
     }
     assert_eq!(
         service.result(&"crash".to_owned()),
-        Err(ResultError::Failed(TaskError::Panicked("socket closed".into())))
+        Err(ResultError::Failed(TaskError::Panicked(
+            "socket closed".into()
+        )))
     );
     assert_eq!(service.pool().panicked_tasks(), 1);
     assert_eq!(service.pool().completed_tasks(), 11);

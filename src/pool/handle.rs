@@ -381,8 +381,6 @@ impl<R> fmt::Debug for TaskHandle<R> {
             DONE => "finished",
             _ => "cancelled",
         };
-        f.debug_struct("TaskHandle")
-            .field("state", &state)
-            .finish()
+        f.debug_struct("TaskHandle").field("state", &state).finish()
     }
 }
