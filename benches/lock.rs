@@ -2,7 +2,10 @@
 //!
 //! `cargo bench --bench lock`; the figures and ratios are in `docs/benchmarks.md`.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::measurement::WallTime;
+use criterion::{
+    black_box, criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion,
+};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -54,11 +57,9 @@ impl Lock for parking_lot::Mutex<u64> {
     }
 }
 
-fn uncontended<L: Lock>(c: &mut Criterion) {
+fn uncontended<L: Lock>(g: &mut BenchmarkGroup<'_, WallTime>) {
     let lock = L::new();
-    c.bench_function(&format!("uncontended/{}", L::NAME), |b| {
-        b.iter(|| black_box(&lock).bump())
-    });
+    g.bench_function(L::NAME, |b| b.iter(|| black_box(&lock).bump()));
 }
 
 /// `threads` threads each do `iters` lock+increment+unlock; the time is the whole run.
@@ -100,8 +101,8 @@ fn contended<L: Lock>(c: &mut Criterion) {
 /// Two threads pass a turn back and forth `iters` times through a mutex + condvar.
 macro_rules! ping_pong {
     ($name:expr, $mutex:ty, $condvar:ty, $lock:ident) => {
-        |c: &mut Criterion| {
-            c.bench_function(&format!("condvar_ping_pong/{}", $name), |b| {
+        |c: &mut BenchmarkGroup<'_, WallTime>| {
+            c.bench_function($name, |b| {
                 b.iter_custom(|iters| {
                     let pair = Arc::new((<$mutex>::new(false), <$condvar>::new()));
                     let p2 = Arc::clone(&pair);
@@ -146,6 +147,8 @@ macro_rules! std_lock {
 }
 
 fn ping_pong_all(c: &mut Criterion) {
+    let mut g = c.benchmark_group("condvar_ping_pong");
+    let c = &mut g;
     {
         macro_rules! wait {
             ($cv:expr, $g:expr) => {
@@ -185,9 +188,11 @@ fn ping_pong_all(c: &mut Criterion) {
 }
 
 fn uncontended_all(c: &mut Criterion) {
-    uncontended::<queuekit::Mutex<u64>>(c);
-    uncontended::<std::sync::Mutex<u64>>(c);
-    uncontended::<parking_lot::Mutex<u64>>(c);
+    let mut g = c.benchmark_group("uncontended");
+    uncontended::<queuekit::Mutex<u64>>(&mut g);
+    uncontended::<std::sync::Mutex<u64>>(&mut g);
+    uncontended::<parking_lot::Mutex<u64>>(&mut g);
+    g.finish();
 }
 
 fn contended_all(c: &mut Criterion) {

@@ -4,6 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
+use crate::backoff::Backoff;
 use crate::futex::Futex;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{Ordering, UnsafeCell};
@@ -14,44 +15,6 @@ const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 /// Held, and threads may be asleep: unlocking must wake one.
 const CONTENDED: u32 = 2;
-
-/// Exponential backoff for a thread waiting on a held lock: a few rounds of
-/// `spin_loop` hints (2, 4, 8, … of them), then a few `yield_now`s (on an
-/// oversubscribed machine the owner may be waiting for our core), then sleep.
-///
-/// Tuned with `benches/lock.rs` on a 2-core machine; the shape follows
-/// `parking_lot`'s `SpinWait`.
-struct Backoff {
-    step: u32,
-}
-
-impl Backoff {
-    const SPIN_STEPS: u32 = 4;
-    const YIELD_STEPS: u32 = 10;
-
-    fn new() -> Self {
-        Self { step: 0 }
-    }
-
-    /// Waits a little; `false` once it is time to sleep instead.
-    #[inline]
-    fn snooze(&mut self) -> bool {
-        // Under loom a spin or a yield is a scheduling hint that prunes the
-        // interleavings explored: go straight to sleeping.
-        if cfg!(all(test, feature = "loom")) || self.step >= Self::YIELD_STEPS {
-            return false;
-        }
-        if self.step < Self::SPIN_STEPS {
-            for _ in 0..(2u32 << self.step) {
-                crate::sync::hint::spin_loop();
-            }
-        } else {
-            crate::sync::thread::yield_now();
-        }
-        self.step += 1;
-        true
-    }
-}
 
 /// A mutual-exclusion lock protecting a `T`, built on a single futex word.
 ///
@@ -260,7 +223,7 @@ impl<T: ?Sized> Mutex<T> {
                 continue;
             }
             // CONTENDED: others sleep already; spinning would only delay joining them.
-            if state == CONTENDED || !backoff.snooze() {
+            if state == CONTENDED || !backoff.spin_or_yield() {
                 break;
             }
             state = self.futex.load(Ordering::Relaxed);
