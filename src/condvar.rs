@@ -393,14 +393,17 @@ impl Condvar {
         // The notify often comes within a microsecond (a busy peer): watch `seq` for
         // a little while before paying for a sleep and, on the notifier's side, a
         // wake syscall. Spin only; yielding here would delay the peer we wait for.
+        // (At least one look even under loom, where `spin` never waits, so the
+        // models cover a waiter that sees the notify without sleeping.)
         let mut backoff = Backoff::new();
-        let mut notified = false;
-        while backoff.spin() {
+        let notified = loop {
             if self.seq.load(Ordering::Relaxed) != seq {
-                notified = true;
-                break;
+                break true;
             }
-        }
+            if !backoff.spin() {
+                break false;
+            }
+        };
 
         let in_time = if notified {
             true
