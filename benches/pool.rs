@@ -3,9 +3,11 @@
 //! 10^6 tiny tasks (an atomic increment) with 2 and 4 workers; then the latency from
 //! submit to start on an idle pool (median and p99, printed).
 //!
-//! `cargo bench --bench pool` (figures in `docs/benchmarks.md`).
+//! `cargo bench --bench pool`, then `scripts/bench-table.py pool_` for the table
+//! (figures in `docs/benchmarks.md`).
 
-use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::thread;
@@ -101,84 +103,83 @@ impl Latch {
     }
 }
 
-fn throughput(c: &mut Criterion) {
-    let mut g = c.benchmark_group("pool_1e6_tiny_tasks");
+/// 10^6 tiny tasks through `pool`, waited for with the latch.
+fn run_anchor(pool_execute: &dyn Fn(Box<dyn FnOnce() + Send>), latch: &Arc<Latch>) {
+    latch.arm(TASKS);
+    for _ in 0..TASKS {
+        let l = Arc::clone(latch);
+        pool_execute(Box::new(move || l.hit()));
+    }
+    latch.wait();
+}
+
+/// The anchors' rows of one group: the `threadpool` crate and the Rust-book pool.
+fn anchors(g: &mut BenchmarkGroup<'_, WallTime>, workers: usize) {
+    g.bench_with_input(BenchmarkId::new("threadpool", workers), &workers, |b, &w| {
+        let pool = threadpool::ThreadPool::new(w);
+        let latch = Latch::new();
+        b.iter(|| run_anchor(&|f| pool.execute(f), &latch));
+    });
+    g.bench_with_input(BenchmarkId::new("rust_book", workers), &workers, |b, &w| {
+        let pool = book::ThreadPool::new(w);
+        let latch = Latch::new();
+        b.iter(|| run_anchor(&|f| pool.execute(f), &latch));
+    });
+}
+
+/// `execute`: fire and forget, against the anchors' `execute`.
+fn execute(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pool_execute_1e6");
     g.sample_size(10);
     g.throughput(Throughput::Elements(TASKS as u64));
     for workers in [2usize, 4] {
-        g.bench_with_input(
-            BenchmarkId::new("queuekit_execute", workers),
-            &workers,
-            |b, &w| {
-                let pool = queuekit::ThreadPoolManager::new(w).unwrap();
-                let latch = Latch::new();
-                b.iter(|| {
-                    latch.arm(TASKS);
-                    for _ in 0..TASKS {
-                        let l = Arc::clone(&latch);
-                        pool.execute(move || l.hit()).unwrap();
-                    }
-                    latch.wait();
-                });
-            },
-        );
-        g.bench_with_input(
-            BenchmarkId::new("queuekit_submit", workers),
-            &workers,
-            |b, &w| {
-                let pool = queuekit::ThreadPoolManager::new(w).unwrap();
-                let latch = Latch::new();
-                b.iter(|| {
-                    latch.arm(TASKS);
-                    let handles: Vec<_> = (0..TASKS)
-                        .map(|_| {
-                            let l = Arc::clone(&latch);
-                            pool.submit(move || l.hit()).unwrap()
-                        })
-                        .collect();
-                    for h in handles {
-                        h.wait().unwrap();
-                    }
-                });
-            },
-        );
-        g.bench_with_input(
-            BenchmarkId::new("threadpool_crate", workers),
-            &workers,
-            |b, &w| {
-                let pool = threadpool::ThreadPool::new(w);
-                let latch = Latch::new();
-                b.iter(|| {
-                    latch.arm(TASKS);
-                    for _ in 0..TASKS {
-                        let l = Arc::clone(&latch);
-                        pool.execute(move || l.hit());
-                    }
-                    latch.wait();
-                });
-            },
-        );
-        g.bench_with_input(
-            BenchmarkId::new("rust_book_pool", workers),
-            &workers,
-            |b, &w| {
-                let pool = book::ThreadPool::new(w);
-                let latch = Latch::new();
-                b.iter(|| {
-                    latch.arm(TASKS);
-                    for _ in 0..TASKS {
-                        let l = Arc::clone(&latch);
-                        pool.execute(move || l.hit());
-                    }
-                    latch.wait();
-                });
-            },
-        );
+        g.bench_with_input(BenchmarkId::new("queuekit", workers), &workers, |b, &w| {
+            let pool = queuekit::ThreadPoolManager::new(w).unwrap();
+            let latch = Latch::new();
+            b.iter(|| {
+                latch.arm(TASKS);
+                for _ in 0..TASKS {
+                    let l = Arc::clone(&latch);
+                    pool.execute(move || l.hit()).unwrap();
+                }
+                latch.wait();
+            });
+        });
+        anchors(&mut g, workers);
     }
     g.finish();
 }
 
-criterion_group!(benches, throughput);
+/// `submit`: a handle per task, all collected and then waited for in order (the
+/// `futures = [ex.submit(f) for ...]; [f.result() for f in futures]` pattern),
+/// against the anchors' plain `execute`, which give no results at all.
+fn submit(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pool_submit_1e6");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(TASKS as u64));
+    for workers in [2usize, 4] {
+        g.bench_with_input(BenchmarkId::new("queuekit", workers), &workers, |b, &w| {
+            let pool = queuekit::ThreadPoolManager::new(w).unwrap();
+            let latch = Latch::new();
+            b.iter(|| {
+                latch.arm(TASKS);
+                let handles: Vec<_> = (0..TASKS)
+                    .map(|_| {
+                        let l = Arc::clone(&latch);
+                        pool.submit(move || l.hit()).unwrap()
+                    })
+                    .collect();
+                for h in handles {
+                    h.wait().unwrap();
+                }
+            });
+        });
+        anchors(&mut g, workers);
+    }
+    g.finish();
+}
+
+criterion_group!(benches, execute, submit);
 
 /// Submit-to-start latency on an idle pool: each sample submits one task after the
 /// workers have had time to go to sleep, and the task records when it started.

@@ -36,6 +36,7 @@
 
 mod sync;
 
+mod backoff;
 mod condvar;
 mod counter;
 mod error;
