@@ -115,11 +115,15 @@ fn run_anchor(pool_execute: &dyn Fn(Box<dyn FnOnce() + Send>), latch: &Arc<Latch
 
 /// The anchors' rows of one group: the `threadpool` crate and the Rust-book pool.
 fn anchors(g: &mut BenchmarkGroup<'_, WallTime>, workers: usize) {
-    g.bench_with_input(BenchmarkId::new("threadpool", workers), &workers, |b, &w| {
-        let pool = threadpool::ThreadPool::new(w);
-        let latch = Latch::new();
-        b.iter(|| run_anchor(&|f| pool.execute(f), &latch));
-    });
+    g.bench_with_input(
+        BenchmarkId::new("threadpool", workers),
+        &workers,
+        |b, &w| {
+            let pool = threadpool::ThreadPool::new(w);
+            let latch = Latch::new();
+            b.iter(|| run_anchor(&|f| pool.execute(f), &latch));
+        },
+    );
     g.bench_with_input(BenchmarkId::new("rust_book", workers), &workers, |b, &w| {
         let pool = book::ThreadPool::new(w);
         let latch = Latch::new();

@@ -6,19 +6,10 @@ use std::time::Instant;
 
 use super::job::Job;
 use super::shared::{Shared, State};
+use crate::backoff::Backoff;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{thread, Ordering};
 use crate::MutexGuard;
-
-/// How many times a worker polls the backlog length before it sleeps. A fast
-/// submitter refills the backlog within this window, and a worker that catches the
-/// task this way saves the submitter a wake-up system call. Under loom a spin is a
-/// yield that prunes interleavings: poll once.
-const SPIN_LIMIT: u32 = if cfg!(all(test, feature = "loom")) {
-    1
-} else {
-    200
-};
 
 /// At most this many workers spin at once; the rest sleep, so spinning never
 /// starves the submitters of CPU on a small machine.
@@ -95,21 +86,17 @@ pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
     exit(&shared, st);
 }
 
-/// Polls the backlog length until it is non-zero or the spin budget is spent.
-/// Spins with `spin_loop` first, then yields: on a machine with fewer cores than
-/// threads, the submitter this worker waits for may need the CPU it would burn.
+/// Polls the backlog length until it is non-zero or the backoff says to sleep. A
+/// fast submitter refills the backlog within this window, and a worker that catches
+/// the task this way saves the submitter a wake-up system call. Spins first, then
+/// yields: on a machine with fewer cores than threads, the submitter this worker
+/// waits for may need the CPU. Under loom: one look.
 fn spin(shared: &Shared) {
-    for i in 0..SPIN_LIMIT {
+    let mut backoff = Backoff::new();
+    loop {
         // Relaxed: only a hint; the lock taken next orders the real look.
-        if shared.queued.load(Ordering::Relaxed) > 0 {
+        if shared.queued.load(Ordering::Relaxed) > 0 || !backoff.spin_or_yield() {
             return;
-        }
-        if !cfg!(all(test, feature = "loom")) {
-            if i < SPIN_LIMIT / 2 {
-                crate::sync::hint::spin_loop();
-            } else {
-                thread::yield_now();
-            }
         }
     }
 }
