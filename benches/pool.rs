@@ -131,56 +131,51 @@ fn anchors(g: &mut BenchmarkGroup<'_, WallTime>, workers: usize) {
     });
 }
 
-/// `execute`: fire and forget, against the anchors' `execute`.
-fn execute(c: &mut Criterion) {
-    let mut g = c.benchmark_group("pool_execute_1e6");
+/// One group: queuekit's row (`run` does one iteration: 10^6 tasks, all waited
+/// for) and the anchors' rows, at 2 and 4 workers.
+fn group(c: &mut Criterion, name: &str, run: fn(&queuekit::ThreadPoolManager, &Arc<Latch>)) {
+    let mut g = c.benchmark_group(name);
     g.sample_size(10);
     g.throughput(Throughput::Elements(TASKS as u64));
     for workers in [2usize, 4] {
         g.bench_with_input(BenchmarkId::new("queuekit", workers), &workers, |b, &w| {
             let pool = queuekit::ThreadPoolManager::new(w).unwrap();
             let latch = Latch::new();
-            b.iter(|| {
-                latch.arm(TASKS);
-                for _ in 0..TASKS {
-                    let l = Arc::clone(&latch);
-                    pool.execute(move || l.hit()).unwrap();
-                }
-                latch.wait();
-            });
+            b.iter(|| run(&pool, &latch));
         });
         anchors(&mut g, workers);
     }
     g.finish();
 }
 
+/// `execute`: fire and forget, against the anchors' `execute`.
+fn execute(c: &mut Criterion) {
+    group(c, "pool_execute_1e6", |pool, latch| {
+        latch.arm(TASKS);
+        for _ in 0..TASKS {
+            let l = Arc::clone(latch);
+            pool.execute(move || l.hit()).unwrap();
+        }
+        latch.wait();
+    });
+}
+
 /// `submit`: a handle per task, all collected and then waited for in order (the
 /// `futures = [ex.submit(f) for ...]; [f.result() for f in futures]` pattern),
 /// against the anchors' plain `execute`, which give no results at all.
 fn submit(c: &mut Criterion) {
-    let mut g = c.benchmark_group("pool_submit_1e6");
-    g.sample_size(10);
-    g.throughput(Throughput::Elements(TASKS as u64));
-    for workers in [2usize, 4] {
-        g.bench_with_input(BenchmarkId::new("queuekit", workers), &workers, |b, &w| {
-            let pool = queuekit::ThreadPoolManager::new(w).unwrap();
-            let latch = Latch::new();
-            b.iter(|| {
-                latch.arm(TASKS);
-                let handles: Vec<_> = (0..TASKS)
-                    .map(|_| {
-                        let l = Arc::clone(&latch);
-                        pool.submit(move || l.hit()).unwrap()
-                    })
-                    .collect();
-                for h in handles {
-                    h.wait().unwrap();
-                }
-            });
-        });
-        anchors(&mut g, workers);
-    }
-    g.finish();
+    group(c, "pool_submit_1e6", |pool, latch| {
+        latch.arm(TASKS);
+        let handles: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let l = Arc::clone(latch);
+                pool.submit(move || l.hit()).unwrap()
+            })
+            .collect();
+        for h in handles {
+            h.wait().unwrap();
+        }
+    });
 }
 
 criterion_group!(benches, execute, submit);

@@ -35,6 +35,18 @@ fn gated(pool: &ThreadPoolManager) -> (TaskHandle<()>, mpsc::Sender<()>, mpsc::R
     (h, go, started)
 }
 
+/// One worker, busy with a gated task; a backlog bound of one.
+fn busy_pool_with_one_slot() -> (Arc<ThreadPoolManager>, TaskHandle<()>, mpsc::Sender<()>) {
+    let pool = ThreadPoolManager::builder()
+        .max_workers(1)
+        .max_pending(1)
+        .build()
+        .unwrap();
+    let (running, go, started) = gated(&pool);
+    started.recv().unwrap();
+    (Arc::new(pool), running, go)
+}
+
 #[test]
 fn submit_returns_values_and_execute_runs_everything() {
     let pool = ThreadPoolManager::new(3).unwrap();
@@ -282,15 +294,7 @@ fn full_backlog_with_try_submit_and_submit_timeout() {
 
 #[test]
 fn blocking_submit_waits_for_room() {
-    let pool = Arc::new(
-        ThreadPoolManager::builder()
-            .max_workers(1)
-            .max_pending(1)
-            .build()
-            .unwrap(),
-    );
-    let (running, go, started) = gated(&pool);
-    started.recv().unwrap();
+    let (pool, running, go) = busy_pool_with_one_slot();
     let queued = pool.submit(|| 1).unwrap();
     let p = Arc::clone(&pool);
     let (entered_tx, entered) = mpsc::channel();
@@ -307,15 +311,7 @@ fn blocking_submit_waits_for_room() {
 
 #[test]
 fn close_refuses_new_work_runs_backlog_and_wakes_blocked_submitters() {
-    let pool = Arc::new(
-        ThreadPoolManager::builder()
-            .max_workers(1)
-            .max_pending(1)
-            .build()
-            .unwrap(),
-    );
-    let (running, go, started) = gated(&pool);
-    started.recv().unwrap();
+    let (pool, running, go) = busy_pool_with_one_slot();
     let queued = pool.submit(|| "backlog").unwrap();
     let p = Arc::clone(&pool);
     let blocked =
