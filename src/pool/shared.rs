@@ -11,7 +11,7 @@ use super::job::{Job, Ran};
 use super::worker;
 use crate::sync::fault::{self, Fault};
 use crate::sync::thread::{self, JoinHandle};
-use crate::sync::{AtomicUsize, Ordering};
+use crate::sync::{AtomicBool, Ordering};
 use crate::{Condvar, Mutex, TaskCounter};
 
 /// Everything behind the pool's one lock.
@@ -26,7 +26,7 @@ pub(crate) struct State {
     pub(crate) live: usize,
     /// Asleep on `work` and not yet claimed by a notification.
     pub(crate) idle: usize,
-    /// Polling `Shared::queued` with the lock released; each will re-check the
+    /// Polling `Shared::has_work` with the lock released; each will re-check the
     /// backlog under the lock before it sleeps.
     pub(crate) spinning: usize,
     /// Notifications sent and not yet consumed: lets a waking worker tell a real
@@ -57,9 +57,9 @@ pub(crate) struct Shared {
     pub(crate) exited: Condvar,
     /// Every accepted task until it ran or was cancelled: `wait_all`.
     pub(crate) tasks: TaskCounter,
-    /// The backlog length, stored under the lock, read without it by spinning
-    /// workers so they touch the lock only when there is work.
-    pub(crate) queued: AtomicUsize,
+    /// Whether the backlog is non-empty: written under the lock, read without it
+    /// by spinning workers so they touch the lock only when there is work.
+    pub(crate) has_work: AtomicBool,
     pub(crate) config: Config,
 }
 
@@ -92,7 +92,7 @@ impl Shared {
             space: Condvar::new(),
             exited: Condvar::new(),
             tasks: TaskCounter::new(),
-            queued: AtomicUsize::new(0),
+            has_work: AtomicBool::new(false),
             config,
         }
     }
@@ -163,13 +163,23 @@ impl Shared {
             }
             self.tasks.add_one();
             st.queue.push_back(to_job(item));
-            self.queued.store(st.queue.len(), Ordering::Relaxed);
+            self.note_backlog(&st);
             let wake = Self::claim_idle(&mut st);
             drop(st);
             if wake && !fault::active(Fault::PoolSubmitSkipsNotify) {
                 self.work.notify_one();
             }
             return Ok(());
+        }
+    }
+
+    /// Updates `has_work` after the backlog changed (lock held). Writes only when
+    /// the answer flips, so the flag's cache line is not bounced on every task.
+    #[inline]
+    pub(crate) fn note_backlog(&self, st: &State) {
+        let busy = !st.queue.is_empty();
+        if self.has_work.load(Ordering::Relaxed) != busy {
+            self.has_work.store(busy, Ordering::Relaxed);
         }
     }
 
@@ -253,7 +263,7 @@ impl Shared {
                 }
                 match st.queue.pop_front() {
                     Some(job) => {
-                        self.queued.store(st.queue.len(), Ordering::Relaxed);
+                        self.note_backlog(&st);
                         job
                     }
                     None => return,
@@ -289,7 +299,7 @@ impl Shared {
             st.closed = true;
             if terminate {
                 st.terminated = true;
-                self.queued.store(0, Ordering::Relaxed);
+                self.has_work.store(false, Ordering::Relaxed);
                 std::mem::take(&mut st.queue)
             } else {
                 VecDeque::new()

@@ -33,7 +33,7 @@ pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
             break;
         }
         if let Some(job) = st.queue.pop_front() {
-            shared.queued.store(st.queue.len(), Ordering::Relaxed);
+            shared.note_backlog(&st);
             // More work than this worker: get help. Submitters leave this to a
             // spinning worker (us, often), so a fast submitter makes no wake-up
             // system calls of its own.
@@ -95,7 +95,7 @@ fn spin(shared: &Shared) {
     let mut backoff = Backoff::new();
     loop {
         // Relaxed: only a hint; the lock taken next orders the real look.
-        if shared.queued.load(Ordering::Relaxed) > 0 || !backoff.spin_or_yield() {
+        if shared.has_work.load(Ordering::Relaxed) || !backoff.spin_or_yield() {
             return;
         }
     }
