@@ -279,6 +279,14 @@ impl Shared {
     /// Books a job that left the backlog and ran (or was found cancelled). Called
     /// under the lock, so every snapshot sees the counters and `wait_all` agree.
     pub(crate) fn finished(&self, st: &mut State, ran: Ran) {
+        Self::book(st, ran);
+        // Cannot fail: the job was counted when it was accepted.
+        let _ = self.tasks.done();
+    }
+
+    /// The counters part of [`finished`](Self::finished); the caller settles the
+    /// task count (`tasks.done_up_to`) itself, later.
+    pub(crate) fn book(st: &mut State, ran: Ran) {
         match ran {
             Ran::Returned => st.completed += 1,
             Ran::Panicked => {
@@ -287,8 +295,6 @@ impl Shared {
             }
             Ran::WasCancelled => {}
         }
-        // Cannot fail: the job was counted when it was accepted.
-        let _ = self.tasks.done();
     }
 
     /// Stops accepting tasks and wakes everyone who must notice: idle workers (to

@@ -11,6 +11,10 @@ use crate::sync::fault::{self, Fault};
 use crate::sync::{thread, Ordering};
 use crate::MutexGuard;
 
+/// A busy worker marks its finished tasks done in batches of this many (and
+/// whenever it finds the backlog empty).
+const SETTLE_EVERY: usize = 32;
+
 /// At most this many workers spin at once; the rest sleep, so spinning never
 /// starves the submitters of CPU on a small machine.
 const MAX_SPINNERS: usize = 1;
@@ -28,6 +32,9 @@ pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
     };
     // Whether this worker already spun since it last found work.
     let mut spun = false;
+    // Tasks this worker finished and booked but has not yet marked done in
+    // `tasks`: one contended read-modify-write per batch instead of per task.
+    let mut unsettled = 0;
     loop {
         if st.terminated {
             break;
@@ -59,10 +66,17 @@ pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
             }
             let ran = job.run();
             st = shared.state.lock();
-            shared.finished(&mut st, ran);
+            Shared::book(&mut st, ran);
+            unsettled += 1;
+            if unsettled == SETTLE_EVERY {
+                settle(&shared, &mut unsettled);
+            }
             spun = false;
             continue;
         }
+        // The backlog is empty: settle before spinning, sleeping or leaving, so
+        // `wait_all` returns as soon as the last task is done.
+        settle(&shared, &mut unsettled);
         if st.closed {
             break;
         }
@@ -83,7 +97,17 @@ pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
             None => return retire(&shared),
         }
     }
+    settle(&shared, &mut unsettled);
     exit(&shared, st);
+}
+
+/// Marks the finished tasks done in the pool's `TaskCounter` (called with the lock
+/// held, after their counters were booked, so a `wait_all` that returned sees them).
+fn settle(shared: &Shared, unsettled: &mut usize) {
+    if *unsettled > 0 {
+        shared.tasks.done_up_to(*unsettled);
+        *unsettled = 0;
+    }
 }
 
 /// Polls the backlog length until it is non-zero or the backoff says to sleep. A
