@@ -206,6 +206,50 @@ fn idle_retirement_races_submit() {
     });
 }
 
+/// A handle's timed wait racing the task's completion and the timer: `Ok` only
+/// with the result, `Err(handle)` only while unfinished, and the handle handed
+/// back still delivers the result. Both outcomes explored.
+#[test]
+fn handle_wait_timeout_races_completion() {
+    static IN_TIME: AtomicBool = AtomicBool::new(false);
+    static TIMED_OUT: AtomicBool = AtomicBool::new(false);
+    model_with(2, TimedWait::Timer, || {
+        let pool = pool(1);
+        let h = pool.submit(|| 7).unwrap();
+        let clock = thread::spawn(crate::futex::timer::fire);
+        match h.wait_timeout(std::time::Duration::from_secs(1)) {
+            Ok(outcome) => {
+                IN_TIME.store(true, StdOrdering::Relaxed);
+                assert_eq!(outcome, Ok(7));
+            }
+            Err(h) => {
+                TIMED_OUT.store(true, StdOrdering::Relaxed);
+                assert_eq!(h.wait(), Ok(7));
+            }
+        }
+        clock.join().unwrap();
+        drop(pool);
+    });
+    assert!(IN_TIME.load(StdOrdering::Relaxed), "never saw the task win");
+    assert!(
+        TIMED_OUT.load(StdOrdering::Relaxed),
+        "never saw the timer win"
+    );
+}
+
+/// `TaskService::result` racing the job: it blocks until the result lands and
+/// takes it once; the id is then unknown.
+#[test]
+fn service_result_races_completion() {
+    model(|| {
+        let service = crate::TaskService::new(1).unwrap();
+        service.add_task(1u8, || 10u8).unwrap();
+        assert_eq!(service.result(&1), Ok(10));
+        assert_eq!(service.result(&1), Err(crate::ResultError::UnknownTask));
+        drop(service);
+    });
+}
+
 /// Injected bug: a submit claims the sleeping worker but never notifies it.
 #[test]
 #[ignore = "expected to fail; run by `catches_submit_without_notify`"]

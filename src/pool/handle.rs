@@ -87,9 +87,9 @@ where
     /// Moves from `from` to `to` if the phase is `from`, keeping the `WAITING` bit;
     /// returns the previous word on success.
     fn transition(&self, from: u32, to: u32) -> Option<u32> {
-        // AcqRel: `RUNNING` must not be seen before the closure was stored (it was
-        // stored before the cell was shared, so Acquire/Release here are for the
-        // cancelled/finished edges).
+        // The closure and result cells are ordered by other edges (the queue's lock
+        // hands the cell to the worker; `publish` releases the result). AcqRel here
+        // keeps this step in line with a racing `cancel` on the same word.
         self.state
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
                 (s & PHASE == from).then_some((s & !PHASE) | to)
@@ -103,9 +103,10 @@ where
         self.func.with_mut(|p| unsafe { (*p).take() })
     }
 
-    fn publish(&self, phase: u32) {
-        // Release: the handle's Acquire load of `DONE` sees the result slot.
-        let prev = self.state.swap(phase, Ordering::AcqRel);
+    fn publish_done(&self) {
+        // Release: the handle's Acquire load of `DONE` sees the result slot. A swap,
+        // not a store: it reads the `WAITING` bit in the same step (see `wait_inner`).
+        let prev = self.state.swap(DONE, Ordering::AcqRel);
         if prev & WAITING != 0 {
             self.state.wake_all();
         }
@@ -132,9 +133,9 @@ where
         };
         let panicked = matches!(outcome, Err(TaskError::Panicked(_)));
         // SAFETY: we moved the state to RUNNING, so we are the only writer and the
-        // handle reads the slot only after `publish` below.
+        // handle reads the slot only after `publish_done` below.
         self.result.with_mut(|p| unsafe { *p = Some(outcome) });
-        self.publish(DONE);
+        self.publish_done();
         Some(panicked)
     }
 
