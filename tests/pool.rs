@@ -437,3 +437,53 @@ fn counts_are_consistent_at_quiescence() {
     );
     assert_eq!((s.pending, s.completed, s.panicked), (0, 4, 0));
 }
+
+#[test]
+fn every_execute_closure_is_dropped_exactly_once() {
+    // Small closures travel inside the job, big ones in a box: both must be run or
+    // dropped exactly once, including when they panic or are cancelled.
+    let token = Arc::new(());
+    let pool = ThreadPoolManager::new(1).unwrap();
+    let (running, go, started) = gated(&pool);
+    started.recv().unwrap();
+    let t = Arc::clone(&token);
+    pool.execute(move || drop(t)).unwrap(); // small
+    let (t, big) = (Arc::clone(&token), [1u64; 16]);
+    pool.execute(move || {
+        assert_eq!(
+            big.len() + Arc::strong_count(&t),
+            16 + Arc::strong_count(&t)
+        )
+    })
+    .unwrap(); // big
+    let t = Arc::clone(&token);
+    pool.execute(move || {
+        let _t = t;
+        panic!("dropped while unwinding");
+    })
+    .unwrap();
+    assert_eq!(Arc::strong_count(&token), 4);
+    go.send(()).unwrap();
+    running.wait().unwrap();
+    pool.wait_all();
+    assert_eq!(Arc::strong_count(&token), 1);
+    assert_eq!(pool.panicked_tasks(), 1);
+
+    // Cancelled by terminate: dropped unrun.
+    let (running, go, started) = gated(&pool);
+    started.recv().unwrap();
+    let t = Arc::clone(&token);
+    pool.execute(move || drop(t)).unwrap();
+    let (t, big) = (Arc::clone(&token), [2u64; 16]);
+    pool.execute(move || drop((t, big))).unwrap();
+    assert_eq!(pool.terminate(), 2);
+    assert_eq!(Arc::strong_count(&token), 1);
+    go.send(()).unwrap();
+    running.wait().unwrap();
+    // Refused: handed back whole.
+    let t = Arc::clone(&token);
+    let back = pool.execute(move || drop(t)).unwrap_err().into_inner();
+    assert_eq!(Arc::strong_count(&token), 2);
+    back();
+    assert_eq!(Arc::strong_count(&token), 1);
+}

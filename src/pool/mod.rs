@@ -25,7 +25,7 @@ pub use service::TaskService;
 
 use builder::Config;
 use handle::TaskCell;
-use job::Job;
+use job::{Job, Prepared};
 use shared::{Block, Shared};
 
 /// A thread pool with lazily started workers, a bounded or unbounded backlog,
@@ -164,10 +164,10 @@ impl ThreadPoolManager {
     where
         F: FnOnce() + Send + 'static,
     {
-        // Boxed before the lock is taken: no allocation inside it.
+        // Prepared before the lock is taken: no allocation inside it.
         self.shared
-            .accept(Box::new(f), |b| Job::Plain(b), block)
-            .map_err(|e| e.map(|b| *b))
+            .accept(Prepared::new(f), Prepared::into_job, block)
+            .map_err(|e| e.map(Prepared::into_inner))
     }
 
     /// Queues `f` and returns a [`TaskHandle`] for its result (Python's
