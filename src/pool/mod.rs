@@ -125,8 +125,11 @@ impl ThreadPoolManager {
         }
     }
 
-    /// Queues `f` to run on a worker, with no handle (cheapest; seed 001's `put`).
-    /// Blocks while a bounded backlog is full.
+    /// Queues `f` to run on a worker, with no handle (seed 001's `put`). The
+    /// cheapest way in: a closure capturing at most three words is stored in the
+    /// backlog entry itself, with no allocation. Blocks while a bounded backlog is
+    /// full. A panic in `f` is caught and counted in
+    /// [`panicked_tasks`](Self::panicked_tasks).
     ///
     /// # Errors
     ///
