@@ -13,9 +13,22 @@ pub(crate) enum Job {
     /// Fire and forget, small enough to be stored in the job itself.
     Inline(InlineJob),
     /// Fire and forget, boxed. A panic is only counted.
-    Plain(Box<dyn FnOnce() + Send + 'static>),
+    Plain(Box<dyn Work>),
     /// Has a [`TaskHandle`](super::TaskHandle) waiting for its result.
     Task(Arc<dyn Runnable>),
+}
+
+/// A boxed job: any `FnOnce()`, or a pool-internal type that must be recoverable
+/// whole if the pool refuses it (a `Box<T>` becomes a `Box<dyn Work>` without a
+/// second allocation, and can be handed back as `Box<T>` before that).
+pub(crate) trait Work: Send + 'static {
+    fn run_boxed(self: Box<Self>);
+}
+
+impl<F: FnOnce() + Send + 'static> Work for F {
+    fn run_boxed(self: Box<Self>) {
+        (*self)();
+    }
 }
 
 /// How a popped job ended.
@@ -32,7 +45,7 @@ impl Job {
     pub(crate) fn run(self) -> Ran {
         let caught = match self {
             Job::Inline(j) => panic::catch_unwind(AssertUnwindSafe(|| j.run())),
-            Job::Plain(f) => panic::catch_unwind(AssertUnwindSafe(f)),
+            Job::Plain(w) => panic::catch_unwind(AssertUnwindSafe(|| w.run_boxed())),
             Job::Task(t) => {
                 return match t.run() {
                     Some(false) => Ran::Returned,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::builder::PoolBuilder;
 use super::error::{AddTaskError, PoolBuildError, ResultError, TaskError};
 use super::handle::panic_message;
-use super::job::Job;
+use super::job::{Job, Work};
 use super::shared::Block;
 use super::ThreadPoolManager;
 use crate::{Condvar, Mutex};
@@ -43,8 +43,13 @@ struct Keyed<K: Eq + Hash, R, F> {
     results: Arc<Results<K, R>>,
 }
 
-impl<K: Eq + Hash, R, F: FnOnce() -> R> Keyed<K, R, F> {
-    fn run(mut self) {
+impl<K, R, F> Work for Keyed<K, R, F>
+where
+    K: Eq + Hash + Send + 'static,
+    R: Send + 'static,
+    F: FnOnce() -> R + Send + 'static,
+{
+    fn run_boxed(mut self: Box<Self>) {
         let (Some(id), Some(job)) = (self.id.take(), self.job.take()) else {
             return;
         };
@@ -180,22 +185,27 @@ where
             }
             map.insert(id.clone(), Entry::Running);
         }
-        let keyed = Keyed {
+        // Boxed before the pool's lock is taken; turned into a job without another
+        // allocation, and still ours to take apart if the pool refuses it.
+        let keyed = Box::new(Keyed {
             id: Some(id),
             job: Some(job),
             results: Arc::clone(&self.results),
-        };
-        let to_job = |k: Keyed<K, R, F>| Job::Plain(Box::new(move || k.run()));
+        });
+        let to_job = |k: Box<Keyed<K, R, F>>| Job::Plain(k);
         match self.pool.shared.accept(keyed, to_job, Block::Forever) {
             Ok(()) => Ok(()),
             Err(e) => {
                 let mut parts = None;
-                let e = e.map(|mut k| {
-                    parts = k.id.take().zip(k.job.take());
-                });
-                let (id, job) = parts.expect("a refused job keeps its id and closure");
-                self.results.map.lock().remove(&id);
-                Err(AddTaskError::Refused(id, e.map(|()| job)))
+                let e = e.map(|mut k| parts = k.id.take().zip(k.job.take()));
+                match parts {
+                    Some((id, job)) => {
+                        self.results.map.lock().remove(&id);
+                        Err(AddTaskError::Refused(id, e.map(|()| job)))
+                    }
+                    // Not reached: a refused job is handed back untouched.
+                    None => Ok(()),
+                }
             }
         }
     }
