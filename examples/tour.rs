@@ -1,7 +1,7 @@
 //! A quick tour of queuekit, layer by layer. Run it with
 //! `cargo run --release --example tour`.
 
-use queuekit::{Condvar, Mutex, TaskCounter};
+use queuekit::{Condvar, Mutex, TaskCounter, TaskService, ThreadPoolManager};
 use std::sync::Arc;
 use std::thread;
 
@@ -48,4 +48,27 @@ fn main() {
     }
     tasks.wait();
     println!("counter:  joined, {} pending", tasks.pending());
+
+    // Layer 5: the thread pool, futures, and results by id.
+    let pool = ThreadPoolManager::new(2).unwrap();
+    let squares: Vec<_> = pool
+        .map(1..=4, |x: u32| x * x)
+        .map(Result::unwrap)
+        .collect();
+    println!("pool:     map(x*x) over 1..=4 = {squares:?}");
+    let future = pool.submit(|| "a TaskHandle result").unwrap();
+    println!("pool:     submit + wait = {:?}", future.wait());
+    pool.join();
+    println!(
+        "pool:     joined: {} completed, {} live",
+        pool.completed_tasks(),
+        pool.live_workers()
+    );
+    let service = TaskService::new(2).unwrap();
+    service.add_task("page-1", || Ok::<_, String>(120)).unwrap();
+    service
+        .add_task("page-2", || Err::<u32, _>("HTTP 404".to_owned()))
+        .unwrap();
+    println!("service:  page-1 -> {:?}", service.result(&"page-1"));
+    println!("service:  page-2 -> {:?}", service.result(&"page-2"));
 }
