@@ -321,7 +321,9 @@ impl ThreadPoolManager {
     }
 
     /// Blocks until every task accepted so far has finished or been cancelled
-    /// (Python's `Queue.join`). New tasks may still be submitted meanwhile.
+    /// (Python's `Queue.join`). New tasks may still be submitted meanwhile; tasks
+    /// submitted while it waits are waited for too. Called from one of the pool's
+    /// own tasks it would wait for that task as well, and never return.
     ///
     /// # Examples
     ///
