@@ -250,6 +250,30 @@ fn service_result_races_completion() {
     });
 }
 
+/// The system refuses a second worker thread (injected): a submit that wanted it
+/// queues its task for the worker that exists, and both tasks run.
+#[test]
+fn refused_thread_start_leaves_the_task_to_the_existing_worker() {
+    static REFUSED: AtomicBool = AtomicBool::new(false);
+    inject(Fault::PoolLaterSpawnsRefused);
+    model(|| {
+        let pool = pool(2);
+        let a = pool.submit(|| 'a').unwrap();
+        let b = pool.submit(|| 'b').unwrap();
+        assert_eq!((a.wait(), b.wait()), (Ok('a'), Ok('b')));
+        assert_eq!(pool.live_workers(), 1);
+        pool.assert_consistent();
+        if pool.spawn_attempts() == 2 {
+            REFUSED.store(true, StdOrdering::Relaxed);
+        }
+        drop(pool);
+    });
+    assert!(
+        REFUSED.load(StdOrdering::Relaxed),
+        "never saw a refused start"
+    );
+}
+
 /// Injected bug: a submit claims the sleeping worker but never notifies it.
 #[test]
 #[ignore = "expected to fail; run by `catches_submit_without_notify`"]

@@ -77,6 +77,9 @@ pub(crate) mod fault {
         /// A pool worker leaves the idle count when it takes a task (double count
         /// with the submitter that claimed it).
         PoolWorkerMiscountsIdle,
+        /// Not a bug but the environment: the system refuses every worker thread
+        /// after the first, so models can check a refused start loses nothing.
+        PoolLaterSpawnsRefused,
     }
 
     #[cfg(all(test, feature = "loom"))]

@@ -637,6 +637,11 @@ impl ThreadPoolManager {
         );
     }
 
+    /// For the loom models: how many worker starts were attempted.
+    pub(crate) fn spawn_attempts(&self) -> usize {
+        self.shared.state.lock().spawned
+    }
+
     /// For the loom models: no worker is running or about to run anything.
     pub(crate) fn is_quiescent(&self) -> bool {
         let st = self.shared.state.lock();

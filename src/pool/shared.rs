@@ -229,11 +229,16 @@ impl Shared {
         let slot = Arc::new(Mutex::new(first));
         let theirs = Arc::clone(&slot);
         let shared = Arc::clone(self);
-        let spawned = b.spawn(move || {
+        let body = move || {
             let first = theirs.lock().take().map(to_job);
             drop(theirs);
             worker::run(shared, first);
-        });
+        };
+        let spawned = if n > 0 && fault::active(Fault::PoolLaterSpawnsRefused) {
+            Err(std::io::Error::other("thread start refused (injected)"))
+        } else {
+            b.spawn(body)
+        };
         let mut st = self.state.lock();
         match spawned {
             Ok(handle) => {
