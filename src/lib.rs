@@ -40,11 +40,15 @@ mod counter;
 mod error;
 mod futex;
 mod mutex;
+mod queue;
 
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use counter::TaskCounter;
-pub use error::{CountOverflowError, GetError, PutError, TaskDoneError};
+pub use error::{CountOverflowError, GetError, PutAllError, PutError, TaskDoneError};
 pub use mutex::{Mutex, MutexGuard};
+pub use queue::{
+    BlockingQueue, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
+};
 
 #[cfg(all(test, feature = "loom"))]
 #[path = "../loom-tests/mod.rs"]
