@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use crate::backoff::Backoff;
 use crate::futex::Futex;
 use crate::mutex::MutexGuard;
 use crate::sync::fault::{self, Fault};
@@ -16,7 +17,8 @@ use crate::sync::{AtomicU32, Ordering};
 /// [`wait_while`](Condvar::wait_while)), and change the condition under the lock
 /// before notifying.
 ///
-/// Notifying costs one relaxed load and no system call when nobody waits.
+/// Notifying costs one relaxed load and no system call when nobody waits, and no
+/// system call when every waiter is still in its short spin before sleeping.
 ///
 /// # Examples
 ///
@@ -41,6 +43,9 @@ pub struct Condvar {
     seq: Futex,
     /// Threads between registering (under the mutex) and waking up.
     waiters: AtomicU32,
+    /// The subset of `waiters` that stopped spinning and may be in the kernel: only
+    /// these need a wake syscall.
+    sleepers: AtomicU32,
 }
 
 /// Whether a timed wait on a [`Condvar`] returned because its time ran out.
@@ -98,6 +103,7 @@ impl Condvar {
         Self {
             seq: Futex::new(0),
             waiters: AtomicU32::new(0),
+            sleepers: AtomicU32::new(0),
         }
     }
 
@@ -107,6 +113,7 @@ impl Condvar {
         Self {
             seq: Futex::new(0),
             waiters: AtomicU32::new(0),
+            sleepers: AtomicU32::new(0),
         }
     }
 
@@ -319,7 +326,7 @@ impl Condvar {
             return;
         }
         self.seq.fetch_add(1, Ordering::Relaxed);
-        if !fault::active(Fault::CondvarNotifySkipsWake) {
+        if self.someone_sleeps() && !fault::active(Fault::CondvarNotifySkipsWake) {
             self.seq.wake_one();
         }
     }
@@ -353,7 +360,22 @@ impl Condvar {
             return;
         }
         self.seq.fetch_add(1, Ordering::Relaxed);
-        self.seq.wake_all();
+        if self.someone_sleeps() {
+            self.seq.wake_all();
+        }
+    }
+
+    /// After bumping `seq`: may a waiter be asleep on the old value?
+    ///
+    /// This and the waiter's registration in `sleepers` are both read-modify-writes
+    /// of one word, so one sees the other. If ours comes first, its Release pairs
+    /// with the waiter's Acquire and the waiter's futex check sees the new `seq` (it
+    /// will not sleep); if the waiter's comes first, we see it and wake. (Two plain
+    /// SeqCst accesses would also do on hardware, but loom does not model SeqCst's
+    /// total order, and an RMW here costs no more than the load it replaces.)
+    #[inline]
+    fn someone_sleeps(&self) -> bool {
+        self.sleepers.fetch_add(0, Ordering::AcqRel) > 0
     }
 
     fn wait_inner<'a, T: ?Sized>(
@@ -368,12 +390,35 @@ impl Condvar {
         self.waiters.fetch_add(1, Ordering::Relaxed);
         drop(guard);
 
-        let in_time = match deadline {
-            None => {
-                self.seq.wait(seq);
-                true
+        // The notify often comes within a microsecond (a busy peer): watch `seq` for
+        // a little while before paying for a sleep and, on the notifier's side, a
+        // wake syscall. Spin only; yielding here would delay the peer we wait for.
+        // (At least one look even under loom, where `spin` never waits, so the
+        // models cover a waiter that sees the notify without sleeping.)
+        let mut backoff = Backoff::new();
+        let notified = loop {
+            if self.seq.load(Ordering::Relaxed) != seq {
+                break true;
             }
-            Some(deadline) => self.seq.wait_until(seq, deadline),
+            if !backoff.spin() {
+                break false;
+            }
+        };
+
+        let in_time = if notified {
+            true
+        } else {
+            // RMW: see `someone_sleeps`.
+            self.sleepers.fetch_add(1, Ordering::AcqRel);
+            let in_time = match deadline {
+                None => {
+                    self.seq.wait(seq);
+                    true
+                }
+                Some(deadline) => self.seq.wait_until(seq, deadline),
+            };
+            self.sleepers.fetch_sub(1, Ordering::Relaxed);
+            in_time
         };
 
         self.waiters.fetch_sub(1, Ordering::Relaxed);

@@ -137,6 +137,8 @@ mod os {
     }
 
     /// `CLOCK_MONOTONIC` now plus `d`, or `None` if that does not fit.
+    // `time_t` and `c_long` are i64 here but i32 on some targets: keep the conversions.
+    #[allow(clippy::useless_conversion)]
     fn monotonic_after(d: std::time::Duration) -> Option<libc::timespec> {
         let mut now = std::mem::MaybeUninit::<libc::timespec>::uninit();
         // SAFETY: `now` is a valid out-pointer; CLOCK_MONOTONIC always exists on Linux.

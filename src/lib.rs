@@ -35,6 +35,7 @@
 
 mod sync;
 
+mod backoff;
 mod condvar;
 mod counter;
 mod error;

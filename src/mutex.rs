@@ -4,6 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
+use crate::backoff::Backoff;
 use crate::futex::Futex;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{Ordering, UnsafeCell};
@@ -14,12 +15,6 @@ const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 /// Held, and threads may be asleep: unlocking must wake one.
 const CONTENDED: u32 = 2;
-
-/// How many times a locker re-reads a held lock before going to sleep.
-///
-/// Measured on a 2-core machine (`benches/lock.rs`): short critical sections are
-/// usually released within this window, and a sleeping waiter costs two syscalls.
-const SPIN_LIMIT: u32 = 100;
 
 /// A mutual-exclusion lock protecting a `T`, built on a single futex word.
 ///
@@ -207,51 +202,38 @@ impl<T: ?Sized> Mutex<T> {
 
     #[cold]
     fn lock_contended(&self) {
-        let mut state = self.spin();
-
-        // Free after spinning: take it without marking it contended.
-        if state == UNLOCKED {
-            match self.futex.compare_exchange(
-                UNLOCKED,
-                LOCKED,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return,
-                Err(s) => state = s,
+        // Phase 1: the owner is running and will likely unlock soon. Wait for that
+        // without marking the lock CONTENDED: a CONTENDED lock costs its owner a
+        // wake syscall on unlock, which is what makes naive futex locks slow under
+        // contention. Back off exponentially so the spinners do not keep stealing the
+        // cache line from the owner.
+        let mut backoff = Backoff::new();
+        let mut state = self.futex.load(Ordering::Relaxed);
+        loop {
+            if state == UNLOCKED {
+                match self.futex.compare_exchange_weak(
+                    UNLOCKED,
+                    LOCKED,
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => return,
+                    Err(s) => state = s,
+                }
+                continue;
             }
+            // CONTENDED: others sleep already; spinning would only delay joining them.
+            if state == CONTENDED || !backoff.spin_or_yield() {
+                break;
+            }
+            state = self.futex.load(Ordering::Relaxed);
         }
 
-        loop {
-            // From here on we may sleep, so mark the lock CONTENDED: whoever unlocks
-            // must wake someone. If the swap finds it UNLOCKED we own it (as
-            // CONTENDED, which costs at most one unneeded wake later).
-            if state != CONTENDED && self.futex.swap(CONTENDED, Ordering::Acquire) == UNLOCKED {
-                return;
-            }
+        // Phase 2: sleep. Mark the lock CONTENDED so whoever unlocks wakes someone.
+        // If the swap finds it UNLOCKED we own it (as CONTENDED, which costs at most
+        // one unneeded wake later).
+        while self.futex.swap(CONTENDED, Ordering::Acquire) != UNLOCKED {
             self.futex.wait(CONTENDED);
-            state = self.spin();
-        }
-    }
-
-    /// Re-read the word while it is held by a running owner, to be easier on the
-    /// caches than compare-exchange. Stops early once the lock is free or contended
-    /// (then others sleep already and spinning would only delay us joining them).
-    #[inline]
-    fn spin(&self) -> u32 {
-        // Under loom a spin is a yield, which prunes interleavings: do not spin.
-        let mut spins = if cfg!(all(test, feature = "loom")) {
-            0
-        } else {
-            SPIN_LIMIT
-        };
-        loop {
-            let state = self.futex.load(Ordering::Relaxed);
-            if state != LOCKED || spins == 0 {
-                return state;
-            }
-            crate::sync::hint::spin_loop();
-            spins -= 1;
         }
     }
 
