@@ -7,6 +7,24 @@
 //! |---|---|
 //! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
+//! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module ([`BlockingQueue`]) |
+//!
+//! ```
+//! use queuekit::Queue;
+//! use std::thread;
+//!
+//! let q = Queue::bounded(16);
+//! thread::scope(|s| {
+//!     s.spawn(|| {
+//!         for job in 0..100 {
+//!             q.put(job).unwrap(); // blocks while 16 jobs wait
+//!         }
+//!         q.shutdown(); // no more jobs: the consumer's loop ends when drained
+//!     });
+//!     let total: u32 = q.iter().sum();
+//!     assert_eq!(total, 4950);
+//! });
+//! ```
 //!
 //! ```
 //! use queuekit::{Condvar, Mutex, TaskCounter};

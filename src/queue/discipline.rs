@@ -35,7 +35,7 @@ pub(crate) mod sealed {
 }
 
 /// The order in which a [`BlockingQueue`](crate::BlockingQueue) hands out its items:
-/// [`Fifo`], [`Lifo`] or [`Priority`].
+/// [`Fifo`], [`Lifo`] or [`Priority`](crate::Priority).
 ///
 /// Sealed: the queue runs its store's code under its lock, so only the crate's own
 /// stores implement it.

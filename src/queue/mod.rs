@@ -175,7 +175,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
             not_full: Condvar::new(),
             capacity,
             tasks: TaskCounter::new(),
-            hint: Hint::default(),
+            hint: Hint::new(),
             _items: PhantomData,
         }
     }

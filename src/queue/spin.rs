@@ -34,6 +34,10 @@ impl Hint {
     /// Whether blocked operations spin before sleeping.
     pub(crate) const ENABLED: bool = true;
 
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
     /// Records the length; called under the lock after every change.
     #[inline]
     pub(crate) fn set_len(&self, len: usize) {
@@ -69,6 +73,10 @@ pub(crate) struct Hint;
 #[cfg(all(test, feature = "loom"))]
 impl Hint {
     pub(crate) const ENABLED: bool = false;
+
+    pub(crate) fn new() -> Self {
+        Self
+    }
 
     #[inline]
     pub(crate) fn set_len(&self, _len: usize) {}
