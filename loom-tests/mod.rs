@@ -11,6 +11,7 @@ mod condvar;
 mod counter;
 mod futex;
 mod mutex;
+mod queue;
 
 use crate::futex::timer::{self, TimedWait};
 use crate::sync::fault::{self, Fault};

@@ -72,6 +72,8 @@ pub(crate) mod fault {
         QueuePutSkipsNotify,
         /// `shutdown` forgets to wake blocked putters and getters.
         QueueShutdownSkipsWake,
+        /// `drain` wakes one blocked putter however many slots it freed.
+        QueueDrainWakesOne,
     }
 
     #[cfg(all(test, feature = "loom"))]

@@ -3,6 +3,7 @@
 use super::block::{Blocker, Side, Wait};
 use super::{BlockingQueue, Discipline, UNBOUNDED};
 use crate::error::PutAllError;
+use crate::sync::fault::{self, Fault};
 
 /// Most items `put_all` pulls from its iterator ahead of putting them: enough to
 /// amortise the lock over a batch, few enough not to run far ahead of a lazy
@@ -47,11 +48,14 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
             }
         }
         self.hint.set_len(state.store.len());
-        let wake = if self.capacity == UNBOUNDED {
+        let mut wake = if self.capacity == UNBOUNDED {
             0
         } else {
             state.putters.claim(items.len())
         };
+        if fault::active(Fault::QueueDrainWakesOne) {
+            wake = wake.min(1);
+        }
         drop(state);
         for _ in 0..wake {
             self.not_full.notify_one();
