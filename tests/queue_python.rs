@@ -349,7 +349,7 @@ fn shutdown_wakes_blocked_putters_and_gives_their_items_back() {
     thread::scope(|s| {
         let q = &q;
         let putters: Vec<_> = (1..=3).map(|i| (i, s.spawn(move || q.put(i)))).collect();
-        until_blocked(&q, 0, 3);
+        until_blocked(q, 0, 3);
         q.shutdown();
         for (i, p) in putters {
             assert_eq!(p.join().unwrap(), Err(PutError::ShutDown(i)));
@@ -446,7 +446,7 @@ fn drain_wakes_every_putter_it_freed_a_slot_for() {
     thread::scope(|s| {
         let q = &q;
         let putters: Vec<_> = (3..6).map(|i| s.spawn(move || q.put(i))).collect();
-        until_blocked(&q, 0, 3);
+        until_blocked(q, 0, 3);
         assert_eq!(q.drain(3), [0, 1, 2]);
         for p in putters {
             assert_eq!(p.join().unwrap(), Ok(()));
