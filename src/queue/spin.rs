@@ -16,10 +16,8 @@
 #[cfg(not(all(test, feature = "loom")))]
 use crate::sync::{AtomicBool, AtomicUsize, Ordering};
 
-/// Spin iterations (each a `spin_loop` hint and two relaxed loads) before a
-/// blocked operation registers as a sleeper.
 #[cfg(not(all(test, feature = "loom")))]
-const SPIN_LIMIT: u32 = 200;
+use crate::backoff::Backoff;
 
 /// The queue's length and shutdown flag, readable without the lock.
 #[cfg(not(all(test, feature = "loom")))]
@@ -51,17 +49,19 @@ impl Hint {
         self.shutdown.store(true, Ordering::Relaxed);
     }
 
-    /// Spins until `ready(len)` holds or the queue is shut down, for at most
-    /// [`SPIN_LIMIT`] rounds. Returns whether it saw the condition.
+    /// Spins, then yields, until `ready(len)` holds or the queue is shut down,
+    /// for a bounded while ([`Backoff`]). Returns whether it saw the condition.
     #[inline]
     pub(crate) fn spin_until(&self, ready: impl Fn(usize) -> bool) -> bool {
-        for _ in 0..SPIN_LIMIT {
+        let mut backoff = Backoff::new();
+        loop {
             if ready(self.len.load(Ordering::Relaxed)) || self.shutdown.load(Ordering::Relaxed) {
                 return true;
             }
-            crate::sync::hint::spin_loop();
+            if !backoff.spin_or_yield() {
+                return false;
+            }
         }
-        false
     }
 }
 
