@@ -59,6 +59,7 @@ mod counter;
 mod error;
 mod futex;
 mod mutex;
+pub mod pipeline;
 mod queue;
 
 pub use condvar::{Condvar, WaitTimeoutResult};
