@@ -572,4 +572,27 @@ fn panicking_ord_leaves_the_priority_queue_unlocked_and_consistent() {
         q.put(Touchy { key }).unwrap();
     }
     assert_eq!(q.get().map(|t| t.key), Ok(2));
+
+    panicking_ord_in_batches_keeps_the_priority_queue_consistent();
+}
+
+/// Run by `panicking_ord_leaves_the_priority_queue_unlocked_and_consistent`
+/// (one test at a time may set `PANIC`).
+fn panicking_ord_in_batches_keeps_the_priority_queue_consistent() {
+    let q = PriorityQueue::bounded(8);
+    q.put_all([4, 6].map(|key| Touchy { key })).unwrap();
+    PANIC.store(true, AtomicOrdering::Relaxed);
+    assert!(catch_unwind(AssertUnwindSafe(
+        || q.put_all([1, 2, 3].map(|key| Touchy { key }))
+    ))
+    .is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| q.drain(2))).is_err());
+    PANIC.store(false, AtomicOrdering::Relaxed);
+    // The first pushed item of the batch is in (its sift panicked after the push);
+    // the drain's first pop panicked before taking anything.
+    assert_eq!(q.len(), 3);
+    let mut keys: Vec<u32> = q.drain(usize::MAX).into_iter().map(|t| t.key).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, [1, 4, 6]);
+    assert_eq!(q.unfinished_tasks(), 3, "one task per item that went in");
 }

@@ -18,8 +18,10 @@ use super::discipline::{sealed, Discipline};
 /// duplicates an item: the queue is unlocked by the unwinding guard, every item is
 /// still stored exactly once and counted by `len`, a `get` that panicked leaves its
 /// item in the queue, and a `put` that panicked has added its item (and its
-/// unfinished task). Only the order of later gets is unspecified, as with any
-/// inconsistent `Ord`.
+/// unfinished task), and every blocked thread is woken to re-check. Only the
+/// order of later gets is unspecified, as with any inconsistent `Ord`. Items a
+/// panicking `drain` had already taken, and items a panicking `put_all` had not
+/// yet put, are dropped with the panic, outside the lock.
 ///
 /// # Examples
 ///
