@@ -75,7 +75,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// If the queue is shut down (before or during the call) it stops and hands
     /// back everything not yet put in a [`PutAllError`]: the items already pulled
     /// from the iterator and the rest of the iterator. Items put before the
-    /// shutdown stay in the queue.
+    /// shutdown stay in the queue. (An empty iterator is `Ok` even on a shut-down
+    /// queue: there was nothing to refuse.)
     ///
     /// # Examples
     ///

@@ -15,6 +15,7 @@ mod batch;
 mod block;
 mod discipline;
 mod get;
+mod hole;
 mod iter;
 mod priority;
 mod put;
