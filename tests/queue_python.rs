@@ -613,7 +613,7 @@ fn priority_queue_matches_a_stable_sort_under_interleaved_puts_and_gets() {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        if x % 3 == 0 {
+        if x.is_multiple_of(3) {
             let got = q.try_get().ok().map(|k: Keyed| (k.key, k.id));
             let want = (!model.is_empty()).then(|| model.remove(0));
             assert_eq!(got, want);
