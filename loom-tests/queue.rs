@@ -264,6 +264,29 @@ fn drain_wakes_every_putter_it_can_satisfy() {
     });
 }
 
+/// `put_all` on a bounded(1) queue blocks between items; a `shutdown` racing it
+/// hands back exactly the items not put, in order, and what was put stays queued.
+#[test]
+fn put_all_races_get_and_shutdown() {
+    deep(|| {
+        let q = Arc::new(Queue::bounded(1));
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || match q.put_all([1, 2, 3]) {
+                Ok(()) => Vec::new(),
+                Err(e) => e.into_remaining().collect(),
+            })
+        };
+        let mut all: Vec<u32> = q.get().into_iter().collect();
+        q.shutdown();
+        let unsent = putter.join().unwrap();
+        all.extend(q.drain(usize::MAX));
+        assert_eq!(q.unfinished_tasks(), all.len(), "one task per item put");
+        all.extend(unsent);
+        assert_eq!(all, [1, 2, 3]);
+    });
+}
+
 /// Two getters asleep on one queue, one of them timed (its wait expires as soon as
 /// it would block), while two items are put: the `notified` accounting never
 /// leaves an item behind with a getter asleep, and a timed-out getter that took a
