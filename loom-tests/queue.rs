@@ -10,6 +10,19 @@ use loom::thread;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// Preemption bound for the models that stay cheap at 3 (under a second each);
+/// the exactly-once models with three threads run at the default bound 2
+/// (`fifo_bounded_one_exactly_once` takes about 30 s at 3).
+const DEEP: usize = 3;
+
+/// [`model`] at bound [`DEEP`].
+fn deep<F>(f: F)
+where
+    F: Fn() + Sync + Send + 'static,
+{
+    model_with(DEEP, TimedWait::Never, f);
+}
+
 /// Two producers put `[1, 2]` and `[3]` into a queue of `capacity` while the main
 /// thread takes three items (producers block while it is full, the consumer while
 /// it is empty). Every item arrives exactly once, nobody is left asleep, and
@@ -78,7 +91,7 @@ fn priority_bounded_two_exactly_once() {
 fn get_timeout_races_put() {
     static TAKEN: AtomicBool = AtomicBool::new(false);
     static TIMED_OUT: AtomicBool = AtomicBool::new(false);
-    model_with(2, TimedWait::Timer, || {
+    model_with(DEEP, TimedWait::Timer, || {
         let q = Arc::new(Queue::bounded(1));
         let q2 = q.clone();
         let producer = thread::spawn(move || q2.put(7).unwrap());
@@ -109,7 +122,7 @@ fn get_timeout_races_put() {
 fn put_timeout_races_get() {
     static PUT: AtomicBool = AtomicBool::new(false);
     static TIMED_OUT: AtomicBool = AtomicBool::new(false);
-    model_with(2, TimedWait::Timer, || {
+    model_with(DEEP, TimedWait::Timer, || {
         let q = Arc::new(Queue::bounded(1));
         q.put(1).unwrap();
         let q2 = q.clone();
@@ -138,7 +151,7 @@ fn put_timeout_races_get() {
 /// empty one: the putter gets its item back, the getter `ShutDown`.
 #[test]
 fn shutdown_wakes_blocked_putter_and_getter() {
-    model(|| {
+    deep(|| {
         let full = Arc::new(Queue::bounded(1));
         full.put(1).unwrap();
         let empty = Arc::new(Queue::<u32>::unbounded());
@@ -165,7 +178,7 @@ fn shutdown_wakes_blocked_putter_and_getter() {
 /// the returned items are marked done.
 #[test]
 fn shutdown_now_returns_exactly_the_items_not_taken() {
-    model(|| {
+    deep(|| {
         let q = Arc::new(Queue::unbounded());
         q.put(1).unwrap();
         let producer = {
@@ -203,7 +216,7 @@ fn shutdown_now_returns_exactly_the_items_not_taken() {
 /// task done.
 #[test]
 fn join_races_last_task_done() {
-    model(|| {
+    deep(|| {
         let q = Arc::new(Queue::unbounded());
         q.put(1).unwrap();
         q.put(2).unwrap();
@@ -229,7 +242,7 @@ fn join_races_last_task_done() {
 /// queue: both must be woken, not one.
 #[test]
 fn drain_wakes_every_putter_it_can_satisfy() {
-    model(|| {
+    deep(|| {
         let q = Arc::new(Queue::bounded(2));
         q.put(1).unwrap();
         q.put(2).unwrap();
@@ -251,13 +264,36 @@ fn drain_wakes_every_putter_it_can_satisfy() {
     });
 }
 
+/// `put_all` on a bounded(1) queue blocks between items; a `shutdown` racing it
+/// hands back exactly the items not put, in order, and what was put stays queued.
+#[test]
+fn put_all_races_get_and_shutdown() {
+    deep(|| {
+        let q = Arc::new(Queue::bounded(1));
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || match q.put_all([1, 2, 3]) {
+                Ok(()) => Vec::new(),
+                Err(e) => e.into_remaining().collect(),
+            })
+        };
+        let mut all: Vec<u32> = q.get().into_iter().collect();
+        q.shutdown();
+        let unsent = putter.join().unwrap();
+        all.extend(q.drain(usize::MAX));
+        assert_eq!(q.unfinished_tasks(), all.len(), "one task per item put");
+        all.extend(unsent);
+        assert_eq!(all, [1, 2, 3]);
+    });
+}
+
 /// Two getters asleep on one queue, one of them timed (its wait expires as soon as
 /// it would block), while two items are put: the `notified` accounting never
 /// leaves an item behind with a getter asleep, and a timed-out getter that took a
 /// wake-up meant for the other still takes the item it was for.
 #[test]
 fn two_getters_one_timed() {
-    model_with(2, TimedWait::AtBlock, || {
+    model_with(DEEP, TimedWait::AtBlock, || {
         let q = Arc::new(Queue::unbounded());
         let timed = {
             let q = q.clone();
@@ -281,7 +317,7 @@ fn two_getters_one_timed() {
 /// while the first one's wake-up is still on its way.
 #[test]
 fn two_getters_two_puts() {
-    model(|| {
+    deep(|| {
         let q = Arc::new(Queue::unbounded());
         let getters: Vec<_> = (0..2)
             .map(|_| {
@@ -300,7 +336,7 @@ fn two_getters_two_puts() {
 /// LIFO and priority variants of the shutdown wake-up: a blocked getter wakes.
 #[test]
 fn lifo_and_priority_getters_wake_on_put() {
-    model(|| {
+    deep(|| {
         let lifo = Arc::new(LifoQueue::bounded(1));
         let prio = Arc::new(PriorityQueue::bounded(1));
         let getters = (

@@ -140,10 +140,13 @@ impl<T> Error for PutError<T> {}
 /// # Examples
 ///
 /// ```
-/// use queuekit::GetError;
+/// use queuekit::{GetError, Queue};
 ///
-/// let e = GetError::Empty;
-/// assert_eq!(e.to_string(), "queue is empty");
+/// let q = Queue::<u8>::unbounded();
+/// assert_eq!(q.try_get(), Err(GetError::Empty));
+/// assert_eq!(GetError::Empty.to_string(), "queue is empty");
+/// q.shutdown();
+/// assert_eq!(q.get(), Err(GetError::ShutDown)); // never blocks once shut down
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GetError {

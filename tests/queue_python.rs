@@ -524,10 +524,19 @@ fn debug_shows_state_without_needing_t_debug() {
     assert!(s.contains("unfinished_tasks: 1"), "{s}");
 }
 
-/// Compares by `key`, and panics while `PANIC` is set.
+/// Compares by `key`, and panics while `PANIC` is set. Owns heap memory, so a
+/// duplicated or lost item would show up as a double free or a wrong count.
 #[derive(Debug)]
 struct Touchy {
     key: u32,
+    _owned: Box<u32>,
+}
+
+fn touchy(key: u32) -> Touchy {
+    Touchy {
+        key,
+        _owned: Box::new(key),
+    }
 }
 
 static PANIC: AtomicBool = AtomicBool::new(false);
@@ -554,11 +563,11 @@ impl Eq for Touchy {}
 fn panicking_ord_leaves_the_priority_queue_unlocked_and_consistent() {
     let q = PriorityQueue::unbounded();
     for key in [5, 3, 8, 1, 9, 2] {
-        q.put(Touchy { key }).unwrap();
+        q.put(touchy(key)).unwrap();
     }
     PANIC.store(true, AtomicOrdering::Relaxed);
     // A put that panics has still added its item; a get that panics keeps its.
-    assert!(catch_unwind(AssertUnwindSafe(|| q.put(Touchy { key: 0 }))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| q.put(touchy(0)))).is_err());
     assert!(catch_unwind(AssertUnwindSafe(|| q.get())).is_err());
     PANIC.store(false, AtomicOrdering::Relaxed);
 
@@ -569,7 +578,57 @@ fn panicking_ord_leaves_the_priority_queue_unlocked_and_consistent() {
     assert_eq!(keys, [0, 1, 2, 3, 5, 8, 9], "nothing lost or duplicated");
     // Still fully usable, and ordered again.
     for key in [4, 2, 6] {
-        q.put(Touchy { key }).unwrap();
+        q.put(touchy(key)).unwrap();
     }
     assert_eq!(q.get().map(|t| t.key), Ok(2));
+
+    panicking_ord_in_batches_keeps_the_priority_queue_consistent();
+}
+
+/// Run by `panicking_ord_leaves_the_priority_queue_unlocked_and_consistent`
+/// (one test at a time may set `PANIC`).
+fn panicking_ord_in_batches_keeps_the_priority_queue_consistent() {
+    let q = PriorityQueue::bounded(8);
+    q.put_all([4, 6].map(touchy)).unwrap();
+    PANIC.store(true, AtomicOrdering::Relaxed);
+    assert!(catch_unwind(AssertUnwindSafe(|| q.put_all([1, 2, 3].map(touchy)))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| q.drain(2))).is_err());
+    PANIC.store(false, AtomicOrdering::Relaxed);
+    // The first pushed item of the batch is in (its sift panicked after the push);
+    // the drain's first pop panicked before taking anything.
+    assert_eq!(q.len(), 3);
+    let mut keys: Vec<u32> = q.drain(usize::MAX).into_iter().map(|t| t.key).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, [1, 4, 6]);
+    assert_eq!(q.unfinished_tasks(), 3, "one task per item that went in");
+}
+
+#[test]
+fn priority_queue_matches_a_stable_sort_under_interleaved_puts_and_gets() {
+    // A reference: a sorted Vec of (key, put order); ties by put order.
+    let q = PriorityQueue::unbounded();
+    let mut model: Vec<(u8, usize)> = Vec::new();
+    let mut x = 0x9e37_79b9_u32;
+    for id in 0..5000 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        if x.is_multiple_of(3) {
+            let got = q.try_get().ok().map(|k: Keyed| (k.key, k.id));
+            let want = (!model.is_empty()).then(|| model.remove(0));
+            assert_eq!(got, want);
+        } else {
+            let key = (x % 16) as u8;
+            q.put(Keyed { key, id }).unwrap();
+            let at = model.partition_point(|&(k, _)| k <= key);
+            model.insert(at, (key, id));
+        }
+        assert_eq!(q.len(), model.len());
+    }
+    let rest: Vec<_> = q
+        .shutdown_now()
+        .into_iter()
+        .map(|k| (k.key, k.id))
+        .collect();
+    assert_eq!(rest, model);
 }

@@ -1,5 +1,7 @@
 //! Many items per lock: `drain` and `put_all`.
 
+use std::collections::VecDeque;
+
 use super::block::{Blocker, Side, Wait};
 use super::{BlockingQueue, Discipline, UNBOUNDED};
 use crate::error::PutAllError;
@@ -42,7 +44,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         }
         items.reserve_exact(n);
         while items.len() < n {
-            match state.store.pop() {
+            match self.store_op(&mut state.store, |s| s.pop()) {
                 Some(item) => items.push(item),
                 None => break,
             }
@@ -73,7 +75,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// If the queue is shut down (before or during the call) it stops and hands
     /// back everything not yet put in a [`PutAllError`]: the items already pulled
     /// from the iterator and the rest of the iterator. Items put before the
-    /// shutdown stay in the queue.
+    /// shutdown stay in the queue. (An empty iterator is `Ok` even on a shut-down
+    /// queue: there was nothing to refuse.)
     ///
     /// # Examples
     ///
@@ -94,7 +97,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     {
         let mut rest = items.into_iter();
         let chunk = self.capacity.min(PUT_ALL_CHUNK);
-        let mut batch = Vec::with_capacity(chunk);
+        let mut batch = VecDeque::with_capacity(chunk);
         loop {
             // Outside the lock: the caller's iterator is user code.
             batch.extend(rest.by_ref().take(chunk - batch.len()));
@@ -102,14 +105,14 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
                 return Ok(());
             }
             if !self.put_some(&mut batch) {
-                return Err(PutAllError::new(batch, rest));
+                return Err(PutAllError::new(batch.into(), rest));
             }
         }
     }
 
     /// Puts as many items from the front of `batch` as fit, waiting until at least
     /// one does. `false` if the queue is shut down.
-    fn put_some(&self, batch: &mut Vec<T>) -> bool {
+    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
         let mut state = self.state.lock();
         let mut blocker = Blocker::new(Side::Put, Wait::Forever);
         loop {
@@ -119,10 +122,18 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
             let room = self.capacity - state.store.len();
             if room > 0 {
                 let k = room.min(batch.len());
-                self.add_tasks(k);
-                for item in batch.drain(..k) {
-                    state.store.push(item);
-                }
+                // One at a time from the front: if `Ord` panics, the items not yet
+                // put stay in `batch`, dropped outside the lock with the caller's
+                // frame.
+                self.store_op(&mut state.store, |store| {
+                    for _ in 0..k {
+                        if let Some(item) = batch.pop_front() {
+                            // Under the lock, so before any getter can see it.
+                            self.tasks.add_one();
+                            store.push(item);
+                        }
+                    }
+                });
                 self.hint.set_len(state.store.len());
                 let wake = state.getters.claim(k);
                 drop(state);
@@ -135,18 +146,6 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
                 Some(s) => state = s,
                 // A wait without deadline never gives up; the caller just retries.
                 None => return true,
-            }
-        }
-    }
-
-    /// Adds `n` unfinished tasks; called under the lock before the items are
-    /// visible.
-    fn add_tasks(&self, n: usize) {
-        if self.tasks.add(n).is_err() {
-            // Beyond `usize::MAX` unfinished tasks (2^64 puts with no task_done):
-            // wrap like a single put would rather than refuse items.
-            for _ in 0..n {
-                self.tasks.add_one();
             }
         }
     }

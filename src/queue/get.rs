@@ -108,7 +108,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         let mut state = self.state.lock();
         let mut blocker = Blocker::new(Side::Get, wait);
         loop {
-            if let Some(item) = state.store.pop() {
+            if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
                 self.hint.set_len(state.store.len());
                 // One slot freed: wake one putter if one sleeps and none is on its way.
                 let wake = self.capacity != UNBOUNDED && state.putters.claim_one();

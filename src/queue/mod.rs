@@ -15,6 +15,7 @@ mod batch;
 mod block;
 mod discipline;
 mod get;
+mod hole;
 mod iter;
 mod priority;
 mod put;
@@ -300,6 +301,29 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     #[must_use]
     pub fn is_full(&self) -> bool {
         self.len() >= self.capacity
+    }
+}
+
+impl<T, D> BlockingQueue<T, D> {
+    /// Runs a store operation (the only place user code, `T: Ord`, runs under the
+    /// lock). If it panics, every sleeper is woken on the way out: the store may
+    /// have gained or lost items without the usual targeted wake-up, and a woken
+    /// thread just re-checks. (The lock itself is released by the unwinding guard;
+    /// the spin hint may stay stale until the next operation, which only affects
+    /// how long a blocked thread spins.)
+    #[inline]
+    fn store_op<R>(&self, store: &mut D, op: impl FnOnce(&mut D) -> R) -> R {
+        struct WakeAllOnPanic<'a, T, D>(&'a BlockingQueue<T, D>);
+        impl<T, D> Drop for WakeAllOnPanic<'_, T, D> {
+            fn drop(&mut self) {
+                self.0.not_empty.notify_all();
+                self.0.not_full.notify_all();
+            }
+        }
+        let on_panic = WakeAllOnPanic(self);
+        let result = op(store);
+        std::mem::forget(on_panic);
+        result
     }
 }
 

@@ -116,7 +116,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
                 // Count the task before the item is visible, so a getter's
                 // `task_done` can never find the count at zero.
                 self.tasks.add_one();
-                state.store.push(item);
+                self.store_op(&mut state.store, |s| s.push(item));
                 self.hint.set_len(state.store.len());
                 let wake = state.getters.claim_one();
                 drop(state);
