@@ -4,7 +4,8 @@
 //! No sleeps as synchronisation: a test that needs a thread to be blocked waits
 //! until the queue reports it among its sleepers. A blocked thread registers under
 //! the queue's lock and sleeps without releasing it in between, so once the count
-//! (read under the lock by `Debug`) shows it, the thread is inside its wait.
+//! (read under the lock by `blocked_getters` / `blocked_putters`) shows it, the
+//! thread is inside its wait.
 
 use queuekit::{
     BlockingQueue, Discipline, GetError, LifoQueue, PriorityQueue, PutError, Queue, TaskDoneError,
@@ -17,8 +18,7 @@ use std::time::{Duration, Instant};
 
 /// Waits until `getters` getters and `putters` putters sleep on `q`.
 fn until_blocked<T, D: Discipline<T>>(q: &BlockingQueue<T, D>, getters: usize, putters: usize) {
-    let want = format!("blocked_getters: {getters}, blocked_putters: {putters}");
-    while !format!("{q:?}").contains(&want) {
+    while q.blocked_getters() != getters || q.blocked_putters() != putters {
         thread::yield_now();
     }
 }
@@ -465,8 +465,9 @@ fn put_all_blocks_while_full_and_hands_back_the_rest_on_shutdown() {
         until_blocked(&q, 0, 1);
         assert_eq!(q.get(), Ok(0));
         // The putter refilled the freed slot (len back to 2) and blocked again.
-        let refilled = "len: 2, shutdown: false, blocked_getters: 0, blocked_putters: 1";
-        while !format!("{q:?}").contains(refilled) {
+        // Only the putter changes `len` now, and it cannot put a third item, so
+        // once both hold it is asleep.
+        while q.len() != 2 || q.blocked_putters() != 1 {
             thread::yield_now();
         }
         q.shutdown();

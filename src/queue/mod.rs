@@ -302,6 +302,60 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     pub fn is_full(&self) -> bool {
         self.len() >= self.capacity
     }
+
+    /// How many threads are asleep in a `get` (or `get_timeout`, `iter`, …) right
+    /// now, waiting for an item. A snapshot, like Java's
+    /// `getWaitingConsumerCount`: useful for monitoring and for tests that need
+    /// to know a consumer is parked. A thread still in its short spin before
+    /// sleeping is not counted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    /// use std::thread;
+    ///
+    /// let q = Queue::<u32>::unbounded();
+    /// thread::scope(|s| {
+    ///     let consumer = s.spawn(|| q.get());
+    ///     while q.blocked_getters() == 0 {
+    ///         thread::yield_now();
+    ///     }
+    ///     q.put(7).unwrap();
+    ///     assert_eq!(consumer.join().unwrap(), Ok(7));
+    /// });
+    /// ```
+    #[must_use]
+    pub fn blocked_getters(&self) -> usize {
+        self.state.lock().getters.waiting()
+    }
+
+    /// How many threads are asleep in a `put` (or `put_timeout`, `put_all`, …)
+    /// right now, waiting for room. A snapshot; see
+    /// [`blocked_getters`](Self::blocked_getters).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    /// use std::thread;
+    ///
+    /// let q = Queue::bounded(1);
+    /// q.put(1).unwrap();
+    /// thread::scope(|s| {
+    ///     let producer = s.spawn(|| q.put(2));
+    ///     while q.blocked_putters() == 0 {
+    ///         thread::yield_now();
+    ///     }
+    ///     assert_eq!(q.get(), Ok(1));
+    ///     producer.join().unwrap().unwrap();
+    /// });
+    /// assert_eq!(q.get(), Ok(2));
+    /// ```
+    #[must_use]
+    pub fn blocked_putters(&self) -> usize {
+        self.state.lock().putters.waiting()
+    }
 }
 
 impl<T, D> BlockingQueue<T, D> {

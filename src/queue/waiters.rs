@@ -62,7 +62,7 @@ impl Waiters {
         any
     }
 
-    /// Threads registered right now (for `Debug`).
+    /// Threads registered right now (for `Debug` and `blocked_*`).
     pub(crate) fn waiting(&self) -> usize {
         self.waiting
     }
