@@ -73,3 +73,8 @@ pub use queue::{
 #[cfg(all(test, feature = "loom"))]
 #[path = "../loom-tests/mod.rs"]
 mod loom_tests;
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
