@@ -12,6 +12,7 @@ mod counter;
 mod futex;
 mod mutex;
 mod pool;
+mod queue;
 
 use crate::futex::timer::{self, TimedWait};
 use crate::sync::fault::{self, Fault};

@@ -140,10 +140,13 @@ impl<T> Error for PutError<T> {}
 /// # Examples
 ///
 /// ```
-/// use queuekit::GetError;
+/// use queuekit::{GetError, Queue};
 ///
-/// let e = GetError::Empty;
-/// assert_eq!(e.to_string(), "queue is empty");
+/// let q = Queue::<u8>::unbounded();
+/// assert_eq!(q.try_get(), Err(GetError::Empty));
+/// assert_eq!(GetError::Empty.to_string(), "queue is empty");
+/// q.shutdown();
+/// assert_eq!(q.get(), Err(GetError::ShutDown)); // never blocks once shut down
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GetError {
@@ -163,3 +166,103 @@ impl fmt::Display for GetError {
 }
 
 impl Error for GetError {}
+
+/// Why [`put_all`](crate::BlockingQueue::put_all) stopped: the queue was shut down.
+/// Carries back everything not put: the items already pulled from the iterator
+/// (in order) and the untouched rest of the iterator.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::Queue;
+///
+/// let q = Queue::unbounded();
+/// q.shutdown();
+/// let err = q.put_all(1..=5).unwrap_err();
+/// assert_eq!(err.to_string(), "queue is shut down");
+/// let unsent: Vec<i32> = err.into_remaining().collect();
+/// assert_eq!(unsent, [1, 2, 3, 4, 5]);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct PutAllError<T, I> {
+    unsent: Vec<T>,
+    rest: I,
+}
+
+impl<T, I> PutAllError<T, I> {
+    pub(crate) fn new(unsent: Vec<T>, rest: I) -> Self {
+        Self { unsent, rest }
+    }
+
+    /// The items taken from the iterator but not put, in iteration order; the
+    /// first is the one the shutdown refused.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::unbounded();
+    /// q.shutdown();
+    /// let err = q.put_all(vec!["a", "b"]).unwrap_err();
+    /// assert_eq!(err.unsent(), ["a", "b"]);
+    /// ```
+    pub fn unsent(&self) -> &[T] {
+        &self.unsent
+    }
+
+    /// Everything the error carries: the unsent items already taken from the
+    /// iterator, and the rest of the iterator, never advanced past them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::unbounded();
+    /// q.shutdown();
+    /// let (unsent, mut rest) = q.put_all(0..1000).unwrap_err().into_inner();
+    /// let next = unsent.len() as i32;
+    /// assert_eq!(unsent, (0..next).collect::<Vec<_>>());
+    /// assert_eq!(rest.next(), if next < 1000 { Some(next) } else { None });
+    /// ```
+    pub fn into_inner(self) -> (Vec<T>, I) {
+        (self.unsent, self.rest)
+    }
+
+    /// Every item not put, in order: the unsent ones, then the rest of the iterator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::unbounded();
+    /// q.shutdown();
+    /// let err = q.put_all((0..3).map(|i| i * 10)).unwrap_err();
+    /// assert_eq!(err.into_remaining().collect::<Vec<_>>(), [0, 10, 20]);
+    /// ```
+    pub fn into_remaining(self) -> std::iter::Chain<std::vec::IntoIter<T>, I>
+    where
+        I: Iterator<Item = T>,
+    {
+        self.unsent.into_iter().chain(self.rest)
+    }
+}
+
+impl<T, I> fmt::Debug for PutAllError<T, I> {
+    /// Needs neither `T: Debug` nor `I: Debug`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutAllError")
+            .field("unsent", &self.unsent.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, I> fmt::Display for PutAllError<T, I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("queue is shut down")
+    }
+}
+
+impl<T, I> Error for PutAllError<T, I> {}

@@ -7,7 +7,25 @@
 //! |---|---|
 //! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
+//! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module ([`BlockingQueue`]) |
 //! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`TaskService`]: a lazy thread pool, futures, results by id |
+//!
+//! ```
+//! use queuekit::Queue;
+//! use std::thread;
+//!
+//! let q = Queue::bounded(16);
+//! thread::scope(|s| {
+//!     s.spawn(|| {
+//!         for job in 0..100 {
+//!             q.put(job).unwrap(); // blocks while 16 jobs wait
+//!         }
+//!         q.shutdown(); // no more jobs: the consumer's loop ends when drained
+//!     });
+//!     let total: u32 = q.iter().sum();
+//!     assert_eq!(total, 4950);
+//! });
+//! ```
 //!
 //! ```
 //! use queuekit::{Condvar, Mutex, TaskCounter};
@@ -42,17 +60,27 @@ mod counter;
 mod error;
 mod futex;
 mod mutex;
+pub mod pipeline;
 mod pool;
+mod queue;
 
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use counter::TaskCounter;
-pub use error::{CountOverflowError, GetError, PutError, TaskDoneError};
+pub use error::{CountOverflowError, GetError, PutAllError, PutError, TaskDoneError};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
     AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, SubmitError, TaskError,
     TaskHandle, TaskService, ThreadPoolManager,
 };
+pub use queue::{
+    BlockingQueue, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
+};
 
 #[cfg(all(test, feature = "loom"))]
 #[path = "../loom-tests/mod.rs"]
 mod loom_tests;
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

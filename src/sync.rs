@@ -72,6 +72,8 @@ pub(crate) mod fault {
         QueuePutSkipsNotify,
         /// `shutdown` forgets to wake blocked putters and getters.
         QueueShutdownSkipsWake,
+        /// `drain` wakes one blocked putter however many slots it freed.
+        QueueDrainWakesOne,
         /// A pool submit claims a sleeping worker but never notifies it.
         PoolSubmitSkipsNotify,
         /// A pool worker leaves the idle count when it takes a task (double count

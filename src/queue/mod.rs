@@ -1,0 +1,410 @@
+//! Layer 4: Python-`queue`-style blocking queues.
+//!
+//! One generic core, [`BlockingQueue<T, D>`], over a [`Discipline`] store that fixes
+//! the order items come out in, and three aliases: [`Queue`] (FIFO), [`LifoQueue`]
+//! and [`PriorityQueue`].
+//!
+//! Inside: one [`Mutex`] around the store and the sleeper counts, one [`Condvar`]
+//! for getters ("not empty") and one for putters ("not full"). A condvar is only
+//! touched when the locked state says a thread sleeps on it without a wake-up
+//! already on its way, and a blocked thread spins briefly on a lock-free length
+//! hint before it sleeps (see `spin.rs`). No user code runs under the lock except
+//! `T: Ord` in the priority store; items leave through return values.
+
+mod batch;
+mod block;
+mod discipline;
+mod get;
+mod hole;
+mod iter;
+mod priority;
+mod put;
+mod shutdown;
+mod spin;
+mod tasks;
+mod waiters;
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::{Condvar, Mutex, TaskCounter};
+use spin::Hint;
+use waiters::Waiters;
+
+pub use discipline::{Discipline, Fifo, Lifo};
+pub use iter::Iter;
+pub use priority::Priority;
+
+/// A first-in-first-out queue: Python's `queue.Queue`.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::Queue;
+/// use std::sync::Arc;
+/// use std::thread;
+///
+/// let q = Arc::new(Queue::bounded(2));
+/// let producer = {
+///     let q = Arc::clone(&q);
+///     thread::spawn(move || {
+///         for i in 0..5 {
+///             q.put(i).unwrap(); // blocks while two items wait
+///         }
+///         q.shutdown();
+///     })
+/// };
+/// let received: Vec<i32> = q.iter().collect(); // ends at shutdown + empty
+/// assert_eq!(received, [0, 1, 2, 3, 4]);
+/// producer.join().unwrap();
+/// ```
+pub type Queue<T> = BlockingQueue<T, Fifo<T>>;
+
+/// A last-in-first-out queue (a stack): Python's `queue.LifoQueue`.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::LifoQueue;
+///
+/// let q = LifoQueue::unbounded();
+/// for i in 1..=3 {
+///     q.put(i).unwrap();
+/// }
+/// assert_eq!(q.drain(10), [3, 2, 1]);
+/// ```
+pub type LifoQueue<T> = BlockingQueue<T, Lifo<T>>;
+
+/// A priority queue, lowest item first and first-in-first-out among equal items:
+/// Python's `queue.PriorityQueue` without the tie-breaking counter. See
+/// [`Priority`] for the ordering and for what happens if `Ord` panics.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::PriorityQueue;
+///
+/// let q = PriorityQueue::unbounded();
+/// q.put(3).unwrap();
+/// q.put(1).unwrap();
+/// q.put(2).unwrap();
+/// assert_eq!(q.drain(10), [1, 2, 3]);
+/// ```
+pub type PriorityQueue<T> = BlockingQueue<T, Priority<T>>;
+
+/// `capacity` value of an unbounded queue: `len < UNBOUNDED` always holds.
+const UNBOUNDED: usize = usize::MAX;
+
+/// A thread-safe queue with Python `queue` semantics, generic over the order in
+/// which items come out ([`Fifo`], [`Lifo`] or [`Priority`]). Usually named through
+/// [`Queue`], [`LifoQueue`] or [`PriorityQueue`]; share it with an `Arc` or a scoped
+/// thread.
+///
+/// | Python | queuekit |
+/// |---|---|
+/// | `Queue(maxsize=0)`, `Queue(n)` | [`unbounded`](Self::unbounded), [`bounded(n)`](Self::bounded) |
+/// | `put(x)`, `put(x, timeout=t)`, `put_nowait(x)` | [`put`](Self::put), [`put_timeout`](Self::put_timeout), [`try_put`](Self::try_put) (+ [`put_deadline`](Self::put_deadline)) |
+/// | `get()`, `get(timeout=t)`, `get_nowait()` | [`get`](Self::get), [`get_timeout`](Self::get_timeout), [`try_get`](Self::try_get) (+ [`get_deadline`](Self::get_deadline)) |
+/// | `qsize()`, `empty()`, `full()`, `maxsize` | [`len`](Self::len), [`is_empty`](Self::is_empty), [`is_full`](Self::is_full), [`capacity`](Self::capacity) |
+/// | `task_done()`, `join()`, `unfinished_tasks` | [`task_done`](Self::task_done), [`join`](Self::join), [`unfinished_tasks`](Self::unfinished_tasks) (+ [`join_timeout`](Self::join_timeout)) |
+/// | `shutdown()`, `shutdown(immediate=True)` | [`shutdown`](Self::shutdown), [`shutdown_now`](Self::shutdown_now) (returns the items) |
+///
+/// Failed puts hand the item back in the error ([`PutError`](crate::PutError)):
+/// nothing given to a queue is lost.
+///
+/// `BlockingQueue` is `Send` and `Sync` when `T: Send`.
+///
+/// # Examples
+///
+/// A worker pool with `task_done` / `join`:
+///
+/// ```
+/// use queuekit::Queue;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use std::thread;
+///
+/// let jobs = Queue::bounded(8);
+/// let total = AtomicU64::new(0);
+/// thread::scope(|s| {
+///     for _ in 0..3 {
+///         s.spawn(|| {
+///             for n in &jobs {
+///                 total.fetch_add(n, Ordering::Relaxed);
+///                 jobs.task_done().unwrap();
+///             }
+///         });
+///     }
+///     for n in 1..=100u64 {
+///         jobs.put(n).unwrap();
+///     }
+///     jobs.join(); // every job put so far is done
+///     assert_eq!(total.load(Ordering::Relaxed), 5050);
+///     jobs.shutdown(); // lets the workers' loops end
+/// });
+/// ```
+pub struct BlockingQueue<T, D> {
+    state: Mutex<State<D>>,
+    /// Getters sleep here until an item arrives or the queue shuts down.
+    not_empty: Condvar,
+    /// Putters sleep here until a slot frees up or the queue shuts down.
+    not_full: Condvar,
+    /// Most items stored at once; [`UNBOUNDED`] for no limit.
+    capacity: usize,
+    tasks: TaskCounter,
+    hint: Hint,
+    _items: PhantomData<fn(T) -> T>,
+}
+
+/// Everything the lock protects.
+pub(crate) struct State<D> {
+    store: D,
+    shutdown: bool,
+    getters: Waiters,
+    putters: Waiters,
+}
+
+impl<T, D: Discipline<T>> BlockingQueue<T, D> {
+    fn with_capacity(capacity: usize, reserve: usize) -> Self {
+        Self {
+            state: Mutex::new(State {
+                store: D::with_capacity(reserve),
+                shutdown: false,
+                getters: Waiters::default(),
+                putters: Waiters::default(),
+            }),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            capacity,
+            tasks: TaskCounter::new(),
+            hint: Hint::new(),
+            _items: PhantomData,
+        }
+    }
+
+    /// A queue without a size limit (Python's `Queue()` / `maxsize=0`): `put` never
+    /// blocks and never fails with `Full`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::unbounded();
+    /// for i in 0..10_000 {
+    ///     q.try_put(i).unwrap();
+    /// }
+    /// assert_eq!(q.capacity(), None);
+    /// ```
+    #[must_use]
+    pub fn unbounded() -> Self {
+        Self::with_capacity(UNBOUNDED, 0)
+    }
+
+    /// A queue holding at most `maxsize` items: `put` blocks while it is full.
+    ///
+    /// `bounded(0)` is the same as [`unbounded`](Self::unbounded), exactly like
+    /// Python's `Queue(maxsize=0)`. The alternatives were worse for a port of Python
+    /// code: a queue that can never hold an item would make every `put` hang or
+    /// fail, and a panic or a `Result` on a plain constructor would punish the
+    /// common case for a value Python itself accepts. [`capacity`](Self::capacity)
+    /// tells the two apart afterwards (`None` for unbounded).
+    ///
+    /// The ring is allocated up front (up to 1 MiB of items; a larger `maxsize`
+    /// grows on demand), so a bounded queue does not allocate per operation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{PutError, Queue};
+    ///
+    /// let q = Queue::bounded(2);
+    /// q.put('a').unwrap();
+    /// q.put('b').unwrap();
+    /// assert!(q.is_full());
+    /// assert_eq!(q.try_put('c'), Err(PutError::Full('c')));
+    /// assert_eq!(q.capacity(), Some(2));
+    ///
+    /// // Python's maxsize=0 convention:
+    /// assert_eq!(Queue::<char>::bounded(0).capacity(), None);
+    /// ```
+    #[must_use]
+    pub fn bounded(maxsize: usize) -> Self {
+        if maxsize == 0 {
+            return Self::unbounded();
+        }
+        Self::with_capacity(maxsize, discipline::prealloc::<T>(maxsize))
+    }
+
+    /// The size limit (Python's `maxsize`), or `None` for an unbounded queue.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::LifoQueue;
+    ///
+    /// assert_eq!(LifoQueue::<u8>::bounded(16).capacity(), Some(16));
+    /// assert_eq!(LifoQueue::<u8>::unbounded().capacity(), None);
+    /// ```
+    #[must_use]
+    pub fn capacity(&self) -> Option<usize> {
+        (self.capacity != UNBOUNDED).then_some(self.capacity)
+    }
+
+    /// The number of items in the queue right now (Python's `qsize()`). Other
+    /// threads may change it as soon as this returns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// q.put(2).unwrap();
+    /// assert_eq!(q.len(), 2);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.state.lock().store.len()
+    }
+
+    /// `true` if the queue holds no items right now (Python's `empty()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::unbounded();
+    /// assert!(q.is_empty());
+    /// q.put(()).unwrap();
+    /// assert!(!q.is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `true` if the queue is bounded and holds `maxsize` items right now (Python's
+    /// `full()`); never for an unbounded queue.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::bounded(1);
+    /// assert!(!q.is_full());
+    /// q.put(1).unwrap();
+    /// assert!(q.is_full());
+    /// ```
+    #[must_use]
+    pub fn is_full(&self) -> bool {
+        self.len() >= self.capacity
+    }
+
+    /// How many threads are asleep in a `get` (or `get_timeout`, `iter`, …) right
+    /// now, waiting for an item. A snapshot, like Java's
+    /// `getWaitingConsumerCount`: useful for monitoring and for tests that need
+    /// to know a consumer is parked. A thread still in its short spin before
+    /// sleeping is not counted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    /// use std::thread;
+    ///
+    /// let q = Queue::<u32>::unbounded();
+    /// thread::scope(|s| {
+    ///     let consumer = s.spawn(|| q.get());
+    ///     while q.blocked_getters() == 0 {
+    ///         thread::yield_now();
+    ///     }
+    ///     q.put(7).unwrap();
+    ///     assert_eq!(consumer.join().unwrap(), Ok(7));
+    /// });
+    /// ```
+    #[must_use]
+    pub fn blocked_getters(&self) -> usize {
+        self.state.lock().getters.waiting()
+    }
+
+    /// How many threads are asleep in a `put` (or `put_timeout`, `put_all`, …)
+    /// right now, waiting for room. A snapshot; see
+    /// [`blocked_getters`](Self::blocked_getters).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    /// use std::thread;
+    ///
+    /// let q = Queue::bounded(1);
+    /// q.put(1).unwrap();
+    /// thread::scope(|s| {
+    ///     let producer = s.spawn(|| q.put(2));
+    ///     while q.blocked_putters() == 0 {
+    ///         thread::yield_now();
+    ///     }
+    ///     assert_eq!(q.get(), Ok(1));
+    ///     producer.join().unwrap().unwrap();
+    /// });
+    /// assert_eq!(q.get(), Ok(2));
+    /// ```
+    #[must_use]
+    pub fn blocked_putters(&self) -> usize {
+        self.state.lock().putters.waiting()
+    }
+}
+
+impl<T, D> BlockingQueue<T, D> {
+    /// Runs a store operation (the only place user code, `T: Ord`, runs under the
+    /// lock). If it panics, every sleeper is woken on the way out: the store may
+    /// have gained or lost items without the usual targeted wake-up, and a woken
+    /// thread just re-checks. (The lock itself is released by the unwinding guard;
+    /// the spin hint may stay stale until the next operation, which only affects
+    /// how long a blocked thread spins.)
+    #[inline]
+    fn store_op<R>(&self, store: &mut D, op: impl FnOnce(&mut D) -> R) -> R {
+        struct WakeAllOnPanic<'a, T, D>(&'a BlockingQueue<T, D>);
+        impl<T, D> Drop for WakeAllOnPanic<'_, T, D> {
+            fn drop(&mut self) {
+                self.0.not_empty.notify_all();
+                self.0.not_full.notify_all();
+            }
+        }
+        let on_panic = WakeAllOnPanic(self);
+        let result = op(store);
+        std::mem::forget(on_panic);
+        result
+    }
+}
+
+impl<T, D: Discipline<T>> Default for BlockingQueue<T, D> {
+    /// Same as [`BlockingQueue::unbounded`].
+    fn default() -> Self {
+        Self::unbounded()
+    }
+}
+
+impl<T, D: Discipline<T>> fmt::Debug for BlockingQueue<T, D> {
+    /// Never blocks: shows the length and sleepers only if the lock is free right
+    /// now, `<locked>` otherwise. Never shows the items (no `T: Debug` needed).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("BlockingQueue");
+        d.field("capacity", &self.capacity());
+        match self.state.try_lock() {
+            Some(state) => {
+                d.field("len", &state.store.len())
+                    .field("shutdown", &state.shutdown)
+                    .field("blocked_getters", &state.getters.waiting())
+                    .field("blocked_putters", &state.putters.waiting());
+            }
+            None => {
+                d.field("len", &format_args!("<locked>"));
+            }
+        }
+        d.field("unfinished_tasks", &self.tasks.pending()).finish()
+    }
+}

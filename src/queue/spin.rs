@@ -1,0 +1,91 @@
+//! A lock-free view of a queue's length, so a thread about to sleep can first spin
+//! a little on the condition it waits for.
+//!
+//! Sleeping costs the sleeper a futex wait and the thread that ends the wait a
+//! futex wake: two system calls, far more than the few hundred nanoseconds a
+//! producer or consumer on another core usually needs to make progress. So a
+//! blocked `get` or `put` re-reads this hint (without touching the lock's cache
+//! line) for a short while and only registers as a sleeper if nothing changed.
+//!
+//! The hint is written under the queue's lock after every change, so it is exact
+//! whenever the lock is free; it is only ever used to decide whether to spin a bit
+//! longer, never for correctness (the caller re-checks under the lock). Under loom
+//! it compiles to nothing: a spin is a yield there, which would prune the
+//! interleavings loom explores, and the hint's atomics would multiply them.
+
+#[cfg(not(all(test, feature = "loom")))]
+use crate::sync::{AtomicBool, AtomicUsize, Ordering};
+
+#[cfg(not(all(test, feature = "loom")))]
+use crate::backoff::Backoff;
+
+/// The queue's length and shutdown flag, readable without the lock.
+#[cfg(not(all(test, feature = "loom")))]
+#[derive(Debug, Default)]
+pub(crate) struct Hint {
+    len: AtomicUsize,
+    shutdown: AtomicBool,
+}
+
+#[cfg(not(all(test, feature = "loom")))]
+impl Hint {
+    /// Whether blocked operations spin before sleeping.
+    pub(crate) const ENABLED: bool = true;
+
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records the length; called under the lock after every change.
+    #[inline]
+    pub(crate) fn set_len(&self, len: usize) {
+        // Relaxed: a hint; the lock orders the real state.
+        self.len.store(len, Ordering::Relaxed);
+    }
+
+    /// Records shutdown; called under the lock.
+    #[inline]
+    pub(crate) fn set_shutdown(&self) {
+        self.shutdown.store(true, Ordering::Relaxed);
+    }
+
+    /// Spins, then yields, until `ready(len)` holds or the queue is shut down,
+    /// for a bounded while ([`Backoff`]). Returns whether it saw the condition.
+    #[inline]
+    pub(crate) fn spin_until(&self, ready: impl Fn(usize) -> bool) -> bool {
+        let mut backoff = Backoff::new();
+        loop {
+            if ready(self.len.load(Ordering::Relaxed)) || self.shutdown.load(Ordering::Relaxed) {
+                return true;
+            }
+            if !backoff.spin_or_yield() {
+                return false;
+            }
+        }
+    }
+}
+
+/// Under loom: no hint, no spinning.
+#[cfg(all(test, feature = "loom"))]
+#[derive(Debug, Default)]
+pub(crate) struct Hint;
+
+#[cfg(all(test, feature = "loom"))]
+impl Hint {
+    pub(crate) const ENABLED: bool = false;
+
+    pub(crate) fn new() -> Self {
+        Self
+    }
+
+    #[inline]
+    pub(crate) fn set_len(&self, _len: usize) {}
+
+    #[inline]
+    pub(crate) fn set_shutdown(&self) {}
+
+    #[inline]
+    pub(crate) fn spin_until(&self, _ready: impl Fn(usize) -> bool) -> bool {
+        false
+    }
+}
