@@ -1,7 +1,8 @@
 //! Thread pools side by side: queuekit's `execute` and `submit` against the
 //! `threadpool` crate and the Rust-book pool (`Arc<Mutex<mpsc::Receiver<Job>>>`),
-//! 10^6 tiny tasks (an atomic increment) with 2 and 4 workers; then the latency from
-//! submit to start on an idle pool (median and p99, printed).
+//! 10^6 tiny tasks (an atomic increment) with 2 and 4 workers; and, first, the
+//! latency from submit to start on an idle pool (median and p99, printed; only
+//! that with `cargo bench --bench pool -- --latency-only`).
 //!
 //! `cargo bench --bench pool`, then `scripts/bench-table.py pool_` for the table
 //! (figures in `docs/benchmarks.md`).
@@ -215,9 +216,9 @@ fn latency() {
 }
 
 fn main() {
-    let quick_filter = std::env::args().skip(1).any(|a| a == "--latency-only");
+    let latency_only = std::env::args().skip(1).any(|a| a == "--latency-only");
     latency();
-    if !quick_filter {
+    if !latency_only {
         benches();
         Criterion::default().configure_from_args().final_summary();
     }
