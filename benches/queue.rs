@@ -88,15 +88,35 @@ impl Rx for StdRx {
     }
 }
 
-impl Tx for std::sync::mpsc::Sender<u64> {
+/// A `SyncSender` for the bounded rows, a `Sender` for the unbounded ones.
+#[derive(Clone)]
+enum StdTx {
+    Bounded(std::sync::mpsc::SyncSender<u64>),
+    Unbounded(std::sync::mpsc::Sender<u64>),
+}
+
+impl Tx for StdTx {
     fn send(&self, v: u64) {
-        std::sync::mpsc::Sender::send(self, v).unwrap();
+        match self {
+            StdTx::Bounded(tx) => tx.send(v).unwrap(),
+            StdTx::Unbounded(tx) => tx.send(v).unwrap(),
+        }
     }
 }
 
-impl Tx for std::sync::mpsc::SyncSender<u64> {
-    fn send(&self, v: u64) {
-        std::sync::mpsc::SyncSender::send(self, v).unwrap();
+/// The single-consumer rows' `Receiver`, used without a mutex.
+struct SoleReceiver(std::sync::mpsc::Receiver<u64>);
+
+// SAFETY: in the rows that use it exactly one consumer thread calls `recv`; the other
+// holders of the `Arc` only clone and drop it, which `Receiver: Send` allows.
+unsafe impl Sync for SoleReceiver {}
+
+#[derive(Clone)]
+struct StdSole(Arc<SoleReceiver>);
+
+impl Rx for StdSole {
+    fn recv(&self) -> u64 {
+        self.0 .0.recv().unwrap()
     }
 }
 
@@ -169,6 +189,9 @@ fn run(producers: u64, consumers: u64, batched: bool, tx: impl Tx, rx: impl Rx) 
     let cons: Vec<_> = (0..consumers)
         .map(|_| {
             let (rx, start) = (rx.clone(), Arc::clone(&start));
+            // A batch may hold more than one STOP: pass the extras back so every
+            // consumer gets its own.
+            let tx = tx.clone();
             thread::spawn(move || {
                 start.wait();
                 let (mut sum, mut n) = (0u64, 0u64);
@@ -179,12 +202,19 @@ fn run(producers: u64, consumers: u64, batched: bool, tx: impl Tx, rx: impl Rx) 
                     } else {
                         buf.push(rx.recv());
                     }
+                    let mut stopped = false;
                     for v in buf.drain(..) {
-                        if v == STOP {
-                            return (sum, n);
+                        if v != STOP {
+                            sum += v;
+                            n += 1;
+                        } else if stopped {
+                            tx.send(STOP);
+                        } else {
+                            stopped = true;
                         }
-                        sum += v;
-                        n += 1;
+                    }
+                    if stopped {
+                        return (sum, n);
                     }
                 }
             })
@@ -222,25 +252,27 @@ fn one_run(which: &str, bounded: bool, p: u64, c: u64, batched: bool) -> Duratio
             let q = Qk(Arc::new(q));
             run(p, c, batched, q.clone(), q)
         }
-        "std_mpsc" if bounded => {
-            let (tx, rx) = std::sync::mpsc::sync_channel(BOUND);
-            run(
-                p,
-                c,
-                batched,
-                tx,
-                StdRx(Arc::new(std::sync::Mutex::new(rx))),
-            )
-        }
         "std_mpsc" => {
-            let (tx, rx) = std::sync::mpsc::channel();
-            run(
-                p,
-                c,
-                batched,
-                tx,
-                StdRx(Arc::new(std::sync::Mutex::new(rx))),
-            )
+            let (tx, rx) = if bounded {
+                let (tx, rx) = std::sync::mpsc::sync_channel(BOUND);
+                (StdTx::Bounded(tx), rx)
+            } else {
+                let (tx, rx) = std::sync::mpsc::channel();
+                (StdTx::Unbounded(tx), rx)
+            };
+            if c == 1 {
+                // One consumer: the plain `Receiver`, no mutex.
+                run(p, c, batched, tx, StdSole(Arc::new(SoleReceiver(rx))))
+            } else {
+                // Several consumers: the usual `Arc<Mutex<Receiver>>`.
+                run(
+                    p,
+                    c,
+                    batched,
+                    tx,
+                    StdRx(Arc::new(std::sync::Mutex::new(rx))),
+                )
+            }
         }
         "crossbeam" => {
             let (tx, rx) = if bounded {
