@@ -9,6 +9,11 @@
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
 //! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module ([`BlockingQueue`]) |
 //! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`TaskService`]: a lazy thread pool, futures, results by id |
+//! | pipeline | [`pipeline::run`]: one producer, N consumers, the first failure stops all |
+//!
+//! Every layer uses only the ones above it and the crate's own primitives (never
+//! `std::sync`'s locks), so loom sees every interleaving; `docs/verification.md` in
+//! the repository lists what each model proves.
 //!
 //! ```
 //! use queuekit::Queue;
