@@ -19,12 +19,16 @@ use crate::sync::{AtomicBool, AtomicUsize, Ordering};
 #[cfg(not(all(test, feature = "loom")))]
 use crate::backoff::Backoff;
 
+use super::block::Side;
+
 /// The queue's length and shutdown flag, readable without the lock.
 #[cfg(not(all(test, feature = "loom")))]
 #[derive(Debug, Default)]
 pub(crate) struct Hint {
     len: AtomicUsize,
     shutdown: AtomicBool,
+    /// How many getters / putters spin right now (indexed by `Side`).
+    spinners: [AtomicUsize; 2],
 }
 
 #[cfg(not(all(test, feature = "loom")))]
@@ -51,17 +55,39 @@ impl Hint {
 
     /// Spins, then yields, until `ready(len)` holds or the queue is shut down,
     /// for a bounded while ([`Backoff`]). Returns whether it saw the condition.
+    ///
+    /// Spinning putters count themselves and wait until there is room for all of
+    /// them: with four putters spinning on a full queue, one freed slot would
+    /// otherwise send all four to the lock, three of them for nothing, slowing the
+    /// consumer that frees the slots (the bounded 4-producer/1-consumer bench row).
+    /// They go as a group once the group fits. Only the spin is rationed; the
+    /// sleep/wake protocol is unchanged, and every caller re-checks under the lock.
     #[inline]
-    pub(crate) fn spin_until(&self, ready: impl Fn(usize) -> bool) -> bool {
+    pub(crate) fn spin_until(&self, side: Side, ready: impl Fn(usize) -> bool) -> bool {
+        let spinners = &self.spinners[side as usize];
+        // Relaxed: a count that only rations spinning; nothing is published through it.
+        spinners.fetch_add(1, Ordering::Relaxed);
         let mut backoff = Backoff::new();
-        loop {
-            if ready(self.len.load(Ordering::Relaxed)) || self.shutdown.load(Ordering::Relaxed) {
-                return true;
+        let seen = loop {
+            let others = spinners.load(Ordering::Relaxed).saturating_sub(1);
+            let len = self.len.load(Ordering::Relaxed);
+            let len = match side {
+                // Room for me and every other spinning putter?
+                Side::Put => len.saturating_add(others),
+                // Getters are not rationed: waiting for one item per spinning getter
+                // measured slower (4p4c and priority rows), as items usually arrive
+                // one at a time and a getter that loses the race spins on.
+                Side::Get => len,
+            };
+            if ready(len) || self.shutdown.load(Ordering::Relaxed) {
+                break true;
             }
             if !backoff.spin_or_yield() {
-                return false;
+                break false;
             }
-        }
+        };
+        spinners.fetch_sub(1, Ordering::Relaxed);
+        seen
     }
 }
 
@@ -85,7 +111,7 @@ impl Hint {
     pub(crate) fn set_shutdown(&self) {}
 
     #[inline]
-    pub(crate) fn spin_until(&self, _ready: impl Fn(usize) -> bool) -> bool {
+    pub(crate) fn spin_until(&self, _side: Side, _ready: impl Fn(usize) -> bool) -> bool {
         false
     }
 }
