@@ -94,8 +94,10 @@ impl<T, D> BlockingQueue<T, D> {
             drop(state);
             let capacity = self.capacity;
             match b.side {
-                Side::Get => self.hint.spin_until(Side::Get, |len| len > 0),
-                Side::Put => self.hint.spin_until(Side::Put, |len| len < capacity),
+                Side::Get => self.hint.spin_until(Side::Get, 0, |len| len > 0),
+                Side::Put => self
+                    .hint
+                    .spin_until(Side::Put, capacity / 4, |len| len < capacity),
             };
             return Some(self.state.lock());
         }

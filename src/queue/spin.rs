@@ -56,29 +56,33 @@ impl Hint {
     /// Spins, then yields, until `ready(len)` holds or the queue is shut down,
     /// for a bounded while ([`Backoff`]). Returns whether it saw the condition.
     ///
-    /// Spinning putters count themselves and wait until there is room for all of
-    /// them: with four putters spinning on a full queue, one freed slot would
-    /// otherwise send all four to the lock, three of them for nothing, slowing the
-    /// consumer that frees the slots (the bounded 4-producer/1-consumer bench row).
-    /// They go as a group once the group fits. Only the spin is rationed; the
-    /// sleep/wake protocol is unchanged, and every caller re-checks under the lock.
+    /// Spinners on one side count themselves and wait until there is room for the
+    /// whole group, up to `max_group` others: with four putters spinning on a full
+    /// queue, one freed slot would otherwise send all four to the lock, three of
+    /// them for nothing, slowing the consumer that frees the slots (the bounded
+    /// 4-producer/1-consumer bench row). Putters pass a quarter of the capacity (so
+    /// a tiny queue is not rationed at all: a group that can never fit would only
+    /// spin out and sleep); getters pass 0, as rationing them measured slower.
+    /// Only the spin is rationed; the sleep/wake protocol is unchanged, and every
+    /// caller re-checks under the lock.
     #[inline]
-    pub(crate) fn spin_until(&self, side: Side, ready: impl Fn(usize) -> bool) -> bool {
+    pub(crate) fn spin_until(
+        &self,
+        side: Side,
+        max_group: usize,
+        ready: impl Fn(usize) -> bool,
+    ) -> bool {
         let spinners = &self.spinners[side as usize];
         // Relaxed: a count that only rations spinning; nothing is published through it.
         spinners.fetch_add(1, Ordering::Relaxed);
         let mut backoff = Backoff::new();
         let seen = loop {
             let others = spinners.load(Ordering::Relaxed).saturating_sub(1);
-            let len = self.len.load(Ordering::Relaxed);
-            let len = match side {
-                // Room for me and every other spinning putter?
-                Side::Put => len.saturating_add(others),
-                // Getters are not rationed: waiting for one item per spinning getter
-                // measured slower (4p4c and priority rows), as items usually arrive
-                // one at a time and a getter that loses the race spins on.
-                Side::Get => len,
-            };
+            // As if the other spinners had already taken their slots.
+            let len = self
+                .len
+                .load(Ordering::Relaxed)
+                .saturating_add(others.min(max_group));
             if ready(len) || self.shutdown.load(Ordering::Relaxed) {
                 break true;
             }
@@ -111,7 +115,12 @@ impl Hint {
     pub(crate) fn set_shutdown(&self) {}
 
     #[inline]
-    pub(crate) fn spin_until(&self, _side: Side, _ready: impl Fn(usize) -> bool) -> bool {
+    pub(crate) fn spin_until(
+        &self,
+        _side: Side,
+        _max_group: usize,
+        _ready: impl Fn(usize) -> bool,
+    ) -> bool {
         false
     }
 }
