@@ -22,6 +22,17 @@ fn critical_section(s: &Shared) {
     s.inside.fetch_sub(1, Ordering::SeqCst);
 }
 
+/// `critical_section` through `try_lock`; `false` if the lock was taken.
+fn try_critical_section(s: &Shared) -> bool {
+    let Some(mut g) = s.lock.try_lock() else {
+        return false;
+    };
+    assert_eq!(s.inside.fetch_add(1, Ordering::SeqCst), 0, "two owners");
+    *g += 1;
+    s.inside.fetch_sub(1, Ordering::SeqCst);
+    true
+}
+
 fn exclusion(threads: usize, bound: usize) {
     model_with(bound, TimedWait::Never, move || {
         let s = Arc::new(Shared {
@@ -64,24 +75,8 @@ fn try_lock_single_owner() {
             inside: AtomicUsize::new(0),
         });
         let s2 = s.clone();
-        let t = thread::spawn(move || {
-            if let Some(mut g) = s2.lock.try_lock() {
-                assert_eq!(s2.inside.fetch_add(1, Ordering::SeqCst), 0);
-                *g += 1;
-                s2.inside.fetch_sub(1, Ordering::SeqCst);
-                true
-            } else {
-                false
-            }
-        });
-        let mine = if let Some(mut g) = s.lock.try_lock() {
-            assert_eq!(s.inside.fetch_add(1, Ordering::SeqCst), 0);
-            *g += 1;
-            s.inside.fetch_sub(1, Ordering::SeqCst);
-            true
-        } else {
-            false
-        };
+        let t = thread::spawn(move || try_critical_section(&s2));
+        let mine = try_critical_section(&s);
         let theirs = t.join().unwrap();
         assert!(mine || theirs, "a free lock refused both");
         assert_eq!(*s.lock.lock(), usize::from(mine) + usize::from(theirs));
