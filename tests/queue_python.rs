@@ -53,6 +53,17 @@ fn maxsize_zero_means_unbounded_like_python() {
 }
 
 #[test]
+fn the_largest_bound_is_still_reported_as_a_bound() {
+    // usize::MAX is a real bound the caller asked for, not "unbounded".
+    let q = Queue::bounded(usize::MAX);
+    assert_eq!(q.capacity(), Some(usize::MAX));
+    q.put_all(0..1000).unwrap();
+    assert!(!q.is_full());
+    assert_eq!(LifoQueue::<u8>::bounded(usize::MAX).capacity(), Some(usize::MAX));
+    assert_eq!(PriorityQueue::<u8>::bounded(usize::MAX).capacity(), Some(usize::MAX));
+}
+
+#[test]
 fn unbounded_queue_is_never_full() {
     let q = LifoQueue::unbounded();
     q.put_all(0..5000).unwrap();

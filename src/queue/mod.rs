@@ -148,8 +148,12 @@ pub struct BlockingQueue<T, D> {
     not_empty: Condvar,
     /// Putters sleep here until a slot frees up or the queue shuts down.
     not_full: Condvar,
-    /// Most items stored at once; [`UNBOUNDED`] for no limit.
+    /// Most items stored at once; [`UNBOUNDED`] for no limit (and for
+    /// `bounded(usize::MAX)`, which can never fill either).
     capacity: usize,
+    /// Whether the queue was made with a bound, so `capacity()` reports
+    /// `bounded(usize::MAX)` as `Some(usize::MAX)`, not as unbounded.
+    bounded: bool,
     tasks: TaskCounter,
     hint: Hint,
     _items: PhantomData<fn(T) -> T>,
@@ -164,7 +168,7 @@ pub(crate) struct State<D> {
 }
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
-    fn with_capacity(capacity: usize, reserve: usize) -> Self {
+    fn with_capacity(capacity: Option<usize>, reserve: usize) -> Self {
         Self {
             state: Mutex::new(State {
                 store: D::with_capacity(reserve),
@@ -174,7 +178,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
             }),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
-            capacity,
+            capacity: capacity.unwrap_or(UNBOUNDED),
+            bounded: capacity.is_some(),
             tasks: TaskCounter::new(),
             hint: Hint::new(),
             _items: PhantomData,
@@ -197,7 +202,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn unbounded() -> Self {
-        Self::with_capacity(UNBOUNDED, 0)
+        Self::with_capacity(None, 0)
     }
 
     /// A queue holding at most `maxsize` items: `put` blocks while it is full.
@@ -232,7 +237,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         if maxsize == 0 {
             return Self::unbounded();
         }
-        Self::with_capacity(maxsize, discipline::prealloc::<T>(maxsize))
+        Self::with_capacity(Some(maxsize), discipline::prealloc::<T>(maxsize))
     }
 
     /// The size limit (Python's `maxsize`), or `None` for an unbounded queue.
@@ -244,10 +249,11 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     ///
     /// assert_eq!(LifoQueue::<u8>::bounded(16).capacity(), Some(16));
     /// assert_eq!(LifoQueue::<u8>::unbounded().capacity(), None);
+    /// assert_eq!(LifoQueue::<u8>::bounded(usize::MAX).capacity(), Some(usize::MAX));
     /// ```
     #[must_use]
     pub fn capacity(&self) -> Option<usize> {
-        (self.capacity != UNBOUNDED).then_some(self.capacity)
+        self.bounded.then_some(self.capacity)
     }
 
     /// The number of items in the queue right now (Python's `qsize()`). Other
