@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::error::PoolBuildError;
-use super::ThreadPoolManager;
+use super::manager::ThreadPoolManager;
 
 /// The settings of a pool, fixed at `build`.
 #[derive(Debug, Clone)]

@@ -1,10 +1,12 @@
-//! `Job`: one entry of the pool's backlog, with or without a result handle.
+//! `Job`: one entry of the pool's backlog, with or without a result handle, and how
+//! running or cancelling one ends.
 
-use std::mem::{self, ManuallyDrop, MaybeUninit};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-use super::handle::Runnable;
+use super::cell::{Cancelled, Runnable};
+use super::inline::InlineJob;
+use super::unwind::{drop_quietly, forget_payload};
 
 /// What a worker pops. `execute` of a small closure allocates nothing (the closure
 /// travels inside the job); a big one costs a `Box`; `submit` one `Arc` holding the
@@ -40,31 +42,59 @@ pub(crate) enum Ran {
     WasCancelled,
 }
 
+/// A task that ran and whose handle is not told yet: the worker publishes it once
+/// it has booked itself free (see [`Runnable::publish`]).
+pub(crate) struct Unpublished(Arc<dyn Runnable>);
+
+impl Unpublished {
+    /// Tells the handle, then lets go of the task. `true` if dropping it panicked
+    /// (the last reference can hold a result whose `Drop` panics, when nobody kept
+    /// the handle); the panic is caught.
+    pub(crate) fn publish(self) -> bool {
+        self.0.publish();
+        drop_quietly(self.0)
+    }
+}
+
 impl Job {
-    /// Runs the job on this thread, catching a panic.
-    pub(crate) fn run(self) -> Ran {
+    /// Runs the job on this thread, catching every panic of user code (the closure,
+    /// and the `Drop` of what it captured). A task's outcome is stored, not yet
+    /// published: the caller does that with the returned [`Unpublished`].
+    pub(crate) fn run(self) -> (Ran, Option<Unpublished>) {
         let caught = match self {
             Job::Inline(j) => panic::catch_unwind(AssertUnwindSafe(|| j.run())),
             Job::Plain(w) => panic::catch_unwind(AssertUnwindSafe(|| w.run_boxed())),
             Job::Task(t) => {
                 return match t.run() {
-                    Some(false) => Ran::Returned,
-                    Some(true) => Ran::Panicked,
-                    None => Ran::WasCancelled,
-                }
+                    Some(false) => (Ran::Returned, Some(Unpublished(t))),
+                    Some(true) => (Ran::Panicked, Some(Unpublished(t))),
+                    // The canceller dropped the closure; dropping our reference
+                    // cannot run user code (no result was stored).
+                    None => (Ran::WasCancelled, None),
+                };
             }
         };
         match caught {
-            Ok(()) => Ran::Returned,
-            Err(_) => Ran::Panicked,
+            Ok(()) => (Ran::Returned, None),
+            Err(payload) => {
+                forget_payload(payload);
+                (Ran::Panicked, None)
+            }
         }
     }
 
     /// Drops the job unrun (pool terminated); its handle, if any, reports
-    /// `Cancelled`. `false` if its handle had cancelled it already.
-    pub(crate) fn cancel(self) -> bool {
+    /// `Cancelled`. A panic in the closure's `Drop` is caught and reported.
+    pub(crate) fn cancel(self) -> Cancelled {
         match self {
-            Job::Inline(_) | Job::Plain(_) => true,
+            Job::Inline(j) => Cancelled {
+                now: true,
+                drop_panicked: drop_quietly(j),
+            },
+            Job::Plain(w) => Cancelled {
+                now: true,
+                drop_panicked: drop_quietly(w),
+            },
             Job::Task(t) => t.cancel(),
         }
     }
@@ -104,79 +134,4 @@ impl<F: FnOnce() + Send + 'static> Prepared<F> {
             Prepared::Big(b) => *b,
         }
     }
-}
-
-/// Room for a closure capturing up to three words (an `Arc` and two integers, a
-/// sender, ...): most `execute` closures.
-type InlineData = [usize; 3];
-
-/// A type-erased `FnOnce()` stored in place, without a heap allocation: for tiny
-/// tasks the allocator (a `malloc` here, a cross-thread `free` on the worker) costs
-/// more than the rest of the trip through the pool.
-pub(crate) struct InlineJob {
-    data: MaybeUninit<InlineData>,
-    /// Moves the closure out of `data` and calls it.
-    call: unsafe fn(*mut u8),
-    /// Drops the closure in `data` unrun.
-    drop: unsafe fn(*mut u8),
-}
-
-// SAFETY: `InlineJob::new` accepts only `F: Send`; the job owns its closure.
-unsafe impl Send for InlineJob {}
-
-impl InlineJob {
-    fn fits<F>() -> bool {
-        mem::size_of::<F>() <= mem::size_of::<InlineData>()
-            && mem::align_of::<F>() <= mem::align_of::<InlineData>()
-    }
-
-    /// Stores `f` in place, or gives it back if it does not fit.
-    fn new<F: FnOnce() + Send + 'static>(f: F) -> Result<Self, F> {
-        if !Self::fits::<F>() {
-            return Err(f);
-        }
-        let mut data = MaybeUninit::<InlineData>::uninit();
-        // SAFETY: `fits` checked that `F`'s size and alignment fit `data`, which is
-        // ours and uninitialised; from here `data` owns the `F`.
-        unsafe { data.as_mut_ptr().cast::<F>().write(f) };
-        Ok(Self {
-            data,
-            call: call_in_place::<F>,
-            drop: drop_in_place::<F>,
-        })
-    }
-
-    fn run(self) {
-        // The closure leaves through `call`; our `Drop` must not drop it again,
-        // even if it panics (it is then the callee's to drop while unwinding).
-        let mut this = ManuallyDrop::new(self);
-        let data = this.data.as_mut_ptr().cast::<u8>();
-        // SAFETY: `data` holds the `F` that `new` wrote and nobody moved out yet;
-        // `call` is `call_in_place::<F>` for that same `F`.
-        unsafe { (this.call)(data) }
-    }
-}
-
-impl Drop for InlineJob {
-    fn drop(&mut self) {
-        let data = self.data.as_mut_ptr().cast::<u8>();
-        // SAFETY: a job that is dropped was never run (`run` forgets it), so `data`
-        // still holds its `F`; `drop` is `drop_in_place::<F>` for that `F`.
-        unsafe { (self.drop)(data) }
-    }
-}
-
-/// # Safety
-/// `p` points to a valid, owned `F` that is not used again afterwards.
-unsafe fn call_in_place<F: FnOnce()>(p: *mut u8) {
-    // SAFETY: per the contract, we may move the `F` out.
-    let f = unsafe { p.cast::<F>().read() };
-    f();
-}
-
-/// # Safety
-/// `p` points to a valid, owned `F` that is not used again afterwards.
-unsafe fn drop_in_place<F>(p: *mut u8) {
-    // SAFETY: per the contract, we may drop the `F` in place.
-    unsafe { p.cast::<F>().drop_in_place() }
 }

@@ -1,4 +1,4 @@
-//! `TaskService<K, R>`: seed 000's `ThreadingService`, with results kept by task id
+//! `TaskService<K, R>`: a pool that keeps each task's outcome by id
 //! (failures included) instead of logged and lost.
 
 use std::collections::HashMap;
@@ -10,72 +10,78 @@ use std::time::{Duration, Instant};
 
 use super::builder::PoolBuilder;
 use super::error::{AddTaskError, PoolBuildError, ResultError, TaskError};
-use super::handle::panic_message;
 use super::job::{Job, Work};
+use super::manager::ThreadPoolManager;
 use super::shared::Block;
-use super::ThreadPoolManager;
-use crate::{Condvar, Mutex};
+use super::unwind::panic_message;
+use crate::condvar::Condvar;
+use crate::mutex::Mutex;
 
-enum Entry<R> {
-    /// Queued or running.
-    Running,
-    Done(Result<R, TaskError>),
-}
+/// Where one task's outcome lands. The job holds its own `Landing` and writes
+/// there without looking its id up, so recording a result never runs the key's
+/// `Hash` or `Eq` on a worker. Written and read under the map's lock.
+type Landing<R> = Arc<Mutex<Option<Result<R, TaskError>>>>;
 
 struct Results<K, R> {
-    map: Mutex<HashMap<K, Entry<R>>>,
-    /// Notified whenever a task's result lands.
+    map: Mutex<HashMap<K, Landing<R>>>,
     landed: Condvar,
 }
 
-impl<K: Eq + Hash, R> Results<K, R> {
-    fn record(&self, id: K, outcome: Result<R, TaskError>) {
-        self.map.lock().insert(id, Entry::Done(outcome));
+impl<K, R> Results<K, R> {
+    fn record(&self, landing: &Landing<R>, outcome: Result<R, TaskError>) {
+        // The map's lock, not its contents: a `result` waiter checks its landing
+        // under this lock before it sleeps, so the notify below cannot be missed.
+        let map = self.map.lock();
+        *landing.lock() = Some(outcome);
+        drop(map);
         self.landed.notify_all();
     }
 }
 
-/// One job on its way through the pool. If it is dropped unrun, its id still gets
-/// a result (`Cancelled`), so nobody waits for it forever.
-struct Keyed<K: Eq + Hash, R, F> {
-    id: Option<K>,
+/// One task on its way through the pool.
+struct Keyed<K, R, F> {
     job: Option<F>,
+    landing: Landing<R>,
     results: Arc<Results<K, R>>,
 }
 
 impl<K, R, F> Work for Keyed<K, R, F>
 where
-    K: Eq + Hash + Send + 'static,
+    K: Send + 'static,
     R: Send + 'static,
     F: FnOnce() -> R + Send + 'static,
 {
     fn run_boxed(mut self: Box<Self>) {
-        let (Some(id), Some(job)) = (self.id.take(), self.job.take()) else {
+        let Some(job) = self.job.take() else {
             return;
         };
         match panic::catch_unwind(AssertUnwindSafe(job)) {
-            Ok(r) => self.results.record(id, Ok(r)),
+            Ok(r) => self.results.record(&self.landing, Ok(r)),
             Err(payload) => {
                 let msg = panic_message(&*payload);
-                self.results.record(id, Err(TaskError::Panicked(msg)));
-                // Let the pool count the panic too.
+                self.results
+                    .record(&self.landing, Err(TaskError::Panicked(msg)));
+                // Let the pool count the panic too (it catches it again).
                 panic::resume_unwind(payload);
             }
         }
     }
 }
 
-impl<K: Eq + Hash, R, F> Drop for Keyed<K, R, F> {
+impl<K, R, F> Drop for Keyed<K, R, F> {
     fn drop(&mut self) {
-        if let (Some(id), Some(_)) = (self.id.take(), self.job.take()) {
-            self.results.record(id, Err(TaskError::Cancelled));
+        // Dropped unrun (the pool terminated): say so before the closure itself is
+        // dropped, which may panic (the pool catches that).
+        if self.job.is_some() {
+            self.results
+                .record(&self.landing, Err(TaskError::Cancelled));
         }
     }
 }
 
-/// A pool that keeps every task's outcome by id until asked for it: seed 000's
-/// `ThreadingService` (`add_task`, `get_result`, `wait_completion`), where a failing
-/// job's error is kept as an `Err` instead of only logged.
+/// A pool that keeps every task's outcome by id until asked for it (`add_task`,
+/// `result`, `wait_completion`); a failing job's error is kept as an `Err`, never
+/// only logged.
 ///
 /// Each result is handed out once: after [`result`](Self::result) returns it, the id
 /// is forgotten (and may be used again).
@@ -178,31 +184,33 @@ where
     where
         F: FnOnce() -> R + Send + 'static,
     {
+        let landing: Landing<R> = Arc::new(Mutex::new(None));
         {
             let mut map = self.results.map.lock();
             if map.contains_key(&id) {
                 return Err(AddTaskError::Duplicate(id, job));
             }
-            map.insert(id.clone(), Entry::Running);
+            map.insert(id.clone(), Arc::clone(&landing));
         }
         // Boxed before the pool's lock is taken; turned into a job without another
         // allocation, and still ours to take apart if the pool refuses it.
         let keyed = Box::new(Keyed {
-            id: Some(id),
             job: Some(job),
+            landing,
             results: Arc::clone(&self.results),
         });
         let to_job = |k: Box<Keyed<K, R, F>>| Job::Plain(k);
         match self.pool.shared.accept(keyed, to_job, Block::Forever) {
             Ok(()) => Ok(()),
             Err(e) => {
-                let mut parts = None;
-                let e = e.map(|mut k| parts = k.id.take().zip(k.job.take()));
-                match parts {
-                    Some((id, job)) => {
-                        self.results.map.lock().remove(&id);
-                        Err(AddTaskError::Refused(id, e.map(|()| job)))
-                    }
+                let mut job = None;
+                let e = e.map(|mut k| job = k.job.take());
+                self.results.map.lock().remove(&id);
+                // A `result(&id)` caller may already wait for it: it now learns
+                // that the id is unknown.
+                self.results.landed.notify_all();
+                match job {
+                    Some(job) => Err(AddTaskError::Refused(id, e.map(|()| job))),
                     // Not reached: a refused job is handed back untouched.
                     None => Ok(()),
                 }
@@ -282,13 +290,13 @@ where
         loop {
             match map.get(id) {
                 None => return Err(ResultError::UnknownTask),
-                Some(Entry::Done(_)) => {
-                    return match map.remove(id) {
-                        Some(Entry::Done(outcome)) => outcome.map_err(ResultError::Failed),
-                        _ => Err(ResultError::UnknownTask),
-                    };
+                Some(landing) => {
+                    let outcome = landing.lock().take();
+                    if let Some(outcome) = outcome {
+                        map.remove(id);
+                        return outcome.map_err(ResultError::Failed);
+                    }
                 }
-                Some(Entry::Running) => {}
             }
             map = match block {
                 Block::No => return Err(ResultError::NotFinished),
@@ -296,7 +304,8 @@ where
                 Block::Until(deadline) => {
                     let (g, r) = self.results.landed.wait_until(map, deadline);
                     // Look once more before believing the timeout.
-                    if r.timed_out() && matches!(g.get(id), Some(Entry::Running)) {
+                    let running = g.get(id).is_some_and(|l| l.lock().is_none());
+                    if r.timed_out() && running {
                         return Err(ResultError::NotFinished);
                     }
                     g
@@ -305,8 +314,8 @@ where
         }
     }
 
-    /// Blocks until every task added so far has finished (seed 000's
-    /// `wait_completion`, without stopping the service: more tasks may follow).
+    /// Blocks until every task added so far has finished, without stopping the
+    /// service: more tasks may follow.
     ///
     /// # Examples
     ///
@@ -325,7 +334,7 @@ where
     }
 
     /// Stops the service after every queued job has run and returns all results
-    /// not taken yet, by id (seed 001's `callback()` with no tag).
+    /// not taken yet, by id.
     ///
     /// # Examples
     ///
@@ -343,9 +352,9 @@ where
         self.pool.join();
         let map = std::mem::take(&mut *self.results.map.lock());
         map.into_iter()
-            .filter_map(|(k, e)| match e {
-                Entry::Done(outcome) => Some((k, outcome)),
-                Entry::Running => None,
+            .filter_map(|(k, landing)| {
+                let outcome = landing.lock().take();
+                outcome.map(|o| (k, o))
             })
             .collect()
     }

@@ -1,18 +1,16 @@
 //! The state every worker and submitter shares: one lock around the backlog and the
-//! worker counts (tokio's blocking-pool shape), and the submit path.
+//! worker counts, and the small steps both sides take under it.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::time::Instant;
 
 use super::builder::Config;
-use super::error::SubmitError;
 use super::job::{Job, Ran};
-use super::worker;
-use crate::sync::fault::{self, Fault};
-use crate::sync::thread::{self, JoinHandle};
+use crate::condvar::Condvar;
+use crate::counter::TaskCounter;
+use crate::mutex::Mutex;
+use crate::sync::thread::{self, JoinHandle, ThreadId};
 use crate::sync::{AtomicBool, Ordering};
-use crate::{Condvar, Mutex, TaskCounter};
 
 /// Everything behind the pool's one lock.
 ///
@@ -40,6 +38,19 @@ pub(crate) struct State {
     pub(crate) terminated: bool,
     /// Join handles of workers that may still be running.
     pub(crate) threads: Vec<JoinHandle<()>>,
+    /// The thread ids of the live workers. Each worker adds itself before it runs
+    /// any task, so a task can always tell that it runs on this pool (the join
+    /// handle is recorded only after the spawn returns, too late for that).
+    pub(crate) workers: Vec<ThreadId>,
+    /// Tasks blocked in `wait_all` on their own pool: each waits for the others
+    /// only, and excuses the others doing the same.
+    pub(crate) waiting_inside: usize,
+    /// Tasks blocked in `join` on their own pool: each waits until the live
+    /// workers are only those joining from inside.
+    pub(crate) joining_inside: usize,
+    /// Workers that have booked themselves idle or spinning but have not yet told
+    /// their last task's handle or settled their finished tasks.
+    pub(crate) unpaid: usize,
     /// The last worker that retired on its idle timeout; the next one to retire
     /// joins it, so retired threads are reaped without a growing list.
     pub(crate) retired: Option<JoinHandle<()>>,
@@ -55,6 +66,9 @@ pub(crate) struct Shared {
     pub(crate) space: Condvar,
     /// `join` sleeps here until `live` reaches 0.
     pub(crate) exited: Condvar,
+    /// `wait_all` called from inside a task sleeps here until the other workers
+    /// are idle (see [`State::waiting_inside`]).
+    pub(crate) quiet: Condvar,
     /// Every accepted task until it ran or was cancelled: `wait_all`.
     pub(crate) tasks: TaskCounter,
     /// Whether the backlog is non-empty: written under the lock, read without it
@@ -85,91 +99,20 @@ impl Shared {
                 closed: false,
                 terminated: false,
                 threads: Vec::new(),
+                workers: Vec::new(),
+                waiting_inside: 0,
+                joining_inside: 0,
+                unpaid: 0,
                 retired: None,
                 spawned: 0,
             }),
             work: Condvar::new(),
             space: Condvar::new(),
             exited: Condvar::new(),
+            quiet: Condvar::new(),
             tasks: TaskCounter::new(),
             has_work: AtomicBool::new(false),
             config,
-        }
-    }
-
-    /// Queues `item` (turned into a job by `to_job`), or hands it straight to a
-    /// new worker if none is idle and the cap allows; the error hands `item` back.
-    pub(crate) fn accept<T: Send + 'static>(
-        self: &Arc<Self>,
-        mut item: T,
-        to_job: fn(T) -> Job,
-        block: Block,
-    ) -> Result<(), SubmitError<T>> {
-        let mut st = self.state.lock();
-        // Set once the system refused a thread while other workers exist: queue
-        // the task for them instead of trying again.
-        let mut spawn_failed = false;
-        loop {
-            if st.closed {
-                return Err(SubmitError::Closed(item));
-            }
-            if let Some(cap) = self.config.max_pending {
-                if st.queue.len() >= cap {
-                    st = match block {
-                        Block::No => return Err(SubmitError::Full(item)),
-                        Block::Forever => self.space.wait(st),
-                        Block::Until(deadline) => {
-                            let (g, r) = self.space.wait_until(st, deadline);
-                            // Re-check before believing the timeout: room that
-                            // appeared as it expired is still taken.
-                            if r.timed_out() && !g.closed && g.queue.len() >= cap {
-                                return Err(SubmitError::Full(item));
-                            }
-                            g
-                        }
-                    };
-                    continue;
-                }
-            }
-            if !spawn_failed && self.wants_worker(&st) {
-                // The new worker gets the task as its first job, not through the
-                // backlog: nothing can happen to it between the start and the
-                // queueing (the worker retiring first, say), and if the system
-                // refuses the thread the closure is still ours to hand back.
-                let n = Self::reserve_worker(&mut st);
-                // Counted before it can run, so `wait_all` cannot miss it.
-                self.tasks.add_one();
-                drop(st);
-                match self.start_worker(n, Some(item), to_job) {
-                    Ok(()) => return Ok(()),
-                    Err(None) => return Ok(()), // cannot happen: no thread, no run
-                    Err(Some(back)) => {
-                        item = back;
-                        // Never ran: uncount it.
-                        let _ = self.tasks.done();
-                    }
-                }
-                st = self.state.lock();
-                if st.live == 0 {
-                    // Other submitters may have queued behind the worker we
-                    // promised; with no worker at all, run them here.
-                    drop(st);
-                    self.run_stranded();
-                    return Err(SubmitError::SpawnFailed(item));
-                }
-                // Other workers exist: they will run it.
-                spawn_failed = true;
-                continue;
-            }
-            self.tasks.add_one();
-            st.queue.push_back(to_job(item));
-            self.note_backlog(&st);
-            let wake = Self::claim_idle(&mut st);
-            drop(st);
-            if wake && !fault::active(Fault::PoolSubmitSkipsNotify) {
-                self.work.notify_one();
-            }
-            return Ok(());
         }
     }
 
@@ -211,86 +154,40 @@ impl Shared {
         st.spawned - 1
     }
 
-    /// Starts reserved worker `n` with the lock released, giving it `first` to
-    /// run before it looks at the backlog. If the system refuses the thread, takes
-    /// the reservation back and returns `first`.
-    pub(crate) fn start_worker<T: Send + 'static>(
-        self: &Arc<Self>,
-        n: usize,
-        first: Option<T>,
-        to_job: fn(T) -> Job,
-    ) -> Result<(), Option<T>> {
-        let mut b = thread::Builder::new().name(format!("{}-{n}", self.config.thread_name));
-        if let Some(size) = self.config.stack_size {
-            b = b.stack_size(size);
+    /// Whether the calling thread is one of this pool's workers (so a task of this
+    /// pool is running on it).
+    pub(crate) fn is_worker(st: &State) -> bool {
+        let me = thread::current().id();
+        st.workers.contains(&me)
+    }
+
+    /// Whether every task accepted so far has finished, apart from those blocked
+    /// in `wait_all` inside their own pool (what the in-task `wait_all` waits for).
+    pub(crate) fn others_done(st: &State) -> bool {
+        let busy = st.live.saturating_sub(st.idle + st.spinning);
+        let excused = st.waiting_inside + st.joining_inside;
+        st.queue.is_empty() && st.unpaid == 0 && busy <= excused
+    }
+
+    /// After `live` went down (lock held): wakes the `join` callers it may satisfy
+    /// and the in-task `wait_all` callers.
+    pub(crate) fn worker_left(&self, st: &State) {
+        if st.live <= st.joining_inside {
+            self.exited.notify_all();
         }
-        // The thread takes `first` out of this slot; a failed spawn drops its
-        // closure without running it, so the item is then still here.
-        let slot = Arc::new(Mutex::new(first));
-        let theirs = Arc::clone(&slot);
-        let shared = Arc::clone(self);
-        let body = move || {
-            let first = theirs.lock().take().map(to_job);
-            drop(theirs);
-            worker::run(shared, first);
-        };
-        let spawned = if n > 0 && fault::active(Fault::PoolLaterSpawnsRefused) {
-            Err(std::io::Error::other("thread start refused (injected)"))
-        } else {
-            b.spawn(body)
-        };
-        let mut st = self.state.lock();
-        match spawned {
-            Ok(handle) => {
-                st.threads.push(handle);
-                Ok(())
-            }
-            Err(_) => {
-                st.live -= 1;
-                if st.live == 0 {
-                    self.exited.notify_all();
-                }
-                drop(st);
-                let back = slot.lock().take();
-                Err(back)
-            }
+        self.wake_quiet(st);
+    }
+
+    /// Wakes in-task `wait_all` callers after a worker went idle or exited.
+    pub(crate) fn wake_quiet(&self, st: &State) {
+        if st.waiting_inside > 0 {
+            self.quiet.notify_all();
         }
     }
 
-    /// Runs queued tasks on the calling thread while no worker exists: the fallback
-    /// for a system that refuses every new thread.
-    fn run_stranded(&self) {
-        loop {
-            let job = {
-                let mut st = self.state.lock();
-                if st.live > 0 {
-                    return;
-                }
-                match st.queue.pop_front() {
-                    Some(job) => {
-                        self.note_backlog(&st);
-                        job
-                    }
-                    None => return,
-                }
-            };
-            self.space.notify_one();
-            let ran = job.run();
-            let mut st = self.state.lock();
-            self.finished(&mut st, ran);
-        }
-    }
-
-    /// Books a job that left the backlog and ran (or was found cancelled). Called
-    /// under the lock, so every snapshot sees the counters and `wait_all` agree.
-    pub(crate) fn finished(&self, st: &mut State, ran: Ran) {
-        Self::book(st, ran);
-        // Cannot fail: the job was counted when it was accepted.
-        let _ = self.tasks.done();
-    }
-
-    /// The counters part of [`finished`](Self::finished); the caller settles the
-    /// task count (`tasks.done_up_to`) itself, later.
+    /// Books a job that left the backlog and ran (or was found cancelled), under
+    /// the lock; the caller settles the task count (`tasks.done_up_to`) later, once
+    /// the task's handle is told, so a `wait_all` that returned sees both.
     pub(crate) fn book(st: &mut State, ran: Ran) {
         match ran {
             Ran::Returned => st.completed += 1,
@@ -318,6 +215,8 @@ impl Shared {
         };
         self.work.notify_all();
         self.space.notify_all();
+        // The backlog may have just emptied.
+        self.quiet.notify_all();
         drained.into()
     }
 }

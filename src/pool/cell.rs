@@ -1,0 +1,214 @@
+//! `TaskCell`: one allocation shared by a submitted task's handle and the pool,
+//! holding the closure, the result slot and a futex state word.
+//!
+//! Whoever moves the word out of `PENDING` owns the closure: the worker that starts
+//! the task (`PENDING → RUNNING`), or the handle or `terminate` that cancels it
+//! (`PENDING → CANCELLED`, dropping the closure at once). The loser never touches it.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+
+use super::error::TaskError;
+use super::unwind::{drop_quietly, forget_payload, panic_message};
+use crate::futex::Futex;
+use crate::sync::{Ordering, UnsafeCell};
+
+// The low bits of the state word: where the task is in its life.
+/// Queued, not started: `cancel` can still win.
+pub(crate) const PENDING: u32 = 0;
+/// A worker took it; it will end `DONE`.
+pub(crate) const RUNNING: u32 = 1;
+/// Finished (returned or panicked); the result slot is written.
+pub(crate) const DONE: u32 = 2;
+/// Cancelled before it started; the result slot stays empty.
+pub(crate) const CANCELLED: u32 = 3;
+pub(crate) const PHASE: u32 = 0b11;
+/// Set by a handle about to sleep on the word, so finishing knows to wake it (and
+/// skips the system call otherwise).
+pub(crate) const WAITING: u32 = 0b100;
+
+/// What the pool sees of a submitted task, with its result type erased.
+pub(crate) trait Runnable: Send + Sync {
+    /// Runs the task unless it was cancelled, and stores its outcome without
+    /// telling the handle yet (see [`publish`](Self::publish)). `Some(panicked)` if
+    /// it ran, `None` if it had been cancelled.
+    fn run(&self) -> Option<bool>;
+    /// Makes the outcome stored by `run` visible to the handle, waking it. The
+    /// worker calls this once it has booked itself free for the next task, so a
+    /// submit that follows a finished `wait` finds the worker idle.
+    fn publish(&self);
+    /// Cancels the task if it has not started (pool shutdown), dropping its closure.
+    fn cancel(&self) -> Cancelled;
+}
+
+/// What a pool-side cancel did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cancelled {
+    /// The task was still pending and is cancelled now (not by its handle before).
+    pub(crate) now: bool,
+    /// Dropping its closure panicked (caught).
+    pub(crate) drop_panicked: bool,
+}
+
+/// What a [`TaskHandle`](super::TaskHandle) sees of its task, with the closure type
+/// erased.
+pub(crate) trait Slot<R>: Send + Sync {
+    fn state(&self) -> &Futex;
+    /// Takes the result. Only after the state reads `DONE` (Acquire).
+    fn take(&self) -> Result<R, TaskError>;
+    /// `PENDING → CANCELLED`; the winner drops the closure here, on the caller's
+    /// thread (a panic in its `Drop` propagates to the caller, after the task is
+    /// marked cancelled). `true` if it moved.
+    fn cancel(&self) -> bool;
+}
+
+pub(crate) struct TaskCell<F, R> {
+    state: Futex,
+    /// Touched only by the owner the module header names, after its transition (or
+    /// by `into_closure` before the cell was shared).
+    func: UnsafeCell<Option<F>>,
+    /// Written by the worker before `DONE` is published; read by the handle after.
+    result: UnsafeCell<Option<Result<R, TaskError>>>,
+}
+
+// SAFETY: the cell is shared between the pool (which runs `func` and writes
+// `result`), the handle (which reads `result` after the Acquire of `DONE`) and a
+// canceller (which owns `func` once it won the state word). `F` and `R` are moved
+// across threads, never shared: `Send` is all they need.
+unsafe impl<F: Send, R: Send> Send for TaskCell<F, R> {}
+// SAFETY: as above; the state word orders every access to the two cells.
+unsafe impl<F: Send, R: Send> Sync for TaskCell<F, R> {}
+
+impl<F, R> TaskCell<F, R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    /// A new pending task. Built before the pool's lock is taken, so the
+    /// allocation happens outside it.
+    pub(crate) fn new(f: F) -> Arc<Self> {
+        Arc::new(Self {
+            state: Futex::new(PENDING),
+            func: UnsafeCell::new(Some(f)),
+            result: UnsafeCell::new(None),
+        })
+    }
+
+    /// The closure back out of a task the pool refused (nobody else has seen it).
+    pub(crate) fn into_closure(cell: Arc<Self>) -> F {
+        match cell.take_func() {
+            Some(f) => f,
+            None => unreachable!("a refused task still holds its closure"),
+        }
+    }
+
+    /// Moves from `from` to `to` if the phase is `from`, keeping the `WAITING` bit;
+    /// returns the previous word on success.
+    fn transition(&self, from: u32, to: u32) -> Option<u32> {
+        // AcqRel: the winner of a race with a canceller on this word must see the
+        // closure as the cell's creator left it, and the loser must not touch it.
+        self.state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+                (s & PHASE == from).then_some((s & !PHASE) | to)
+            })
+            .ok()
+    }
+
+    fn take_func(&self) -> Option<F> {
+        // SAFETY: only the single owner of the closure calls this (the module
+        // header): the thread that moved the word out of `PENDING`, or the refused
+        // submit before the cell was shared. No other access to `func` can overlap.
+        self.func.with_mut(|p| unsafe { (*p).take() })
+    }
+}
+
+impl<F, R> Runnable for TaskCell<F, R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    fn run(&self) -> Option<bool> {
+        // Cancelled first: the canceller owns (and has dropped) the closure.
+        self.transition(PENDING, RUNNING)?;
+        let outcome = match self.take_func() {
+            Some(f) => panic::catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+                let msg = panic_message(&*p);
+                forget_payload(p);
+                TaskError::Panicked(msg)
+            }),
+            // Cannot happen (the closure leaves only here or on refusal); never hang
+            // the handle over it.
+            None => Err(TaskError::Cancelled),
+        };
+        let panicked = matches!(outcome, Err(TaskError::Panicked(_)));
+        // SAFETY: we moved the state to RUNNING, so we are the only writer and the
+        // handle reads the slot only after `publish` stores `DONE`.
+        self.result.with_mut(|p| unsafe { *p = Some(outcome) });
+        Some(panicked)
+    }
+
+    fn publish(&self) {
+        // Release: the handle's Acquire load of `DONE` sees the result slot. A swap,
+        // not a store: it reads the `WAITING` bit in the same step (see the handle's
+        // `wait_inner`).
+        let prev = self.state.swap(DONE, Ordering::AcqRel);
+        if prev & WAITING != 0 {
+            self.state.wake_all();
+        }
+    }
+
+    fn cancel(&self) -> Cancelled {
+        if !cancel_word(&self.state) {
+            return Cancelled::default();
+        }
+        Cancelled {
+            now: true,
+            drop_panicked: drop_quietly(self.take_func()),
+        }
+    }
+}
+
+/// `PENDING` → `CANCELLED`, waking a waiting handle. `true` if it moved.
+fn cancel_word(state: &Futex) -> bool {
+    let moved = state
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+            (s & PHASE == PENDING).then_some(CANCELLED)
+        })
+        .ok();
+    match moved {
+        Some(prev) => {
+            if prev & WAITING != 0 {
+                state.wake_all();
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+impl<F, R> Slot<R> for TaskCell<F, R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    fn state(&self) -> &Futex {
+        &self.state
+    }
+
+    fn take(&self) -> Result<R, TaskError> {
+        // SAFETY: called only by the handle (one owner) after an Acquire load saw
+        // `DONE`: the worker's write happened before and nobody writes again.
+        self.result
+            .with_mut(|p| unsafe { (*p).take() })
+            .unwrap_or(Err(TaskError::Cancelled))
+    }
+
+    fn cancel(&self) -> bool {
+        if !cancel_word(&self.state) {
+            return false;
+        }
+        // We won the word: the closure is ours, and nobody else will touch it.
+        drop(self.take_func());
+        true
+    }
+}

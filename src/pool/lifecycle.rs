@@ -1,0 +1,220 @@
+//! Waiting for a pool and ending it: `wait_all`, `close`, `terminate`, `join`,
+//! with the rules for calling each from inside one of the pool's own tasks.
+
+use std::time::{Duration, Instant};
+
+use super::manager::ThreadPoolManager;
+use super::shared::Shared;
+
+impl ThreadPoolManager {
+    /// Blocks until every task accepted so far has finished or been cancelled
+    /// (Python's `Queue.join`). New tasks may still be submitted meanwhile; tasks
+    /// submitted while it waits are waited for too.
+    ///
+    /// Called from inside one of this pool's own tasks it waits for every *other*
+    /// task: until the backlog is empty and every other worker is idle, or itself
+    /// waiting inside `wait_all` or `join` (so two tasks waiting this way do not
+    /// wait for each other).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// for _ in 0..10 {
+    ///     pool.execute(|| ()).unwrap();
+    /// }
+    /// pool.wait_all();
+    /// assert_eq!(pool.completed_tasks(), 10);
+    /// ```
+    pub fn wait_all(&self) {
+        if self.wait_inside(None).is_none() {
+            self.shared.tasks.wait();
+        }
+    }
+
+    /// Like [`wait_all`](Self::wait_all) with a timeout; `true` if everything
+    /// finished in time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::time::Duration;
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// pool.execute(|| ()).unwrap();
+    /// assert!(pool.wait_all_timeout(Duration::from_secs(60)));
+    /// ```
+    #[must_use]
+    pub fn wait_all_timeout(&self, timeout: Duration) -> bool {
+        match self.wait_inside(Instant::now().checked_add(timeout)) {
+            Some(in_time) => in_time,
+            None => self.shared.tasks.wait_timeout(timeout),
+        }
+    }
+
+    /// `wait_all` from inside one of this pool's tasks: waits for the others (see
+    /// [`Shared::others_done`]). `None` if the caller is not one of this pool's
+    /// workers; otherwise whether the others finished before `deadline` (`None`:
+    /// no deadline).
+    fn wait_inside(&self, deadline: Option<Instant>) -> Option<bool> {
+        let shared = &self.shared;
+        let mut st = shared.state.lock();
+        if !Shared::is_worker(&st) {
+            return None;
+        }
+        st.waiting_inside += 1;
+        // Others waiting inside may count on us being excused now.
+        shared.quiet.notify_all();
+        let mut in_time = true;
+        while !Shared::others_done(&st) {
+            st = match deadline {
+                None => shared.quiet.wait(st),
+                Some(d) => {
+                    let (g, r) = shared.quiet.wait_until(st, d);
+                    if r.timed_out() && !Shared::others_done(&g) {
+                        in_time = false;
+                        st = g;
+                        break;
+                    }
+                    g
+                }
+            };
+        }
+        st.waiting_inside -= 1;
+        Some(in_time)
+    }
+
+    /// Refuses new tasks from now on; the backlog still runs, and workers exit once
+    /// it is empty (Python's `shutdown(wait=False)`). Idempotent, and safe to call
+    /// from inside a task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// let h = pool.submit(|| 1).unwrap();
+    /// pool.close();
+    /// assert!(pool.submit(|| 2).unwrap_err().is_closed());
+    /// assert_eq!(h.wait(), Ok(1)); // queued work still runs
+    /// pool.join();
+    /// assert_eq!(pool.live_workers(), 0);
+    /// ```
+    pub fn close(&self) {
+        self.shared.close(false);
+    }
+
+    /// Refuses new tasks and cancels the backlog: each queued task's handle reports
+    /// [`TaskError::Cancelled`]. Running tasks finish; then the workers exit. Returns
+    /// how many queued tasks it cancelled; a task whose handle had cancelled it
+    /// already is not counted again (Python's `shutdown(cancel_futures=True)`).
+    ///
+    /// The cancelled closures are dropped here, on the calling thread. A panic in
+    /// one's `Drop` is caught and counted in [`PoolStats::panicked`](crate::PoolStats),
+    /// and the rest are still cancelled. Safe to call from inside a task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{TaskError, ThreadPoolManager};
+    /// use std::sync::mpsc;
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// let (go, gate) = mpsc::channel::<()>();
+    /// let (started_tx, started) = mpsc::channel();
+    /// let running = pool.submit(move || { started_tx.send(()).unwrap(); gate.recv().unwrap() }).unwrap();
+    /// started.recv().unwrap();
+    /// let queued = pool.submit(|| "never").unwrap();
+    /// assert_eq!(pool.terminate(), 1);
+    /// go.send(()).unwrap();
+    /// assert_eq!(running.wait(), Ok(()));
+    /// assert_eq!(queued.wait(), Err(TaskError::Cancelled));
+    /// ```
+    pub fn terminate(&self) -> usize {
+        let drained = self.shared.close(true);
+        let total = drained.len();
+        let (mut cancelled, mut panics) = (0, 0);
+        for job in drained {
+            let c = job.cancel();
+            cancelled += usize::from(c.now);
+            panics += usize::from(c.drop_panicked);
+        }
+        if panics > 0 {
+            self.shared.state.lock().panicked += panics;
+        }
+        // After the handles say `Cancelled`, so `wait_all` returning implies it.
+        self.shared.tasks.done_up_to(total);
+        cancelled
+    }
+
+    /// Closes the pool (if still open) and blocks until every worker thread has
+    /// exited, so the backlog has run (Python's `shutdown(wait=True)`).
+    ///
+    /// Called from inside one of this pool's own tasks (directly, or by dropping
+    /// the last `Arc` of the pool there) it waits until every *other* worker has
+    /// left, apart from those joining from inside too, and joins no thread: the
+    /// caller's own worker exits when its task returns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// for _ in 0..4 {
+    ///     pool.execute(|| ()).unwrap();
+    /// }
+    /// pool.join();
+    /// assert_eq!(pool.completed_tasks(), 4);
+    /// assert_eq!(pool.live_workers(), 0);
+    /// ```
+    pub fn join(&self) {
+        let shared = &self.shared;
+        shared.close(false);
+        let mut st = shared.state.lock();
+        if Shared::is_worker(&st) {
+            st.joining_inside += 1;
+            // Others joining from inside may now be satisfied; in-task
+            // `wait_all` callers excuse us from now on.
+            shared.exited.notify_all();
+            shared.wake_quiet(&st);
+            while st.live > st.joining_inside {
+                st = shared.exited.wait(st);
+            }
+            st.joining_inside -= 1;
+            return;
+        }
+        while st.live > 0 {
+            st = shared.exited.wait(st);
+        }
+        let mut handles = std::mem::take(&mut st.threads);
+        handles.extend(st.retired.take());
+        drop(st);
+        for h in handles {
+            // Workers catch every user panic, so a join error cannot carry one.
+            let _ = h.join();
+        }
+    }
+
+    /// `true` after [`close`](Self::close), [`terminate`](Self::terminate) or
+    /// [`join`](Self::join).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// assert!(!pool.is_closed());
+    /// pool.close();
+    /// assert!(pool.is_closed());
+    /// ```
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.shared.state.lock().closed
+    }
+}
