@@ -1,7 +1,7 @@
 //! `TaskCounter`: `wait` racing the last `done`; too many `done` is an error.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::{self, TimedWait};
+use crate::futex::loom::timer::{self, TimedWait};
 use crate::sync::fault::Fault;
 use crate::{TaskCounter, TaskDoneError};
 use loom::sync::Arc;

@@ -1,7 +1,7 @@
 //! `Mutex`: mutual exclusion, `try_lock`, and no waiter left asleep.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::TimedWait;
+use crate::futex::loom::timer::TimedWait;
 use crate::sync::fault::Fault;
 use crate::sync::{AtomicUsize, Ordering};
 use crate::Mutex;

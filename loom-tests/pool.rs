@@ -2,7 +2,7 @@
 //! the worker accounting. Two workers at most, two or three tasks, bound 2.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::TimedWait;
+use crate::futex::loom::timer::TimedWait;
 use crate::sync::fault::Fault;
 use crate::{TaskError, ThreadPoolManager};
 use loom::sync::atomic::{AtomicUsize, Ordering};
@@ -216,7 +216,7 @@ fn handle_wait_timeout_races_completion() {
     model_with(2, TimedWait::Timer, || {
         let pool = pool(1);
         let h = pool.submit(|| 7).unwrap();
-        let clock = thread::spawn(crate::futex::timer::fire);
+        let clock = thread::spawn(crate::futex::loom::timer::fire);
         match h.wait_timeout(std::time::Duration::from_secs(1)) {
             Ok(outcome) => {
                 IN_TIME.store(true, StdOrdering::Relaxed);

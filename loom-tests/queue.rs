@@ -2,7 +2,7 @@
 //! drain or shutdown, and `join` racing the last `task_done`.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::{self, TimedWait};
+use crate::futex::loom::timer::{self, TimedWait};
 use crate::sync::fault::Fault;
 use crate::{BlockingQueue, Discipline, GetError, LifoQueue, PriorityQueue, PutError, Queue};
 use loom::sync::Arc;
