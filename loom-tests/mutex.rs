@@ -2,9 +2,9 @@
 
 use super::{expect_failure, inject, model, model_with};
 use crate::futex::loom::timer::TimedWait;
+use crate::mutex::Mutex;
 use crate::sync::fault::Fault;
 use crate::sync::{AtomicUsize, Ordering};
-use crate::Mutex;
 use loom::sync::Arc;
 use loom::thread;
 

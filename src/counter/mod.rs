@@ -1,9 +1,11 @@
 //! `TaskCounter`: the count of unfinished tasks behind `task_done` / `join`.
 
+pub(crate) mod error;
+
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::error::{CountOverflowError, TaskDoneError};
+use self::error::{CountOverflowError, TaskDoneError};
 use crate::futex::Futex;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{const_unless_loom, AtomicU32, AtomicUsize, Ordering};
