@@ -4,7 +4,7 @@
 use super::{expect_failure, inject, model, model_with};
 use crate::futex::loom::timer::TimedWait;
 use crate::sync::fault::Fault;
-use crate::{TaskError, ThreadPoolManager};
+use crate::pool::{TaskError, ThreadPoolManager};
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
@@ -242,10 +242,10 @@ fn handle_wait_timeout_races_completion() {
 #[test]
 fn service_result_races_completion() {
     model(|| {
-        let service = crate::TaskService::new(1).unwrap();
+        let service = crate::pool::TaskService::new(1).unwrap();
         service.add_task(1u8, || 10u8).unwrap();
         assert_eq!(service.result(&1), Ok(10));
-        assert_eq!(service.result(&1), Err(crate::ResultError::UnknownTask));
+        assert_eq!(service.result(&1), Err(crate::pool::ResultError::UnknownTask));
         drop(service);
     });
 }

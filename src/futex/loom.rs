@@ -4,7 +4,7 @@
 //! sleep happen under that mutex, and wakers take it too, so a wake can never slip
 //! between the check and the sleep (the kernel's guarantee). A wake nobody sends is
 //! therefore a loom deadlock. loom does not model clocks, so timed waits follow the
-//! model's [`TimedWait`](timer::TimedWait) mode (see [`timer`]).
+//! model's [`timer::TimedWait`] mode (see [`timer`]).
 
 use std::time::Instant;
 
@@ -78,8 +78,8 @@ impl Sleepers {
 /// Model-side time for loom, which does not model clocks.
 ///
 /// A model picks, per test, how timed waits behave ([`TimedWait`]); in `Timer` mode
-/// it spawns a thread that calls [`fire`], so loom tries the expiry at every point
-/// of the other threads' runs.
+/// it spawns a thread that calls [`fire`](timer::fire), so loom tries the expiry at
+/// every point of the other threads' runs.
 pub(crate) mod timer {
     use std::cell::Cell;
 
