@@ -1,10 +1,10 @@
-//! Three producers, two consumers, a queue of at most three messages (seed 004 §4 and
-//! seed 003 §8): `put` blocks while the queue is full, so fast producers wait for the
-//! slow consumers instead of piling up memory.
+//! Three producers, two consumers, a queue of at most three messages: `put` blocks
+//! while the queue is full, so fast producers wait for the slow consumers instead of
+//! piling up memory.
 //!
-//! Seed 003's version stops a producer when `full()` is true and a consumer when
-//! `empty()` is true: checks that race with the other threads. Here producers block
-//! on `put`, and consumers stop when the queue is shut down and drained.
+//! Stopping a producer when `full()` is true and a consumer when `empty()` is true
+//! would race with the other threads. Here producers block on `put`, and consumers
+//! stop when the queue is shut down and drained.
 
 use queuekit::Queue;
 use std::sync::Arc;
@@ -47,6 +47,6 @@ fn main() {
     }
     queue.shutdown(); // consumers finish what is queued, then their loops end
     let received: usize = consumers.into_iter().map(|c| c.join().unwrap()).sum();
-    println!("{received} messages received"); // 30, as in the seed
+    println!("{received} messages received"); // 3 producers x 10 messages
     assert_eq!(received, 30);
 }

@@ -1,5 +1,5 @@
 //! Five workers share a queue of ten tasks; the main thread waits with `join()` until
-//! every task was marked `task_done()` (seed 003 §7: Python's worker-pool idiom).
+//! every task was marked `task_done()` (Python's worker-pool idiom).
 //!
 //! Python runs the workers as daemon threads that are simply abandoned when the
 //! program exits. Here `shutdown()` ends their loops and the program joins them, so

@@ -1,9 +1,10 @@
 //! `Condvar`: no lost wake-ups; timed waits that race a notify.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::{self, TimedWait};
+use crate::condvar::Condvar;
+use crate::futex::loom::timer::{self, TimedWait};
+use crate::mutex::Mutex;
 use crate::sync::fault::Fault;
-use crate::{Condvar, Mutex};
 use loom::sync::Arc;
 use loom::thread;
 use std::time::Duration;

@@ -1,9 +1,10 @@
 //! `TaskCounter`: `wait` racing the last `done`; too many `done` is an error.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::{self, TimedWait};
+use crate::counter::error::TaskDoneError;
+use crate::counter::TaskCounter;
+use crate::futex::loom::timer::{self, TimedWait};
 use crate::sync::fault::Fault;
-use crate::{TaskCounter, TaskDoneError};
 use loom::sync::Arc;
 use loom::thread;
 use std::time::Duration;

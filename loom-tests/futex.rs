@@ -1,7 +1,7 @@
 //! The futex shim itself: wakes are delivered, missing wakes are reported.
 
 use super::{expect_failure, model, model_with};
-use crate::futex::timer::{self, TimedWait};
+use crate::futex::loom::timer::{self, TimedWait};
 use crate::futex::Futex;
 use crate::sync::Ordering;
 use loom::sync::Arc;

@@ -14,7 +14,7 @@ mod mutex;
 mod pool;
 mod queue;
 
-use crate::futex::timer::{self, TimedWait};
+use crate::futex::loom::timer::{self, TimedWait};
 use crate::sync::fault::{self, Fault};
 
 /// Preemption bound used when neither the model nor `LOOM_MAX_PREEMPTIONS` says.

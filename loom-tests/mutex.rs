@@ -1,10 +1,10 @@
 //! `Mutex`: mutual exclusion, `try_lock`, and no waiter left asleep.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::TimedWait;
+use crate::futex::loom::timer::TimedWait;
+use crate::mutex::Mutex;
 use crate::sync::fault::Fault;
 use crate::sync::{AtomicUsize, Ordering};
-use crate::Mutex;
 use loom::sync::Arc;
 use loom::thread;
 

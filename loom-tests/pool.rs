@@ -2,9 +2,9 @@
 //! the worker accounting. Two workers at most, two or three tasks, bound 2.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::TimedWait;
+use crate::futex::loom::timer::TimedWait;
 use crate::sync::fault::Fault;
-use crate::{TaskError, ThreadPoolManager};
+use crate::pool::{TaskError, ThreadPoolManager};
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
@@ -216,7 +216,7 @@ fn handle_wait_timeout_races_completion() {
     model_with(2, TimedWait::Timer, || {
         let pool = pool(1);
         let h = pool.submit(|| 7).unwrap();
-        let clock = thread::spawn(crate::futex::timer::fire);
+        let clock = thread::spawn(crate::futex::loom::timer::fire);
         match h.wait_timeout(std::time::Duration::from_secs(1)) {
             Ok(outcome) => {
                 IN_TIME.store(true, StdOrdering::Relaxed);
@@ -242,10 +242,10 @@ fn handle_wait_timeout_races_completion() {
 #[test]
 fn service_result_races_completion() {
     model(|| {
-        let service = crate::TaskService::new(1).unwrap();
+        let service = crate::pool::TaskService::new(1).unwrap();
         service.add_task(1u8, || 10u8).unwrap();
         assert_eq!(service.result(&1), Ok(10));
-        assert_eq!(service.result(&1), Err(crate::ResultError::UnknownTask));
+        assert_eq!(service.result(&1), Err(crate::pool::ResultError::UnknownTask));
         drop(service);
     });
 }

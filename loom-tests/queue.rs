@@ -2,9 +2,12 @@
 //! drain or shutdown, and `join` racing the last `task_done`.
 
 use super::{expect_failure, inject, model, model_with};
-use crate::futex::timer::{self, TimedWait};
+use crate::futex::loom::timer::{self, TimedWait};
+use crate::queue::error::{GetError, PutError};
+use crate::queue::{
+    BlockingQueue, Discipline, Fifo, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
+};
 use crate::sync::fault::Fault;
-use crate::{BlockingQueue, Discipline, GetError, LifoQueue, PriorityQueue, PutError, Queue};
 use loom::sync::Arc;
 use loom::thread;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,7 +70,7 @@ fn fifo_order(got: &[u32]) {
 /// bounded(1), 2 producers, 1 consumer, FIFO.
 #[test]
 fn fifo_bounded_one_exactly_once() {
-    two_producers_one_consumer::<crate::Fifo<u32>>(1, fifo_order);
+    two_producers_one_consumer::<Fifo<u32>>(1, fifo_order);
 }
 
 /// LIFO with room for two: with these threads every order of the three items is
@@ -75,14 +78,14 @@ fn fifo_bounded_one_exactly_once() {
 /// taken, then 1), so the model checks exactly-once and no lost wake-up.
 #[test]
 fn lifo_bounded_two_exactly_once() {
-    two_producers_one_consumer::<crate::Lifo<u32>>(2, |_| {});
+    two_producers_one_consumer::<Lifo<u32>>(2, |_| {});
 }
 
 /// Priority with room for two: whenever `1` and `2` were both queued, `1` came
 /// first; `1` is put before `2`, so `2` never precedes `1`.
 #[test]
 fn priority_bounded_two_exactly_once() {
-    two_producers_one_consumer::<crate::Priority<u32>>(2, fifo_order);
+    two_producers_one_consumer::<Priority<u32>>(2, fifo_order);
 }
 
 /// A `get_timeout` expiring (the model's timer) while a `put` races it: the item is

@@ -1,5 +1,7 @@
 //! Exponential backoff for threads about to sleep on a futex.
 
+use crate::sync::{hint, thread, LOOM};
+
 /// Bounded busy-waiting before a futex sleep: a few rounds of `spin_loop` hints (2, 4,
 /// 8, 16 of them), then a few `yield_now`s, then "go to sleep".
 ///
@@ -28,13 +30,13 @@ impl Backoff {
     /// time to sleep instead.
     #[inline]
     pub(crate) fn spin_or_yield(&mut self) -> bool {
-        if cfg!(all(test, feature = "loom")) || self.step >= Self::YIELD_STEPS {
+        if LOOM || self.step >= Self::YIELD_STEPS {
             return false;
         }
         if self.step < Self::SPIN_STEPS {
             self.spin_round();
         } else {
-            crate::sync::thread::yield_now();
+            thread::yield_now();
         }
         self.step += 1;
         true
@@ -43,7 +45,7 @@ impl Backoff {
     /// Spins only (never yields); `false` once it is time to sleep instead.
     #[inline]
     pub(crate) fn spin(&mut self) -> bool {
-        if cfg!(all(test, feature = "loom")) || self.step >= Self::SPIN_STEPS {
+        if LOOM || self.step >= Self::SPIN_STEPS {
             return false;
         }
         self.spin_round();
@@ -54,7 +56,7 @@ impl Backoff {
     #[inline]
     fn spin_round(&self) {
         for _ in 0..(2u32 << self.step) {
-            crate::sync::hint::spin_loop();
+            hint::spin_loop();
         }
     }
 }

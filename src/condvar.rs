@@ -7,7 +7,7 @@ use crate::backoff::Backoff;
 use crate::futex::Futex;
 use crate::mutex::MutexGuard;
 use crate::sync::fault::{self, Fault};
-use crate::sync::{AtomicU32, Ordering};
+use crate::sync::{const_unless_loom, AtomicU32, Ordering};
 
 /// A condition variable: lets threads sleep until another thread changes the data
 /// behind a [`Mutex`](crate::Mutex) and says so.
@@ -87,33 +87,24 @@ impl WaitTimeoutResult {
 }
 
 impl Condvar {
-    /// Creates a condition variable with no waiters.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Condvar;
-    ///
-    /// static CV: Condvar = Condvar::new();
-    /// CV.notify_all(); // nobody waits: a no-op
-    /// ```
-    #[cfg(not(all(test, feature = "loom")))]
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            seq: Futex::new(0),
-            waiters: AtomicU32::new(0),
-            sleepers: AtomicU32::new(0),
-        }
-    }
-
-    /// Creates a condition variable (loom build: not `const`).
-    #[cfg(all(test, feature = "loom"))]
-    pub fn new() -> Self {
-        Self {
-            seq: Futex::new(0),
-            waiters: AtomicU32::new(0),
-            sleepers: AtomicU32::new(0),
+    const_unless_loom! {
+        /// Creates a condition variable with no waiters.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Condvar;
+        ///
+        /// static CV: Condvar = Condvar::new();
+        /// CV.notify_all(); // nobody waits: a no-op
+        /// ```
+        #[must_use]
+        pub const fn new() -> Self {
+            Self {
+                seq: Futex::new(0),
+                waiters: AtomicU32::new(0),
+                sleepers: AtomicU32::new(0),
+            }
         }
     }
 

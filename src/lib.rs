@@ -55,6 +55,7 @@
 //! [loom]: https://docs.rs/loom
 
 #![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(unsafe_op_in_unsafe_fn)]
 
 mod sync;
@@ -62,28 +63,30 @@ mod sync;
 mod backoff;
 mod condvar;
 mod counter;
-mod error;
 mod futex;
 mod mutex;
+mod panic;
 pub mod pipeline;
 mod pool;
 mod queue;
 
 pub use condvar::{Condvar, WaitTimeoutResult};
+pub use counter::error::{CountOverflowError, TaskDoneError};
 pub use counter::TaskCounter;
-pub use error::{CountOverflowError, GetError, PutAllError, PutError, TaskDoneError};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
     AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, SubmitError, TaskError,
     TaskHandle, TaskService, ThreadPoolManager,
 };
+pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::{
     BlockingQueue, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
 };
 
-#[cfg(all(test, feature = "loom"))]
-#[path = "../loom-tests/mod.rs"]
-mod loom_tests;
+sync::cfg_loom! {
+    #[path = "../loom-tests/mod.rs"]
+    mod loom_tests;
+}
 
 /// The README's examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -7,7 +7,7 @@ use std::ops::{Deref, DerefMut};
 use crate::backoff::Backoff;
 use crate::futex::Futex;
 use crate::sync::fault::{self, Fault};
-use crate::sync::{Ordering, UnsafeCell};
+use crate::sync::{const_unless_loom, Ordering, UnsafeCell};
 
 /// Nobody holds the lock.
 const UNLOCKED: u32 = 0;
@@ -84,32 +84,24 @@ pub struct MutexGuard<'a, T: ?Sized> {
 unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
 
 impl<T> Mutex<T> {
-    /// Creates an unlocked mutex holding `value`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Mutex;
-    ///
-    /// static GLOBAL: Mutex<Vec<u32>> = Mutex::new(Vec::new());
-    /// GLOBAL.lock().push(7);
-    /// assert_eq!(*GLOBAL.lock(), [7]);
-    /// ```
-    #[cfg(not(all(test, feature = "loom")))]
-    #[inline]
-    pub const fn new(value: T) -> Self {
-        Self {
-            futex: Futex::new(UNLOCKED),
-            data: UnsafeCell::new(value),
-        }
-    }
-
-    /// Creates an unlocked mutex holding `value` (loom build: not `const`).
-    #[cfg(all(test, feature = "loom"))]
-    pub fn new(value: T) -> Self {
-        Self {
-            futex: Futex::new(UNLOCKED),
-            data: UnsafeCell::new(value),
+    const_unless_loom! {
+        /// Creates an unlocked mutex holding `value`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Mutex;
+        ///
+        /// static GLOBAL: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+        /// GLOBAL.lock().push(7);
+        /// assert_eq!(*GLOBAL.lock(), [7]);
+        /// ```
+        #[inline]
+        pub const fn new(value: T) -> Self {
+            Self {
+                futex: Futex::new(UNLOCKED),
+                data: UnsafeCell::new(value),
+            }
         }
     }
 

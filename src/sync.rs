@@ -5,49 +5,98 @@
 //! switch is `cfg(all(test, feature = "loom"))`: only the library's own unit-test
 //! binary, built with the `loom` feature, sees loom types. Integration tests,
 //! doctests and dependent crates always get std, so the feature is additive.
+//!
+//! Code elsewhere that differs between the two builds says so with the macros below
+//! ([`cfg_loom!`], [`cfg_not_loom!`], [`const_unless_loom!`]) or the constant
+//! [`LOOM`], so the condition itself is written only in this file.
 
-#[cfg(all(test, feature = "loom"))]
-#[allow(unused_imports)]
-mod imp {
-    pub(crate) use loom::cell::UnsafeCell;
-    pub(crate) use loom::hint;
-    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-    pub(crate) use loom::thread;
+/// Items compiled only in the loom unit-test build (`cfg(all(test, feature = "loom"))`).
+macro_rules! cfg_loom {
+    ($($item:item)*) => {
+        $(
+            #[cfg(all(test, feature = "loom"))]
+            $item
+        )*
+    };
 }
 
-#[cfg(not(all(test, feature = "loom")))]
-#[allow(unused_imports)]
-mod imp {
-    pub(crate) use std::hint;
-    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-    pub(crate) use std::thread;
+/// Items compiled in every build except the loom unit-test build.
+macro_rules! cfg_not_loom {
+    ($($item:item)*) => {
+        $(
+            #[cfg(not(all(test, feature = "loom")))]
+            $item
+        )*
+    };
+}
 
-    /// `core::cell::UnsafeCell` behind loom's closure-based API, so code that
-    /// touches shared cells reads the same under both backends.
-    #[derive(Debug, Default)]
-    pub(crate) struct UnsafeCell<T: ?Sized>(core::cell::UnsafeCell<T>);
+/// One constructor written once: a `const fn` in real builds, a plain `fn` under loom,
+/// whose primitives have no `const` constructors.
+macro_rules! const_unless_loom {
+    (
+        $(#[$attr:meta])*
+        $vis:vis const fn $name:ident($($params:tt)*) -> $ret:ty $body:block
+    ) => {
+        $(#[$attr])*
+        #[cfg(not(all(test, feature = "loom")))]
+        $vis const fn $name($($params)*) -> $ret $body
 
-    impl<T> UnsafeCell<T> {
-        #[inline]
-        pub(crate) const fn new(value: T) -> Self {
-            Self(core::cell::UnsafeCell::new(value))
-        }
+        $(#[$attr])*
+        #[cfg(all(test, feature = "loom"))]
+        $vis fn $name($($params)*) -> $ret $body
+    };
+}
 
-        #[inline]
-        pub(crate) fn into_inner(self) -> T {
-            self.0.into_inner()
-        }
+pub(crate) use {cfg_loom, cfg_not_loom, const_unless_loom};
+
+/// `true` in the loom unit-test build: for code that skips spinning there with a
+/// plain `if` rather than a second copy of itself.
+pub(crate) const LOOM: bool = cfg!(all(test, feature = "loom"));
+
+cfg_loom! {
+    #[allow(unused_imports)]
+    mod imp {
+        pub(crate) use loom::cell::UnsafeCell;
+        pub(crate) use loom::hint;
+        pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+        pub(crate) use loom::thread;
     }
+}
 
-    impl<T: ?Sized> UnsafeCell<T> {
-        #[inline]
-        pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
-            f(self.0.get())
+cfg_not_loom! {
+    #[allow(unused_imports)]
+    mod imp {
+        pub(crate) use std::hint;
+        pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+        pub(crate) use std::thread;
+
+        /// `core::cell::UnsafeCell` behind loom's closure-based API, so code that
+        /// touches shared cells reads the same under both backends.
+        #[derive(Debug, Default)]
+        pub(crate) struct UnsafeCell<T: ?Sized>(core::cell::UnsafeCell<T>);
+
+        impl<T> UnsafeCell<T> {
+            #[inline]
+            pub(crate) const fn new(value: T) -> Self {
+                Self(core::cell::UnsafeCell::new(value))
+            }
+
+            #[inline]
+            pub(crate) fn into_inner(self) -> T {
+                self.0.into_inner()
+            }
         }
 
-        #[inline]
-        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
-            f(self.0.get())
+        impl<T: ?Sized> UnsafeCell<T> {
+            #[inline]
+            pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+                f(self.0.get())
+            }
+
+            #[inline]
+            pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+                f(self.0.get())
+            }
         }
     }
 }
@@ -84,29 +133,29 @@ pub(crate) mod fault {
         PoolLaterSpawnsRefused,
     }
 
-    #[cfg(all(test, feature = "loom"))]
-    std::thread_local! {
-        static ACTIVE: std::cell::Cell<Option<Fault>> = const { std::cell::Cell::new(None) };
+    cfg_loom! {
+        std::thread_local! {
+            static ACTIVE: std::cell::Cell<Option<Fault>> = const { std::cell::Cell::new(None) };
+        }
+
+        /// Is `f` switched on for the model running on this thread?
+        #[inline]
+        pub(crate) fn active(f: Fault) -> bool {
+            ACTIVE.with(|a| a.get() == Some(f))
+        }
+
+        /// Switch `f` on for the models later run on this OS thread (loom runs every
+        /// model thread as a coroutine on the test's own thread).
+        pub(crate) fn inject(f: Option<Fault>) {
+            ACTIVE.with(|a| a.set(f));
+        }
     }
 
-    /// Is `f` switched on for the model running on this thread?
-    #[cfg(all(test, feature = "loom"))]
-    #[inline]
-    pub(crate) fn active(f: Fault) -> bool {
-        ACTIVE.with(|a| a.get() == Some(f))
-    }
-
-    /// Always `false` outside the loom test build.
-    #[cfg(not(all(test, feature = "loom")))]
-    #[inline(always)]
-    pub(crate) fn active(_f: Fault) -> bool {
-        false
-    }
-
-    /// Switch `f` on for the models later run on this OS thread (loom runs every
-    /// model thread as a coroutine on the test's own thread).
-    #[cfg(all(test, feature = "loom"))]
-    pub(crate) fn inject(f: Option<Fault>) {
-        ACTIVE.with(|a| a.set(f));
+    cfg_not_loom! {
+        /// Always `false` outside the loom test build.
+        #[inline(always)]
+        pub(crate) fn active(_f: Fault) -> bool {
+            false
+        }
     }
 }

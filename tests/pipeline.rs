@@ -25,8 +25,8 @@ fn every_item_is_consumed_exactly_once_when_all_goes_well() {
 #[test]
 fn all_consumers_fail_while_the_producer_is_blocked_on_a_full_queue() {
     // Capacity 1 and an endless producer: once both consumers fail, the producer is
-    // (or soon will be) blocked in `put` on a full queue. The oss2 original needs an
-    // unbounded queue to avoid hanging here.
+    // (or soon will be) blocked in `put` on a full queue; only the shutdown on the
+    // first failure keeps it from hanging here.
     let produced = AtomicUsize::new(0);
     let err = pipeline::run_with_capacity(
         1,

@@ -3,8 +3,8 @@
 use std::collections::VecDeque;
 
 use super::block::{Blocker, Side, Wait};
+use super::error::PutAllError;
 use super::{BlockingQueue, Discipline, UNBOUNDED};
-use crate::error::PutAllError;
 use crate::sync::fault::{self, Fault};
 
 /// Most items `put_all` pulls from its iterator ahead of putting them: enough to

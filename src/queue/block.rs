@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::{BlockingQueue, Hint, State};
-use crate::MutexGuard;
+use crate::mutex::MutexGuard;
 
 /// How long an operation may wait for room or for an item.
 #[derive(Clone, Copy, Debug)]

@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use super::block::{Blocker, Side, Wait};
+use super::error::GetError;
 use super::{BlockingQueue, Discipline, UNBOUNDED};
-use crate::error::GetError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Removes and returns the next item, blocking while the queue is empty

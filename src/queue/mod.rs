@@ -14,6 +14,7 @@
 mod batch;
 mod block;
 mod discipline;
+pub(crate) mod error;
 mod get;
 mod hole;
 mod iter;
@@ -27,7 +28,9 @@ mod waiters;
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::{Condvar, Mutex, TaskCounter};
+use crate::condvar::Condvar;
+use crate::counter::TaskCounter;
+use crate::mutex::Mutex;
 use spin::Hint;
 use waiters::Waiters;
 

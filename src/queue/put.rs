@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use super::block::{Blocker, Side, Wait};
+use super::error::PutError;
 use super::{BlockingQueue, Discipline};
-use crate::error::PutError;
 use crate::sync::fault::{self, Fault};
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

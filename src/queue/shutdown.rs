@@ -4,6 +4,7 @@
 use std::mem;
 
 use super::{BlockingQueue, Discipline, State};
+use crate::mutex::MutexGuard;
 use crate::sync::fault::{self, Fault};
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
@@ -95,7 +96,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     }
 
     /// Wakes every sleeping getter and putter, after unlocking.
-    fn wake_all(&self, mut state: crate::MutexGuard<'_, State<D>>) {
+    fn wake_all(&self, mut state: MutexGuard<'_, State<D>>) {
         let getters = state.getters.claim_all();
         let putters = state.putters.claim_all();
         drop(state);

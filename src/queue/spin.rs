@@ -13,114 +13,112 @@
 //! it compiles to nothing: a spin is a yield there, which would prune the
 //! interleavings loom explores, and the hint's atomics would multiply them.
 
-#[cfg(not(all(test, feature = "loom")))]
-use crate::sync::{AtomicBool, AtomicUsize, Ordering};
-
-#[cfg(not(all(test, feature = "loom")))]
-use crate::backoff::Backoff;
-
 use super::block::Side;
+use crate::sync::{cfg_loom, cfg_not_loom};
 
-/// The queue's length and shutdown flag, readable without the lock.
-#[cfg(not(all(test, feature = "loom")))]
-#[derive(Debug, Default)]
-pub(crate) struct Hint {
-    len: AtomicUsize,
-    shutdown: AtomicBool,
-    /// How many getters / putters spin right now (indexed by `Side`).
-    spinners: [AtomicUsize; 2],
+cfg_not_loom! {
+    use crate::backoff::Backoff;
+    use crate::sync::{AtomicBool, AtomicUsize, Ordering};
+
+    /// The queue's length and shutdown flag, readable without the lock.
+    #[derive(Debug, Default)]
+    pub(crate) struct Hint {
+        len: AtomicUsize,
+        shutdown: AtomicBool,
+        /// How many getters / putters spin right now (indexed by `Side`).
+        spinners: [AtomicUsize; 2],
+    }
+
+    impl Hint {
+        /// Whether blocked operations spin before sleeping.
+        pub(crate) const ENABLED: bool = true;
+
+        pub(crate) fn new() -> Self {
+            Self::default()
+        }
+
+        /// Records the length; called under the lock after every change.
+        #[inline]
+        pub(crate) fn set_len(&self, len: usize) {
+            // Relaxed: a hint; the lock orders the real state.
+            self.len.store(len, Ordering::Relaxed);
+        }
+
+        /// Records shutdown; called under the lock.
+        #[inline]
+        pub(crate) fn set_shutdown(&self) {
+            self.shutdown.store(true, Ordering::Relaxed);
+        }
+
+        /// Spins, then yields, until `ready(len)` holds or the queue is shut down,
+        /// for a bounded while ([`Backoff`]). Returns whether it saw the condition.
+        ///
+        /// Spinners on one side count themselves and wait until there is room for the
+        /// whole group, up to `max_group` others: with four putters spinning on a full
+        /// queue, one freed slot would otherwise send all four to the lock, three of
+        /// them for nothing, slowing the consumer that frees the slots (the bounded
+        /// 4-producer/1-consumer bench row). Putters pass a quarter of the capacity (so
+        /// a tiny queue is not rationed at all: a group that can never fit would only
+        /// spin out and sleep); getters pass 0, as rationing them measured slower.
+        /// Only the spin is rationed; the sleep/wake protocol is unchanged, and every
+        /// caller re-checks under the lock.
+        #[inline]
+        pub(crate) fn spin_until(
+            &self,
+            side: Side,
+            max_group: usize,
+            ready: impl Fn(usize) -> bool,
+        ) -> bool {
+            let spinners = &self.spinners[side as usize];
+            // Relaxed: a count that only rations spinning; nothing is published through it.
+            spinners.fetch_add(1, Ordering::Relaxed);
+            let mut backoff = Backoff::new();
+            let seen = loop {
+                let others = spinners.load(Ordering::Relaxed).saturating_sub(1);
+                // As if the other spinners had already taken their slots.
+                let len = self
+                    .len
+                    .load(Ordering::Relaxed)
+                    .saturating_add(others.min(max_group));
+                if ready(len) || self.shutdown.load(Ordering::Relaxed) {
+                    break true;
+                }
+                if !backoff.spin_or_yield() {
+                    break false;
+                }
+            };
+            spinners.fetch_sub(1, Ordering::Relaxed);
+            seen
+        }
+    }
 }
 
-#[cfg(not(all(test, feature = "loom")))]
-impl Hint {
-    /// Whether blocked operations spin before sleeping.
-    pub(crate) const ENABLED: bool = true;
+cfg_loom! {
+    /// Under loom: no hint, no spinning.
+    #[derive(Debug, Default)]
+    pub(crate) struct Hint;
 
-    pub(crate) fn new() -> Self {
-        Self::default()
-    }
+    impl Hint {
+        pub(crate) const ENABLED: bool = false;
 
-    /// Records the length; called under the lock after every change.
-    #[inline]
-    pub(crate) fn set_len(&self, len: usize) {
-        // Relaxed: a hint; the lock orders the real state.
-        self.len.store(len, Ordering::Relaxed);
-    }
+        pub(crate) fn new() -> Self {
+            Self
+        }
 
-    /// Records shutdown; called under the lock.
-    #[inline]
-    pub(crate) fn set_shutdown(&self) {
-        self.shutdown.store(true, Ordering::Relaxed);
-    }
+        #[inline]
+        pub(crate) fn set_len(&self, _len: usize) {}
 
-    /// Spins, then yields, until `ready(len)` holds or the queue is shut down,
-    /// for a bounded while ([`Backoff`]). Returns whether it saw the condition.
-    ///
-    /// Spinners on one side count themselves and wait until there is room for the
-    /// whole group, up to `max_group` others: with four putters spinning on a full
-    /// queue, one freed slot would otherwise send all four to the lock, three of
-    /// them for nothing, slowing the consumer that frees the slots (the bounded
-    /// 4-producer/1-consumer bench row). Putters pass a quarter of the capacity (so
-    /// a tiny queue is not rationed at all: a group that can never fit would only
-    /// spin out and sleep); getters pass 0, as rationing them measured slower.
-    /// Only the spin is rationed; the sleep/wake protocol is unchanged, and every
-    /// caller re-checks under the lock.
-    #[inline]
-    pub(crate) fn spin_until(
-        &self,
-        side: Side,
-        max_group: usize,
-        ready: impl Fn(usize) -> bool,
-    ) -> bool {
-        let spinners = &self.spinners[side as usize];
-        // Relaxed: a count that only rations spinning; nothing is published through it.
-        spinners.fetch_add(1, Ordering::Relaxed);
-        let mut backoff = Backoff::new();
-        let seen = loop {
-            let others = spinners.load(Ordering::Relaxed).saturating_sub(1);
-            // As if the other spinners had already taken their slots.
-            let len = self
-                .len
-                .load(Ordering::Relaxed)
-                .saturating_add(others.min(max_group));
-            if ready(len) || self.shutdown.load(Ordering::Relaxed) {
-                break true;
-            }
-            if !backoff.spin_or_yield() {
-                break false;
-            }
-        };
-        spinners.fetch_sub(1, Ordering::Relaxed);
-        seen
-    }
-}
+        #[inline]
+        pub(crate) fn set_shutdown(&self) {}
 
-/// Under loom: no hint, no spinning.
-#[cfg(all(test, feature = "loom"))]
-#[derive(Debug, Default)]
-pub(crate) struct Hint;
-
-#[cfg(all(test, feature = "loom"))]
-impl Hint {
-    pub(crate) const ENABLED: bool = false;
-
-    pub(crate) fn new() -> Self {
-        Self
-    }
-
-    #[inline]
-    pub(crate) fn set_len(&self, _len: usize) {}
-
-    #[inline]
-    pub(crate) fn set_shutdown(&self) {}
-
-    #[inline]
-    pub(crate) fn spin_until(
-        &self,
-        _side: Side,
-        _max_group: usize,
-        _ready: impl Fn(usize) -> bool,
-    ) -> bool {
-        false
+        #[inline]
+        pub(crate) fn spin_until(
+            &self,
+            _side: Side,
+            _max_group: usize,
+            _ready: impl Fn(usize) -> bool,
+        ) -> bool {
+            false
+        }
     }
 }

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::{BlockingQueue, Discipline};
-use crate::error::TaskDoneError;
+use crate::counter::error::TaskDoneError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Marks one task taken from the queue as finished (Python's `task_done()`).

@@ -1,55 +1,10 @@
-//! Every error type of the crate's lock and queue layers, with its `Display`.
+//! The errors of the queues, with their `Display`.
 //!
-//! Errors that carry an item or a closure hand it back: nothing given to queuekit
-//! is lost because an operation failed.
+//! Errors that carry an item hand it back: nothing given to a queue is lost because
+//! an operation failed.
 
 use std::error::Error;
 use std::fmt;
-
-/// `done()` / `task_done()` was called more times than tasks were added
-/// (Python raises `ValueError` here).
-///
-/// # Examples
-///
-/// ```
-/// use queuekit::{TaskCounter, TaskDoneError};
-///
-/// let c = TaskCounter::new();
-/// assert_eq!(c.done(), Err(TaskDoneError));
-/// assert_eq!(TaskDoneError.to_string(), "task_done() called more times than tasks were added");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TaskDoneError;
-
-impl fmt::Display for TaskDoneError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("task_done() called more times than tasks were added")
-    }
-}
-
-impl Error for TaskDoneError {}
-
-/// [`TaskCounter::add`](crate::TaskCounter::add) would push the count past `usize::MAX`.
-///
-/// # Examples
-///
-/// ```
-/// use queuekit::{CountOverflowError, TaskCounter};
-///
-/// let c = TaskCounter::new();
-/// c.add(1).unwrap();
-/// assert_eq!(c.add(usize::MAX), Err(CountOverflowError));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CountOverflowError;
-
-impl fmt::Display for CountOverflowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("unfinished task count would overflow usize")
-    }
-}
-
-impl Error for CountOverflowError {}
 
 /// Why a put failed; carries the item back to the caller.
 ///
@@ -167,7 +122,7 @@ impl fmt::Display for GetError {
 
 impl Error for GetError {}
 
-/// Why [`put_all`](crate::BlockingQueue::put_all) stopped: the queue was shut down.
+/// Why [`put_all`](super::BlockingQueue::put_all) stopped: the queue was shut down.
 /// Carries back everything not put: the items already pulled from the iterator
 /// (in order) and the untouched rest of the iterator.
 ///

@@ -1,10 +1,9 @@
-//! Seed 001 re-done: `ThreadPoolManager` with `put`, `close`, `terminate` and
-//! `callback(tags)`. The Python original kept results in a global queue, lost them
-//! when a task raised, and could leave threads blocked; here each task's outcome is
-//! held by its handle (keyed by tag), panics are caught and reported, and
-//! `terminate` tells every cancelled task so.
+//! A `ThreadPoolManager` through its life: submit tagged tasks, collect each result
+//! by tag, `close` (run the backlog, then stop) and `terminate` (cancel the
+//! backlog). Each task's outcome is held by its handle, a panicking task is caught
+//! and reported, and every task that `terminate` cancelled says so.
 //!
-//! `cargo run --example seed001_pool`
+//! `cargo run --example pool_lifecycle`
 
 use queuekit::{TaskError, TaskHandle, ThreadPoolManager};
 use std::collections::HashMap;
@@ -12,7 +11,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-/// Stands in for the seed's `test_ceng`: a little work, then a result.
+/// A stand-in task: a little work, then a result.
 fn test_ceng(args: Vec<&'static str>) -> String {
     thread::sleep(Duration::from_millis(3));
     format!("processed {args:?}")

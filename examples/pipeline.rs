@@ -1,17 +1,19 @@
-//! Seed 002 (oss2's `TaskQueue`): one producer, several consumers, and the first
-//! error from either side stops everything and is returned.
+//! `pipeline::run`: one producer, several consumers, and the first error from either
+//! side stops everything and is returned.
 //!
-//! The original needs an unbounded queue (a bounded one could leave the producer
-//! blocked forever once every consumer died), signals the end with one `None` per
-//! consumer, and joins threads in a polling loop. `pipeline::run` uses a bounded
-//! queue, ends with a shutdown instead of sentinels, and returns the first failure
-//! with the items left unprocessed.
+//! The queue between them is bounded, yet a producer blocked on a full queue is
+//! never stranded when every consumer has died: the first failure shuts the queue
+//! down, which wakes everyone. The end of input is a shutdown rather than one
+//! sentinel per consumer, and the first failure comes back with the items left
+//! unprocessed.
+//!
+//! `cargo run --example pipeline`
 
 use queuekit::pipeline;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn main() {
-    // 1. The seed's happy path: ten tasks, two consumers.
+    // 1. The happy path: ten tasks, two consumers.
     let consumed = AtomicUsize::new(0);
     let consumer = |task: u32| {
         println!("consume task: {task}");

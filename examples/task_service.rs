@@ -1,10 +1,10 @@
-//! Seed 000 re-done: a download service that runs jobs on worker threads and keeps
-//! each result by task id. The Python original logged a failing job's exception
-//! and lost it; here every failure is kept as an `Err` the caller can inspect.
+//! A download service that runs jobs on worker threads and keeps each result by task
+//! id. A failing job's error is not logged and lost: it is kept as an `Err` the
+//! caller can inspect.
 //!
 //! No network: each "download" sleeps a few milliseconds per image.
 //!
-//! `cargo run --example seed000_service`
+//! `cargo run --example task_service`
 
 use queuekit::{ResultError, TaskService};
 use std::thread;

@@ -1,141 +1,22 @@
 //! `pipeline::run`: one producer feeding N consumers through a bounded queue, with the
-//! first failure stopping everyone (the oss2 `TaskQueue` pattern, made safe).
+//! first failure stopping everyone.
 //!
-//! The oss2 original needs an *unbounded* queue: with a bounded one, a producer blocked
-//! on a full queue after every consumer died would hang forever. Here the first
-//! failure shuts the queue down, which wakes a blocked producer (its `put` hands the
-//! item back as [`PutError::ShutDown`]) and every idle consumer, so the queue can stay
-//! bounded and memory stays flat however fast the producer is.
+//! With a bounded queue, a producer blocked on a full queue after every consumer died
+//! could hang forever. Here the first failure shuts the queue down, which wakes a
+//! blocked producer (its `put` hands the item back as [`PutError::ShutDown`]) and
+//! every idle consumer, so the queue can stay bounded and memory stays flat however
+//! fast the producer is.
 
-use std::any::Any;
-use std::error::Error;
-use std::fmt;
+mod error;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::{GetError, Mutex, PutError, Queue};
+use crate::mutex::Mutex;
+use crate::panic::panic_message;
+use crate::queue::error::{GetError, PutError};
+use crate::queue::Queue;
 
-/// What stopped a pipeline: the first failure on either side.
-///
-/// # Examples
-///
-/// ```
-/// use queuekit::pipeline::{self, Failure};
-///
-/// let err = pipeline::run(
-///     |feed| feed.put(1).map_err(|_| "stopped"),
-///     vec![|_item: i32| Err("consumer gave up")],
-/// )
-/// .unwrap_err();
-/// assert_eq!(err.failure(), &Failure::Consumer("consumer gave up"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure<E> {
-    /// The producer returned this error.
-    Producer(E),
-    /// A consumer returned this error.
-    Consumer(E),
-    /// The producer panicked; the panic message.
-    ProducerPanicked(String),
-    /// A consumer panicked; the panic message.
-    ConsumerPanicked(String),
-    /// `run` was given no consumers: nothing could ever drain the queue.
-    NoConsumers,
-}
-
-impl<E: fmt::Display> fmt::Display for Failure<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Producer(e) => write!(f, "producer failed: {e}"),
-            Failure::Consumer(e) => write!(f, "consumer failed: {e}"),
-            Failure::ProducerPanicked(m) => write!(f, "producer panicked: {m}"),
-            Failure::ConsumerPanicked(m) => write!(f, "consumer panicked: {m}"),
-            Failure::NoConsumers => f.write_str("pipeline has no consumers"),
-        }
-    }
-}
-
-/// The error of [`run`]: the first [`Failure`], and the items that were still queued
-/// when the pipeline stopped (handed back, never silently dropped).
-///
-/// # Examples
-///
-/// ```
-/// use queuekit::pipeline::{self, Failure};
-///
-/// let err = pipeline::run(|_feed| Err::<(), _>("no input"), vec![|_: u8| Ok(())]).unwrap_err();
-/// assert_eq!(err.failure(), &Failure::Producer("no input"));
-/// assert!(err.unprocessed().is_empty());
-/// assert_eq!(err.to_string(), "producer failed: no input");
-/// ```
-pub struct PipelineError<E, T> {
-    failure: Failure<E>,
-    unprocessed: Vec<T>,
-}
-
-impl<E, T> PipelineError<E, T> {
-    /// The first failure.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::pipeline::{self, Failure};
-    ///
-    /// let e = pipeline::run(|_| Ok::<(), ()>(()), Vec::<fn(u8) -> Result<(), ()>>::new())
-    ///     .unwrap_err();
-    /// assert_eq!(e.failure(), &Failure::NoConsumers);
-    /// ```
-    pub fn failure(&self) -> &Failure<E> {
-        &self.failure
-    }
-
-    /// Items that were queued but not yet taken by a consumer when the pipeline stopped,
-    /// in the order a consumer would have taken them.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::pipeline::{self, Failure};
-    ///
-    /// let e = pipeline::run(|_| Err::<(), _>("x"), vec![|_: u8| Ok(())]).unwrap_err();
-    /// assert!(e.unprocessed().is_empty());
-    /// ```
-    pub fn unprocessed(&self) -> &[T] {
-        &self.unprocessed
-    }
-
-    /// Splits the error into the failure and the unprocessed items.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::pipeline::{self, Failure};
-    ///
-    /// let e = pipeline::run(|_| Err::<(), _>(7), vec![|_: u8| Ok(())]).unwrap_err();
-    /// let (failure, rest) = e.into_parts();
-    /// assert_eq!(failure, Failure::Producer(7));
-    /// assert!(rest.is_empty());
-    /// ```
-    pub fn into_parts(self) -> (Failure<E>, Vec<T>) {
-        (self.failure, self.unprocessed)
-    }
-}
-
-impl<E: fmt::Debug, T> fmt::Debug for PipelineError<E, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PipelineError")
-            .field("failure", &self.failure)
-            .field("unprocessed", &self.unprocessed.len())
-            .finish()
-    }
-}
-
-impl<E: fmt::Display, T> fmt::Display for PipelineError<E, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.failure, f)
-    }
-}
-
-impl<E: fmt::Debug + fmt::Display, T> Error for PipelineError<E, T> {}
+pub use self::error::{Failure, PipelineError};
 
 /// The producer's end of a pipeline.
 ///
@@ -225,10 +106,7 @@ where
     C: FnMut(T) -> Result<(), E> + Send,
 {
     if consumers.is_empty() {
-        return Err(PipelineError {
-            failure: Failure::NoConsumers,
-            unprocessed: Vec::new(),
-        });
+        return Err(PipelineError::new(Failure::NoConsumers, Vec::new()));
     }
     let queue = Queue::bounded(capacity.max(1));
     let first: Mutex<Option<Failure<E>>> = Mutex::new(None);
@@ -274,10 +152,7 @@ where
 
     match first.into_inner() {
         None => Ok(()),
-        Some(failure) => Err(PipelineError {
-            failure,
-            unprocessed: leftovers.into_inner(),
-        }),
+        Some(failure) => Err(PipelineError::new(failure, leftovers.into_inner())),
     }
 }
 
@@ -320,15 +195,4 @@ where
 {
     let capacity = consumers.len().saturating_mul(16);
     run_with_capacity(capacity, producer, consumers)
-}
-
-/// The text of a panic payload (`&str` or `String`), or a placeholder.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        String::from("<non-string panic payload>")
-    }
 }

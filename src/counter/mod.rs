@@ -1,12 +1,14 @@
 //! `TaskCounter`: the count of unfinished tasks behind `task_done` / `join`.
 
+pub(crate) mod error;
+
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::error::{CountOverflowError, TaskDoneError};
+use self::error::{CountOverflowError, TaskDoneError};
 use crate::futex::Futex;
 use crate::sync::fault::{self, Fault};
-use crate::sync::{AtomicU32, AtomicUsize, Ordering};
+use crate::sync::{const_unless_loom, AtomicU32, AtomicUsize, Ordering};
 
 /// Counts unfinished tasks and lets threads wait until there are none.
 ///
@@ -45,33 +47,24 @@ pub struct TaskCounter {
 }
 
 impl TaskCounter {
-    /// A counter with no unfinished tasks.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::TaskCounter;
-    ///
-    /// static JOBS: TaskCounter = TaskCounter::new();
-    /// assert_eq!(JOBS.pending(), 0);
-    /// ```
-    #[cfg(not(all(test, feature = "loom")))]
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            count: AtomicUsize::new(0),
-            zeroes: Futex::new(0),
-            waiters: AtomicU32::new(0),
-        }
-    }
-
-    /// A counter with no unfinished tasks (loom build: not `const`).
-    #[cfg(all(test, feature = "loom"))]
-    pub fn new() -> Self {
-        Self {
-            count: AtomicUsize::new(0),
-            zeroes: Futex::new(0),
-            waiters: AtomicU32::new(0),
+    const_unless_loom! {
+        /// A counter with no unfinished tasks.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::TaskCounter;
+        ///
+        /// static JOBS: TaskCounter = TaskCounter::new();
+        /// assert_eq!(JOBS.pending(), 0);
+        /// ```
+        #[must_use]
+        pub const fn new() -> Self {
+            Self {
+                count: AtomicUsize::new(0),
+                zeroes: Futex::new(0),
+                waiters: AtomicU32::new(0),
+            }
         }
     }
 
