@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use super::error::PoolBuildError;
-use super::manager::ThreadPoolManager;
 
 /// The settings of a pool, fixed at `build`.
 #[derive(Debug, Clone)]
@@ -149,23 +148,8 @@ impl PoolBuilder {
         self
     }
 
-    /// Checks the settings and creates the pool (no thread starts yet).
-    ///
-    /// # Errors
-    ///
-    /// [`PoolBuildError`] for 0 workers, a 0 backlog bound, or a NUL byte in the
-    /// thread name.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::{PoolBuildError, ThreadPoolManager};
-    ///
-    /// assert!(ThreadPoolManager::builder().build().is_ok());
-    /// let err = ThreadPoolManager::builder().max_workers(0).build().unwrap_err();
-    /// assert_eq!(err, PoolBuildError::ZeroWorkers);
-    /// ```
-    pub fn build(self) -> Result<ThreadPoolManager, PoolBuildError> {
+    /// The settings, checked: what [`build`](Self::build) starts a pool from.
+    pub(crate) fn into_config(self) -> Result<Config, PoolBuildError> {
         let c = &self.config;
         if c.max_workers == 0 {
             return Err(PoolBuildError::ZeroWorkers);
@@ -176,6 +160,6 @@ impl PoolBuilder {
         if c.thread_name.contains('\0') {
             return Err(PoolBuildError::NulInThreadName);
         }
-        Ok(ThreadPoolManager::from_config(self.config))
+        Ok(self.config)
     }
 }

@@ -9,8 +9,8 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
 use super::error::TaskError;
-use super::unwind::{drop_quietly, forget_payload, panic_message};
 use crate::futex::Futex;
+use crate::panic::{drop_quietly, forget_payload, panic_message};
 use crate::sync::{Ordering, UnsafeCell};
 
 // The low bits of the state word: where the task is in its life.

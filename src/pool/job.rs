@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::cell::{Cancelled, Runnable};
 use super::inline::InlineJob;
-use super::unwind::{drop_quietly, forget_payload};
+use crate::panic::{drop_quietly, forget_payload};
 
 /// What a worker pops. `execute` of a small closure allocates nothing (the closure
 /// travels inside the job); a big one costs a `Box`; `submit` one `Arc` holding the

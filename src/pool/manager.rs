@@ -72,7 +72,7 @@ impl ThreadPoolManager {
         PoolBuilder::new()
     }
 
-    pub(crate) fn from_config(config: Config) -> Self {
+    fn from_config(config: Config) -> Self {
         Self {
             shared: Arc::new(Shared::new(config)),
         }
@@ -304,6 +304,28 @@ impl ThreadPoolManager {
     #[must_use]
     pub fn max_pending(&self) -> Option<usize> {
         self.shared.config.max_pending
+    }
+}
+
+impl PoolBuilder {
+    /// Checks the settings and creates the pool (no thread starts yet).
+    ///
+    /// # Errors
+    ///
+    /// [`PoolBuildError`] for 0 workers, a 0 backlog bound, or a NUL byte in the
+    /// thread name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{PoolBuildError, ThreadPoolManager};
+    ///
+    /// assert!(ThreadPoolManager::builder().build().is_ok());
+    /// let err = ThreadPoolManager::builder().max_workers(0).build().unwrap_err();
+    /// assert_eq!(err, PoolBuildError::ZeroWorkers);
+    /// ```
+    pub fn build(self) -> Result<ThreadPoolManager, PoolBuildError> {
+        self.into_config().map(ThreadPoolManager::from_config)
     }
 }
 

@@ -22,7 +22,6 @@ mod service;
 mod shared;
 mod stats;
 mod submit;
-mod unwind;
 mod worker;
 
 pub use builder::PoolBuilder;

@@ -13,9 +13,9 @@ use super::error::{AddTaskError, PoolBuildError, ResultError, TaskError};
 use super::job::{Job, Work};
 use super::manager::ThreadPoolManager;
 use super::shared::Block;
-use super::unwind::panic_message;
 use crate::condvar::Condvar;
 use crate::mutex::Mutex;
+use crate::panic::panic_message;
 
 /// Where one task's outcome lands. The job holds its own `Landing` and writes
 /// there without looking its id up, so recording a result never runs the key's

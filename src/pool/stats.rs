@@ -1,6 +1,7 @@
 //! `PoolStats`: the pool's counters, read together under its lock.
 
 use super::manager::ThreadPoolManager;
+use crate::sync::cfg_loom;
 
 /// A consistent snapshot of a pool's counters, read under one lock.
 ///
@@ -154,30 +155,31 @@ impl ThreadPoolManager {
     }
 }
 
-#[cfg(all(test, feature = "loom"))]
-impl ThreadPoolManager {
-    /// For the loom models: the worker accounting adds up right now.
-    pub(crate) fn assert_consistent(&self) {
-        let st = self.shared.state.lock();
-        assert!(
-            st.idle + st.spinning + st.notified <= st.live && st.live <= self.max_workers(),
-            "live {} idle {} spinning {} notified {} max {}",
-            st.live,
-            st.idle,
-            st.spinning,
-            st.notified,
-            self.max_workers()
-        );
-    }
+cfg_loom! {
+    impl ThreadPoolManager {
+        /// For the loom models: the worker accounting adds up right now.
+        pub(crate) fn assert_consistent(&self) {
+            let st = self.shared.state.lock();
+            assert!(
+                st.idle + st.spinning + st.notified <= st.live && st.live <= self.max_workers(),
+                "live {} idle {} spinning {} notified {} max {}",
+                st.live,
+                st.idle,
+                st.spinning,
+                st.notified,
+                self.max_workers()
+            );
+        }
 
-    /// For the loom models: how many worker starts were attempted.
-    pub(crate) fn spawn_attempts(&self) -> usize {
-        self.shared.state.lock().spawned
-    }
+        /// For the loom models: how many worker starts were attempted.
+        pub(crate) fn spawn_attempts(&self) -> usize {
+            self.shared.state.lock().spawned
+        }
 
-    /// For the loom models: no worker is running or about to run anything.
-    pub(crate) fn is_quiescent(&self) -> bool {
-        let st = self.shared.state.lock();
-        st.queue.is_empty() && st.notified == 0 && st.spinning == 0 && st.idle == st.live
+        /// For the loom models: no worker is running or about to run anything.
+        pub(crate) fn is_quiescent(&self) -> bool {
+            let st = self.shared.state.lock();
+            st.queue.is_empty() && st.notified == 0 && st.spinning == 0 && st.idle == st.live
+        }
     }
 }
