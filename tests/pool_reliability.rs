@@ -140,7 +140,17 @@ fn a_cancelled_closure_whose_drop_panics_does_not_kill_the_worker() {
 fn a_result_whose_drop_panics_with_no_handle_kept_does_not_kill_the_worker() {
     within("result with a panicking drop", || {
         let pool = ThreadPoolManager::new(1).unwrap();
-        drop(pool.submit(|| PanicOnDrop).unwrap());
+        let (go, gate) = mpsc::channel::<()>();
+        let handle = pool
+            .submit(move || {
+                gate.recv().unwrap();
+                PanicOnDrop
+            })
+            .unwrap();
+        // Dropped before the task finishes, so the worker holds the last reference
+        // (a handle dropped after the finish drops the result on its own thread).
+        drop(handle);
+        go.send(()).unwrap();
         pool.wait_all();
         assert_eq!(pool.panicked_tasks(), 1, "{:?}", pool.stats());
         // Same worker, still alive and idle; later tasks run.
