@@ -29,7 +29,10 @@ pub struct PoolStats {
     pub pending: usize,
     /// Tasks that ran to the end, returning or panicking.
     pub completed: usize,
-    /// Of `completed`, those that panicked.
+    /// User panics caught by the pool: tasks that panicked (each also counted in
+    /// `completed`), plus panics in the `Drop` of a value no handle could report
+    /// them through (a closure cancelled by `terminate`, a result whose handle was
+    /// dropped, what an `execute` closure captured).
     pub panicked: usize,
 }
 
@@ -137,7 +140,9 @@ impl ThreadPoolManager {
         self.stats().completed
     }
 
-    /// Tasks that panicked (each also counts as completed).
+    /// User panics the pool caught: tasks that panicked (each also counts as
+    /// completed), and panicking `Drop`s no handle could report (see
+    /// [`PoolStats::panicked`]).
     ///
     /// # Examples
     ///
