@@ -16,8 +16,8 @@ pub(crate) struct Config {
     pub(crate) idle_timeout: Option<Duration>,
 }
 
-/// Configures a [`ThreadPoolManager`]: worker cap, backlog bound, thread names,
-/// stack size, idle timeout. Made by [`ThreadPoolManager::builder`].
+/// Configures a [`ThreadPoolManager`](crate::ThreadPoolManager): worker cap, backlog bound, thread names,
+/// stack size, idle timeout. Made by [`ThreadPoolManager::builder`](crate::ThreadPoolManager::builder).
 ///
 /// # Examples
 ///
