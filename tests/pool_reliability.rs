@@ -261,7 +261,7 @@ fn cancel_drops_the_closure_and_its_captures_at_once() {
 // ---- 5. TaskService: a refused add_task wakes result() waiters --------------------
 
 #[test]
-fn result_of_a_refused_add_task_is_unknown_not_a_hang() {
+fn a_refused_add_task_wakes_its_result_waiter_with_unknown_task() {
     within("result() of a refused add_task", || {
         let service: Arc<TaskService<u32, u32>> = Arc::new(
             TaskService::with_pool(ThreadPoolManager::builder().max_workers(1).max_pending(1))
