@@ -300,3 +300,100 @@ fn faulty_idle_miscount() {
 fn catches_idle_miscount() {
     expect_failure("loom_tests::pool::faulty_idle_miscount", "panicked");
 }
+
+// ---- issue 7: the hangs fixed by the pool split, each with a twin that brings
+// the old behaviour back through a fault and must fail. ----
+
+/// `join` from inside the first task of a fresh one-worker pool (the task holds
+/// the pool through an `Arc`): it waits for the other workers only — there are
+/// none — so it returns, the task finishes, and the pool ends with no worker.
+#[test]
+fn join_inside_first_task_of_one_worker() {
+    model(|| {
+        let pool = Arc::new(pool(1));
+        let inner = pool.clone();
+        let h = pool.submit(move || inner.join()).unwrap();
+        assert_eq!(h.wait(), Ok(()));
+        assert!(pool.is_closed());
+        pool.join();
+        assert_eq!(pool.live_workers(), 0);
+    });
+}
+
+/// The same on two workers, the second started by the first task's submit racing
+/// the first task: the in-task `join` waits for the other worker (which runs the
+/// second task and exits), never for itself.
+#[test]
+fn join_inside_first_task_of_two_workers() {
+    static TWO_WORKERS: AtomicBool = AtomicBool::new(false);
+    static REFUSED: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let pool = Arc::new(pool(2));
+        let inner = pool.clone();
+        let joiner = pool.submit(move || inner.join()).unwrap();
+        // Refused if the join inside already closed the pool.
+        let other = pool.submit(|| 2).ok();
+        assert_eq!(joiner.wait(), Ok(()));
+        match other {
+            Some(h) => assert_eq!(h.wait(), Ok(2)),
+            None => REFUSED.store(true, StdOrdering::Relaxed),
+        }
+        pool.join();
+        assert_eq!(pool.live_workers(), 0);
+        if pool.spawn_attempts() == 2 {
+            TWO_WORKERS.store(true, StdOrdering::Relaxed);
+        }
+    });
+    assert!(
+        TWO_WORKERS.load(StdOrdering::Relaxed),
+        "never saw a second worker"
+    );
+    assert!(
+        REFUSED.load(StdOrdering::Relaxed),
+        "never saw join close first"
+    );
+}
+
+/// Dropping the last `Arc` of a fresh pool inside its first task (main lets go of
+/// its `Arc` while the task may run): the `Drop`'s `join` waits for the other
+/// workers only, so neither the task nor the handle's `wait` hangs.
+#[test]
+fn drop_last_arc_inside_first_task() {
+    static INSIDE: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let pool = Arc::new(pool(1));
+        let inner = pool.clone();
+        let h = pool
+            .submit(move || {
+                if Arc::strong_count(&inner) == 1 {
+                    INSIDE.store(true, StdOrdering::Relaxed);
+                }
+                drop(inner);
+            })
+            .unwrap();
+        drop(pool);
+        assert_eq!(h.wait(), Ok(()));
+    });
+    assert!(
+        INSIDE.load(StdOrdering::Relaxed),
+        "never saw the task hold the last Arc"
+    );
+}
+
+/// Injected bug (issue 7's race): the worker is registered by its starter after
+/// `spawn` returns, so its first task may run before it is known and `join` there
+/// waits for its own worker.
+#[test]
+#[ignore = "expected to fail; run by `catches_late_worker_registration`"]
+fn faulty_late_worker_registration() {
+    inject(Fault::PoolWorkerRegistersLate);
+    join_inside_first_task_of_one_worker();
+}
+
+#[test]
+fn catches_late_worker_registration() {
+    expect_failure(
+        "loom_tests::pool::faulty_late_worker_registration",
+        "deadlock",
+    );
+}

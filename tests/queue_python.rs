@@ -59,8 +59,14 @@ fn the_largest_bound_is_still_reported_as_a_bound() {
     assert_eq!(q.capacity(), Some(usize::MAX));
     q.put_all(0..1000).unwrap();
     assert!(!q.is_full());
-    assert_eq!(LifoQueue::<u8>::bounded(usize::MAX).capacity(), Some(usize::MAX));
-    assert_eq!(PriorityQueue::<u8>::bounded(usize::MAX).capacity(), Some(usize::MAX));
+    assert_eq!(
+        LifoQueue::<u8>::bounded(usize::MAX).capacity(),
+        Some(usize::MAX)
+    );
+    assert_eq!(
+        PriorityQueue::<u8>::bounded(usize::MAX).capacity(),
+        Some(usize::MAX)
+    );
 }
 
 #[test]
