@@ -397,3 +397,85 @@ fn catches_late_worker_registration() {
         "deadlock",
     );
 }
+
+/// A value whose `Drop` panics; a task that runs forgets it, so it goes off only
+/// when the closure holding it is dropped unrun.
+struct Bomb;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("Bomb dropped unrun");
+    }
+}
+
+/// `terminate` on another thread racing the worker for a queued task whose closure
+/// panics when dropped unrun: the panic is caught and counted, never escapes
+/// `terminate`; every handle ends `Ok` or `Cancelled`; `wait_all` returns; the
+/// worker exits normally.
+#[test]
+fn panicking_drop_races_terminate() {
+    static RAN: AtomicBool = AtomicBool::new(false);
+    static CANCELLED: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let pool = Arc::new(pool(1));
+        let a = pool.submit(|| 'a').unwrap();
+        let bomb = Bomb;
+        let b = pool
+            .submit(move || {
+                std::mem::forget(bomb);
+                'b'
+            })
+            .unwrap();
+        let p = pool.clone();
+        let terminator = thread::spawn(move || {
+            // Caught here only to tell the failure apart: `terminate` must not
+            // panic (the twin lets the `Drop` panic out).
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.terminate()))
+        });
+        // The worker's first task, handed over at its start: never queued.
+        assert_eq!(a.wait(), Ok('a'));
+        let b = b.wait();
+        let cancelled = terminator.join().unwrap();
+        let cancelled = cancelled.expect("terminate let a Drop panic escape");
+        pool.wait_all();
+        pool.join();
+        let s = pool.stats();
+        match b {
+            Ok(got) => {
+                RAN.store(true, StdOrdering::Relaxed);
+                assert_eq!(got, 'b');
+                assert_eq!(s.panicked, 0);
+            }
+            Err(TaskError::Cancelled) => {
+                CANCELLED.store(true, StdOrdering::Relaxed);
+                assert!(cancelled >= 1);
+                assert_eq!(s.panicked, 1, "the Drop panic is counted");
+            }
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+        assert_eq!(s.live, 0);
+    });
+    assert!(RAN.load(StdOrdering::Relaxed), "never saw the worker win");
+    assert!(
+        CANCELLED.load(StdOrdering::Relaxed),
+        "never saw terminate win"
+    );
+}
+
+/// Injected bug: terminate's cancel loop drops the closure outside
+/// `catch_unwind`, so the panic escapes `terminate` and the task count is never
+/// settled.
+#[test]
+#[ignore = "expected to fail; run by `catches_terminate_drop_uncaught`"]
+fn faulty_terminate_drop_uncaught() {
+    inject(Fault::PoolTerminateDropUncaught);
+    panicking_drop_races_terminate();
+}
+
+#[test]
+fn catches_terminate_drop_uncaught() {
+    expect_failure(
+        "loom_tests::pool::faulty_terminate_drop_uncaught",
+        "terminate let a Drop panic escape",
+    );
+}
