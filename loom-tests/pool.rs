@@ -479,3 +479,65 @@ fn catches_terminate_drop_uncaught() {
         "terminate let a Drop panic escape",
     );
 }
+
+/// A refused `add_task` racing `result(&id)`: a one-worker service with a backlog
+/// of one holds task 0 (running) and task 1 (queued); `add_task(2)` may block for
+/// room while another thread waits in `result(&2)`; then the pool closes. `result`
+/// returns the task's value if `add_task` got in before the close, `UnknownTask`
+/// otherwise (or if it looked before the id existed) — it never hangs.
+#[test]
+fn refused_add_task_races_result() {
+    static REFUSED: AtomicBool = AtomicBool::new(false);
+    static ACCEPTED: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let service = Arc::new(
+            crate::TaskService::with_pool(
+                ThreadPoolManager::builder().max_workers(1).max_pending(1),
+            )
+            .unwrap(),
+        );
+        service.add_task(0u8, || 0u8).unwrap();
+        service.add_task(1, || 1).unwrap();
+        let s = service.clone();
+        let adder = thread::spawn(move || s.add_task(2, || 2).is_ok());
+        let s = service.clone();
+        let asker = thread::spawn(move || s.result(&2));
+        service.pool().close();
+        let accepted = adder.join().unwrap();
+        let got = asker.join().unwrap();
+        if accepted {
+            ACCEPTED.store(true, StdOrdering::Relaxed);
+            assert!(matches!(got, Ok(2) | Err(crate::ResultError::UnknownTask)));
+        } else {
+            assert_eq!(got, Err(crate::ResultError::UnknownTask));
+            if service.pool().completed_tasks() == 2 {
+                REFUSED.store(true, StdOrdering::Relaxed);
+            }
+        }
+        service.pool().join();
+    });
+    assert!(
+        ACCEPTED.load(StdOrdering::Relaxed),
+        "never saw add_task win"
+    );
+    assert!(
+        REFUSED.load(StdOrdering::Relaxed),
+        "never saw add_task refused"
+    );
+}
+
+/// Injected bug: the refused `add_task` removes its id without waking `result`.
+#[test]
+#[ignore = "expected to fail; run by `catches_refusal_without_notify`"]
+fn faulty_refusal_without_notify() {
+    inject(Fault::ServiceRefusalSkipsNotify);
+    refused_add_task_races_result();
+}
+
+#[test]
+fn catches_refusal_without_notify() {
+    expect_failure(
+        "loom_tests::pool::faulty_refusal_without_notify",
+        "deadlock",
+    );
+}
