@@ -1,7 +1,7 @@
 //! `ThreadPoolManager`: lazy spawn, close/terminate/cancel races, `wait_all`, and
 //! the worker accounting. Two workers at most, two or three tasks, bound 2.
 
-use super::{expect_failure, inject, model, model_with};
+use super::{expect_failure, inject, inject_also, model, model_with};
 use crate::futex::timer::TimedWait;
 use crate::sync::fault::Fault;
 use crate::{TaskError, ThreadPoolManager};
@@ -572,5 +572,62 @@ fn catches_publish_before_free() {
     expect_failure(
         "loom_tests::pool::faulty_publish_before_free",
         "a second worker was started",
+    );
+}
+
+/// The system refuses every worker thread (injected) while another thread is in
+/// `join`: the submit that reserved a worker takes the reservation back and must
+/// wake `join` (the live count dropped to its target), so `join` returns. The
+/// submit fails with `SpawnFailed`, or `Closed` if `join` closed the pool first.
+#[test]
+fn refused_start_wakes_join() {
+    static SPAWN_FAILED: AtomicBool = AtomicBool::new(false);
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    // `_also`: the twin below switches its bug on first.
+    inject_also(Fault::PoolAllSpawnsRefused);
+    model(|| {
+        let pool = Arc::new(pool(1));
+        let p = pool.clone();
+        let joiner = thread::spawn(move || p.join());
+        let attempts = match pool.submit(|| 1) {
+            Err(crate::SubmitError::SpawnFailed(_)) => {
+                SPAWN_FAILED.store(true, StdOrdering::Relaxed);
+                1
+            }
+            Err(crate::SubmitError::Closed(_)) => {
+                CLOSED.store(true, StdOrdering::Relaxed);
+                0
+            }
+            Err(e) => panic!("unexpected {e}"),
+            Ok(_) => panic!("accepted with no thread to run it"),
+        };
+        joiner.join().unwrap();
+        assert_eq!(pool.spawn_attempts(), attempts);
+        assert_eq!(pool.live_workers(), 0);
+    });
+    assert!(
+        SPAWN_FAILED.load(StdOrdering::Relaxed),
+        "never saw the start refused"
+    );
+    assert!(
+        CLOSED.load(StdOrdering::Relaxed),
+        "never saw join close first"
+    );
+}
+
+/// Injected bug: the failed-spawn path takes the reservation back without waking
+/// `join` (the mutant "the wake fires on the wrong condition").
+#[test]
+#[ignore = "expected to fail; run by `catches_refused_start_without_wake`"]
+fn faulty_refused_start_without_wake() {
+    inject(Fault::PoolRefusedStartSkipsWake);
+    refused_start_wakes_join();
+}
+
+#[test]
+fn catches_refused_start_without_wake() {
+    expect_failure(
+        "loom_tests::pool::faulty_refused_start_without_wake",
+        "deadlock",
     );
 }
