@@ -380,6 +380,23 @@ fn drop_last_arc_inside_first_task() {
     );
 }
 
+/// `wait_all` inside the first task of a fresh two-worker pool while a second
+/// task is submitted: it waits for the other task only (never for itself), and
+/// returns once that one is done or never started.
+#[test]
+fn wait_all_inside_first_task() {
+    model(|| {
+        let pool = Arc::new(pool(2));
+        let inner = pool.clone();
+        let waiter = pool.submit(move || inner.wait_all()).unwrap();
+        let other = pool.submit(|| 2).unwrap();
+        assert_eq!(waiter.wait(), Ok(()));
+        assert_eq!(other.wait(), Ok(2));
+        pool.join();
+        assert_eq!(pool.live_workers(), 0);
+    });
+}
+
 /// Injected bug (issue 7's race): the worker is registered by its starter after
 /// `spawn` returns, so its first task may run before it is known and `join` there
 /// waits for its own worker.
@@ -394,6 +411,22 @@ fn faulty_late_worker_registration() {
 fn catches_late_worker_registration() {
     expect_failure(
         "loom_tests::pool::faulty_late_worker_registration",
+        "deadlock",
+    );
+}
+
+/// The same injected race makes an in-task `wait_all` wait for its own task.
+#[test]
+#[ignore = "expected to fail; run by `catches_late_worker_registration_in_wait_all`"]
+fn faulty_late_worker_registration_in_wait_all() {
+    inject(Fault::PoolWorkerRegistersLate);
+    wait_all_inside_first_task();
+}
+
+#[test]
+fn catches_late_worker_registration_in_wait_all() {
+    expect_failure(
+        "loom_tests::pool::faulty_late_worker_registration_in_wait_all",
         "deadlock",
     );
 }
