@@ -48,6 +48,12 @@ pub(crate) fn inject(fault: Fault) {
     fault::inject(Some(fault));
 }
 
+/// Switches `fault` on too, keeping the faults already on (an environment fault
+/// such as refused thread starts, plus the bug under test).
+pub(crate) fn inject_also(fault: Fault) {
+    fault::inject_also(fault);
+}
+
 /// Runs the `#[ignore]`d test `name` (full path, e.g. `loom_tests::futex::x`) in a
 /// child process and asserts that it failed and that its output contains `needle`
 /// (loom's `deadlock` message, or an assertion's text).

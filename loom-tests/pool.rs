@@ -1,7 +1,7 @@
 //! `ThreadPoolManager`: lazy spawn, close/terminate/cancel races, `wait_all`, and
 //! the worker accounting. Two workers at most, two or three tasks, bound 2.
 
-use super::{expect_failure, inject, model, model_with};
+use super::{expect_failure, inject, inject_also, model, model_with};
 use crate::futex::loom::timer::TimedWait;
 use crate::sync::fault::Fault;
 use crate::pool::{TaskError, ThreadPoolManager};
@@ -299,4 +299,368 @@ fn faulty_idle_miscount() {
 #[test]
 fn catches_idle_miscount() {
     expect_failure("loom_tests::pool::faulty_idle_miscount", "panicked");
+}
+
+// ---- issue 7: the hangs fixed by the pool split, each with a twin that brings
+// the old behaviour back through a fault and must fail. ----
+
+/// `join` from inside the first task of a fresh one-worker pool (the task holds
+/// the pool through an `Arc`): it waits for the other workers only — there are
+/// none — so it returns, the task finishes, and the pool ends with no worker.
+#[test]
+fn join_inside_first_task_of_one_worker() {
+    model(|| {
+        let pool = Arc::new(pool(1));
+        let inner = pool.clone();
+        let h = pool.submit(move || inner.join()).unwrap();
+        assert_eq!(h.wait(), Ok(()));
+        assert!(pool.is_closed());
+        pool.join();
+        assert_eq!(pool.live_workers(), 0);
+    });
+}
+
+/// The same on two workers, the second started by the first task's submit racing
+/// the first task: the in-task `join` waits for the other worker (which runs the
+/// second task and exits), never for itself.
+#[test]
+fn join_inside_first_task_of_two_workers() {
+    static TWO_WORKERS: AtomicBool = AtomicBool::new(false);
+    static REFUSED: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let pool = Arc::new(pool(2));
+        let inner = pool.clone();
+        let joiner = pool.submit(move || inner.join()).unwrap();
+        // Refused if the join inside already closed the pool.
+        let other = pool.submit(|| 2).ok();
+        assert_eq!(joiner.wait(), Ok(()));
+        match other {
+            Some(h) => assert_eq!(h.wait(), Ok(2)),
+            None => REFUSED.store(true, StdOrdering::Relaxed),
+        }
+        pool.join();
+        assert_eq!(pool.live_workers(), 0);
+        if pool.spawn_attempts() == 2 {
+            TWO_WORKERS.store(true, StdOrdering::Relaxed);
+        }
+    });
+    assert!(
+        TWO_WORKERS.load(StdOrdering::Relaxed),
+        "never saw a second worker"
+    );
+    assert!(
+        REFUSED.load(StdOrdering::Relaxed),
+        "never saw join close first"
+    );
+}
+
+/// Dropping the last `Arc` of a fresh pool inside its first task (main lets go of
+/// its `Arc` while the task may run): the `Drop`'s `join` waits for the other
+/// workers only, so neither the task nor the handle's `wait` hangs.
+#[test]
+fn drop_last_arc_inside_first_task() {
+    static INSIDE: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let pool = Arc::new(pool(1));
+        let inner = pool.clone();
+        let h = pool
+            .submit(move || {
+                if Arc::strong_count(&inner) == 1 {
+                    INSIDE.store(true, StdOrdering::Relaxed);
+                }
+                drop(inner);
+            })
+            .unwrap();
+        drop(pool);
+        assert_eq!(h.wait(), Ok(()));
+    });
+    assert!(
+        INSIDE.load(StdOrdering::Relaxed),
+        "never saw the task hold the last Arc"
+    );
+}
+
+/// `wait_all` inside the first task of a fresh two-worker pool while a second
+/// task is submitted: it waits for the other task only (never for itself), and
+/// returns once that one is done or never started.
+#[test]
+fn wait_all_inside_first_task() {
+    model(|| {
+        let pool = Arc::new(pool(2));
+        let inner = pool.clone();
+        let waiter = pool.submit(move || inner.wait_all()).unwrap();
+        let other = pool.submit(|| 2).unwrap();
+        assert_eq!(waiter.wait(), Ok(()));
+        assert_eq!(other.wait(), Ok(2));
+        pool.join();
+        assert_eq!(pool.live_workers(), 0);
+    });
+}
+
+/// Injected bug (issue 7's race): the worker is registered by its starter after
+/// `spawn` returns, so its first task may run before it is known and `join` there
+/// waits for its own worker.
+#[test]
+#[ignore = "expected to fail; run by `catches_late_worker_registration`"]
+fn faulty_late_worker_registration() {
+    inject(Fault::PoolWorkerRegistersLate);
+    join_inside_first_task_of_one_worker();
+}
+
+#[test]
+fn catches_late_worker_registration() {
+    expect_failure(
+        "loom_tests::pool::faulty_late_worker_registration",
+        "deadlock",
+    );
+}
+
+/// The same injected race makes an in-task `wait_all` wait for its own task.
+#[test]
+#[ignore = "expected to fail; run by `catches_late_worker_registration_in_wait_all`"]
+fn faulty_late_worker_registration_in_wait_all() {
+    inject(Fault::PoolWorkerRegistersLate);
+    wait_all_inside_first_task();
+}
+
+#[test]
+fn catches_late_worker_registration_in_wait_all() {
+    expect_failure(
+        "loom_tests::pool::faulty_late_worker_registration_in_wait_all",
+        "deadlock",
+    );
+}
+
+/// A value whose `Drop` panics; a task that runs forgets it, so it goes off only
+/// when the closure holding it is dropped unrun.
+struct Bomb;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("Bomb dropped unrun");
+    }
+}
+
+/// `terminate` on another thread racing the worker for a queued task whose closure
+/// panics when dropped unrun: the panic is caught and counted, never escapes
+/// `terminate`; every handle ends `Ok` or `Cancelled`; `wait_all` returns; the
+/// worker exits normally.
+#[test]
+fn panicking_drop_races_terminate() {
+    static RAN: AtomicBool = AtomicBool::new(false);
+    static CANCELLED: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let pool = Arc::new(pool(1));
+        let a = pool.submit(|| 'a').unwrap();
+        let bomb = Bomb;
+        let b = pool
+            .submit(move || {
+                std::mem::forget(bomb);
+                'b'
+            })
+            .unwrap();
+        let p = pool.clone();
+        let terminator = thread::spawn(move || {
+            // Caught here only to tell the failure apart: `terminate` must not
+            // panic (the twin lets the `Drop` panic out).
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.terminate()))
+        });
+        // The worker's first task, handed over at its start: never queued.
+        assert_eq!(a.wait(), Ok('a'));
+        let b = b.wait();
+        let cancelled = terminator.join().unwrap();
+        let cancelled = cancelled.expect("terminate let a Drop panic escape");
+        pool.wait_all();
+        pool.join();
+        let s = pool.stats();
+        match b {
+            Ok(got) => {
+                RAN.store(true, StdOrdering::Relaxed);
+                assert_eq!(got, 'b');
+                assert_eq!(s.panicked, 0);
+            }
+            Err(TaskError::Cancelled) => {
+                CANCELLED.store(true, StdOrdering::Relaxed);
+                assert!(cancelled >= 1);
+                assert_eq!(s.panicked, 1, "the Drop panic is counted");
+            }
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+        assert_eq!(s.live, 0);
+    });
+    assert!(RAN.load(StdOrdering::Relaxed), "never saw the worker win");
+    assert!(
+        CANCELLED.load(StdOrdering::Relaxed),
+        "never saw terminate win"
+    );
+}
+
+/// Injected bug: terminate's cancel loop drops the closure outside
+/// `catch_unwind`, so the panic escapes `terminate` and the task count is never
+/// settled.
+#[test]
+#[ignore = "expected to fail; run by `catches_terminate_drop_uncaught`"]
+fn faulty_terminate_drop_uncaught() {
+    inject(Fault::PoolTerminateDropUncaught);
+    panicking_drop_races_terminate();
+}
+
+#[test]
+fn catches_terminate_drop_uncaught() {
+    expect_failure(
+        "loom_tests::pool::faulty_terminate_drop_uncaught",
+        "terminate let a Drop panic escape",
+    );
+}
+
+/// A refused `add_task` racing `result(&id)`: a one-worker service with a backlog
+/// of one holds task 0 (running) and task 1 (queued); `add_task(2)` may block for
+/// room while another thread waits in `result(&2)`; then the pool closes. `result`
+/// returns the task's value if `add_task` got in before the close, `UnknownTask`
+/// otherwise (or if it looked before the id existed) — it never hangs.
+#[test]
+fn refused_add_task_races_result() {
+    static REFUSED: AtomicBool = AtomicBool::new(false);
+    static ACCEPTED: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let service = Arc::new(
+            crate::TaskService::with_pool(
+                ThreadPoolManager::builder().max_workers(1).max_pending(1),
+            )
+            .unwrap(),
+        );
+        service.add_task(0u8, || 0u8).unwrap();
+        service.add_task(1, || 1).unwrap();
+        let s = service.clone();
+        let adder = thread::spawn(move || s.add_task(2, || 2).is_ok());
+        let s = service.clone();
+        let asker = thread::spawn(move || s.result(&2));
+        service.pool().close();
+        let accepted = adder.join().unwrap();
+        let got = asker.join().unwrap();
+        if accepted {
+            ACCEPTED.store(true, StdOrdering::Relaxed);
+            assert!(matches!(got, Ok(2) | Err(crate::ResultError::UnknownTask)));
+        } else {
+            assert_eq!(got, Err(crate::ResultError::UnknownTask));
+            if service.pool().completed_tasks() == 2 {
+                REFUSED.store(true, StdOrdering::Relaxed);
+            }
+        }
+        service.pool().join();
+    });
+    assert!(
+        ACCEPTED.load(StdOrdering::Relaxed),
+        "never saw add_task win"
+    );
+    assert!(
+        REFUSED.load(StdOrdering::Relaxed),
+        "never saw add_task refused"
+    );
+}
+
+/// Injected bug: the refused `add_task` removes its id without waking `result`.
+#[test]
+#[ignore = "expected to fail; run by `catches_refusal_without_notify`"]
+fn faulty_refusal_without_notify() {
+    inject(Fault::ServiceRefusalSkipsNotify);
+    refused_add_task_races_result();
+}
+
+#[test]
+fn catches_refusal_without_notify() {
+    expect_failure(
+        "loom_tests::pool::faulty_refusal_without_notify",
+        "deadlock",
+    );
+}
+
+/// Sequential submit-and-wait on a two-worker pool: the worker books itself free
+/// (spinning or idle) before the handle sees the result, so the second submit
+/// always finds it and no second worker is ever started.
+#[test]
+fn sequential_submit_reuses_the_worker() {
+    model(|| {
+        let pool = pool(2);
+        assert_eq!(pool.submit(|| 'a').unwrap().wait(), Ok('a'));
+        let b = pool.submit(|| 'b').unwrap();
+        assert_eq!(pool.spawn_attempts(), 1, "a second worker was started");
+        assert_eq!(b.wait(), Ok('b'));
+        pool.assert_consistent();
+        drop(pool);
+    });
+}
+
+/// Injected bug (issue 7's old order): the worker publishes the result before it
+/// books itself free, so the next submit may see no free worker and start one.
+#[test]
+#[ignore = "expected to fail; run by `catches_publish_before_free`"]
+fn faulty_publish_before_free() {
+    inject(Fault::PoolPublishesBeforeFree);
+    sequential_submit_reuses_the_worker();
+}
+
+#[test]
+fn catches_publish_before_free() {
+    expect_failure(
+        "loom_tests::pool::faulty_publish_before_free",
+        "a second worker was started",
+    );
+}
+
+/// The system refuses every worker thread (injected) while another thread is in
+/// `join`: the submit that reserved a worker takes the reservation back and must
+/// wake `join` (the live count dropped to its target), so `join` returns. The
+/// submit fails with `SpawnFailed`, or `Closed` if `join` closed the pool first.
+#[test]
+fn refused_start_wakes_join() {
+    static SPAWN_FAILED: AtomicBool = AtomicBool::new(false);
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    // `_also`: the twin below switches its bug on first.
+    inject_also(Fault::PoolAllSpawnsRefused);
+    model(|| {
+        let pool = Arc::new(pool(1));
+        let p = pool.clone();
+        let joiner = thread::spawn(move || p.join());
+        let attempts = match pool.submit(|| 1) {
+            Err(crate::SubmitError::SpawnFailed(_)) => {
+                SPAWN_FAILED.store(true, StdOrdering::Relaxed);
+                1
+            }
+            Err(crate::SubmitError::Closed(_)) => {
+                CLOSED.store(true, StdOrdering::Relaxed);
+                0
+            }
+            Err(e) => panic!("unexpected {e}"),
+            Ok(_) => panic!("accepted with no thread to run it"),
+        };
+        joiner.join().unwrap();
+        assert_eq!(pool.spawn_attempts(), attempts);
+        assert_eq!(pool.live_workers(), 0);
+    });
+    assert!(
+        SPAWN_FAILED.load(StdOrdering::Relaxed),
+        "never saw the start refused"
+    );
+    assert!(
+        CLOSED.load(StdOrdering::Relaxed),
+        "never saw join close first"
+    );
+}
+
+/// Injected bug: the failed-spawn path takes the reservation back without waking
+/// `join` (the mutant "the wake fires on the wrong condition").
+#[test]
+#[ignore = "expected to fail; run by `catches_refused_start_without_wake`"]
+fn faulty_refused_start_without_wake() {
+    inject(Fault::PoolRefusedStartSkipsWake);
+    refused_start_wakes_join();
+}
+
+#[test]
+fn catches_refused_start_without_wake() {
+    expect_failure(
+        "loom_tests::pool::faulty_refused_start_without_wake",
+        "deadlock",
+    );
 }

@@ -131,23 +131,54 @@ pub(crate) mod fault {
         /// Not a bug but the environment: the system refuses every worker thread
         /// after the first, so models can check a refused start loses nothing.
         PoolLaterSpawnsRefused,
+        /// Not a bug but the environment: the system refuses every worker thread,
+        /// the first included.
+        PoolAllSpawnsRefused,
+        /// The old race of issue 7: a worker is made known to the pool by the
+        /// thread that started it, after `spawn` returns, instead of by itself
+        /// before its first task; a `join` in that task may wait for itself.
+        PoolWorkerRegistersLate,
+        /// `terminate` drops a cancelled closure outside `catch_unwind`, so a
+        /// panicking `Drop` escapes its cancel loop and the task count is never
+        /// settled.
+        PoolTerminateDropUncaught,
+        /// The old order of issue 7: a worker tells the handle its result before it
+        /// books itself free, so a submit right after `wait` starts another worker.
+        PoolPublishesBeforeFree,
+        /// A refused `add_task` removes its id but wakes no `result(&id)` waiter.
+        ServiceRefusalSkipsNotify,
+        /// A refused worker start takes its reservation back without waking
+        /// `join` (the wake of the failed-spawn path never fires).
+        PoolRefusedStartSkipsWake,
     }
 
     cfg_loom! {
+        // One bit per `Fault` variant: a model may need two at once (an environment
+        // such as refused thread starts, plus the bug under test).
         std::thread_local! {
-            static ACTIVE: std::cell::Cell<Option<Fault>> = const { std::cell::Cell::new(None) };
+            static ACTIVE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+        }
+
+        fn bit(f: Fault) -> u64 {
+            1 << (f as u32)
         }
 
         /// Is `f` switched on for the model running on this thread?
         #[inline]
         pub(crate) fn active(f: Fault) -> bool {
-            ACTIVE.with(|a| a.get() == Some(f))
+            ACTIVE.with(|a| a.get() & bit(f) != 0)
         }
 
-        /// Switch `f` on for the models later run on this OS thread (loom runs every
-        /// model thread as a coroutine on the test's own thread).
+        /// Switch `f` on (alone; `None`: nothing) for the models later run on this
+        /// OS thread (loom runs every model thread as a coroutine on the test's own
+        /// thread).
         pub(crate) fn inject(f: Option<Fault>) {
-            ACTIVE.with(|a| a.set(f));
+            ACTIVE.with(|a| a.set(f.map_or(0, bit)));
+        }
+
+        /// Switch `f` on as well as whatever is on already.
+        pub(crate) fn inject_also(f: Fault) {
+            ACTIVE.with(|a| a.set(a.get() | bit(f)));
         }
     }
 

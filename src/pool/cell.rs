@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::error::TaskError;
 use crate::futex::Futex;
 use crate::panic::{drop_quietly, forget_payload, panic_message};
+use crate::sync::fault::{self, Fault};
 use crate::sync::{Ordering, UnsafeCell};
 
 // The low bits of the state word: where the task is in its life.
@@ -160,6 +161,13 @@ where
     fn cancel(&self) -> Cancelled {
         if !cancel_word(&self.state) {
             return Cancelled::default();
+        }
+        if fault::active(Fault::PoolTerminateDropUncaught) {
+            drop(self.take_func());
+            return Cancelled {
+                now: true,
+                drop_panicked: false,
+            };
         }
         Cancelled {
             now: true,

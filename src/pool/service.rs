@@ -16,6 +16,7 @@ use super::shared::Block;
 use crate::condvar::Condvar;
 use crate::mutex::Mutex;
 use crate::panic::panic_message;
+use crate::sync::fault::{self, Fault};
 
 /// Where one task's outcome lands. The job holds its own `Landing` and writes
 /// there without looking its id up, so recording a result never runs the key's
@@ -208,7 +209,9 @@ where
                 self.results.map.lock().remove(&id);
                 // A `result(&id)` caller may already wait for it: it now learns
                 // that the id is unknown.
-                self.results.landed.notify_all();
+                if !fault::active(Fault::ServiceRefusalSkipsNotify) {
+                    self.results.landed.notify_all();
+                }
                 match job {
                     Some(job) => Err(AddTaskError::Refused(id, e.map(|()| job))),
                     // Not reached: a refused job is handed back untouched.

@@ -43,7 +43,9 @@ pub(crate) fn start<T: Send + 'static>(
         drop(theirs);
         run(mine, first);
     };
-    let spawned = if n > 0 && fault::active(Fault::PoolLaterSpawnsRefused) {
+    let refused = fault::active(Fault::PoolAllSpawnsRefused)
+        || (n > 0 && fault::active(Fault::PoolLaterSpawnsRefused));
+    let spawned = if refused {
         Err(std::io::Error::other("thread start refused (injected)"))
     } else {
         b.spawn(body)
@@ -51,12 +53,17 @@ pub(crate) fn start<T: Send + 'static>(
     let mut st = shared.state.lock();
     match spawned {
         Ok(handle) => {
+            if fault::active(Fault::PoolWorkerRegistersLate) {
+                st.workers.push(handle.thread().id());
+            }
             st.threads.push(handle);
             Ok(())
         }
         Err(_) => {
             st.live -= 1;
-            shared.worker_left(&st);
+            if !fault::active(Fault::PoolRefusedStartSkipsWake) {
+                shared.worker_left(&st);
+            }
             drop(st);
             let back = slot.lock().take();
             Err(back)
@@ -131,7 +138,9 @@ pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
     let mut st = shared.state.lock();
     // Before any task runs: a task calling `join` or `wait_all` must find its
     // worker here.
-    st.workers.push(thread::current().id());
+    if !fault::active(Fault::PoolWorkerRegistersLate) {
+        st.workers.push(thread::current().id());
+    }
     let mut owed = Owed::default();
     if let Some(job) = first {
         drop(st);
@@ -220,7 +229,12 @@ fn run_job<'a>(shared: &'a Shared, job: Job, owed: &mut Owed) -> MutexGuard<'a, 
     // The previous task's handle: told only now that this worker is booked busy
     // with the next one (or free, see `Owed::pay`).
     owed.publish();
-    let (ran, tell) = job.run();
+    let (ran, mut tell) = job.run();
+    if fault::active(Fault::PoolPublishesBeforeFree) {
+        if let Some(t) = tell.take() {
+            owed.panics += usize::from(t.publish());
+        }
+    }
     let mut st = shared.state.lock();
     Shared::book(&mut st, ran);
     owed.ran(tell, &mut st);
