@@ -30,6 +30,11 @@ pub(crate) struct Futex {
     word: AtomicU32,
     #[cfg(all(test, feature = "loom"))]
     park: loom::sync::Arc<shim::Park>,
+    /// Under loom: how many `wake_*` calls (the futex syscalls a real build would
+    /// make) this word has seen. A plain std atomic: a statistic the models assert
+    /// on, not part of the modelled state.
+    #[cfg(all(test, feature = "loom"))]
+    wake_calls: std::sync::atomic::AtomicUsize,
 }
 
 impl Deref for Futex {
@@ -190,7 +195,13 @@ impl Futex {
         Self {
             word: AtomicU32::new(value),
             park: loom::sync::Arc::new(shim::Park::default()),
+            wake_calls: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// How many `wake_one` / `wake_all` calls this word has seen.
+    pub(crate) fn wake_calls(&self) -> usize {
+        self.wake_calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn wait(&self, expected: u32) {
@@ -202,11 +213,15 @@ impl Futex {
     }
 
     pub(crate) fn wake_one(&self) {
+        self.wake_calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _g = self.park.lock.lock().unwrap();
         self.park.cv.notify_one();
     }
 
     pub(crate) fn wake_all(&self) {
+        self.wake_calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _g = self.park.lock.lock().unwrap();
         self.park.cv.notify_all();
     }

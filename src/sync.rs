@@ -11,7 +11,7 @@
 mod imp {
     pub(crate) use loom::cell::UnsafeCell;
     pub(crate) use loom::hint;
-    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
     pub(crate) use loom::thread;
 }
 
@@ -19,7 +19,7 @@ mod imp {
 #[allow(unused_imports)]
 mod imp {
     pub(crate) use std::hint;
-    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
     pub(crate) use std::thread;
 
     /// `core::cell::UnsafeCell` behind loom's closure-based API, so code that
@@ -66,6 +66,12 @@ pub(crate) mod fault {
         MutexUnlockSkipsWake,
         /// `Condvar::notify_one` bumps the sequence but never wakes.
         CondvarNotifySkipsWake,
+        /// A `Condvar` waiter whose time runs out leaves as "not notified" even
+        /// when a notify already consumed it, stranding that notify's token.
+        CondvarTimeoutDropsToken,
+        /// `Condvar::notify_one` wakes again while the only waiter is notified but
+        /// not yet running (the accounting before exact waiter counts).
+        CondvarNotifyWakesNotified,
         /// `TaskCounter::done` reaching zero never wakes joiners.
         CounterDoneSkipsWake,
         /// A queue `put` forgets to signal "not empty".
