@@ -391,7 +391,6 @@ impl Condvar {
     /// Wakes up to `n` waiting threads, one per unnotified waiter (like `n` calls
     /// of `notify_one`, stopping early once every waiter is notified). For a queue
     /// that made `n` items or slots available at once.
-    #[allow(dead_code)] // used by the queues
     pub(crate) fn notify_n(&self, n: usize) {
         for _ in 0..n {
             if unnotified(self.state.load(Ordering::Relaxed)) == 0 || !self.notify_one_slow() {
@@ -499,15 +498,22 @@ impl Condvar {
         Ticket { seq }
     }
 
-    /// Leaves without waiting. Returns `true` if a notify had already consumed this
-    /// registration (the caller now owns that notification: it must act on the
-    /// condition it found, which it is about to do anyway, since it is cancelling
-    /// because the condition holds).
+    /// Leaves without waiting (the caller found its condition already true).
+    ///
+    /// Tokens are anonymous, so leaving may have to take one that a notify meant
+    /// for a waiter that is really asleep (the notify consumed that waiter's count
+    /// while ours was still unnotified, or before we registered). The caller acts
+    /// on what it found itself, not on that notify, so the token is handed on
+    /// with a `notify_one`: otherwise a sleeper could be left asleep with the thing
+    /// it was notified for still there (loom found exactly this: a `drain` freeing
+    /// two slots, one putter cancelling its sleep on the second slot and taking
+    /// the first putter's token).
     #[inline]
-    #[allow(dead_code)] // used by the two-lock FIFO queue
-    pub(crate) fn cancel(&self, ticket: Ticket) -> bool {
+    pub(crate) fn cancel(&self, ticket: Ticket) {
         let _ = ticket;
-        self.leave()
+        if self.leave() {
+            self.notify_one();
+        }
     }
 
     /// Unlocks the guard's mutex, waits until notified (or `deadline`), and locks
