@@ -113,7 +113,22 @@ struct Edge {
     shutdown: AtomicBool,
 }
 
+/// How many items (getters) or free slots (putters) a spinning thread waits for
+/// before it goes back to the lock, at most: crossing sides in batches is what
+/// keeps the two sides off each other's cache lines. A spinner that runs out of
+/// patience first takes whatever is there, so this only ever delays a blocked
+/// operation by one bounded spin, never refuses or sleeps on a single item or
+/// slot.
+const SPIN_BATCH: usize = 64;
+
 impl<T> TwoLock<T> {
+    /// What a spinner waits for: [`SPIN_BATCH`], or a quarter of a small queue
+    /// (a group that can never fit would only spin out).
+    #[inline]
+    fn spin_batch(&self) -> usize {
+        (self.capacity / 4).clamp(1, SPIN_BATCH)
+    }
+
     /// Whether blocked operations spin before sleeping (not under loom: a spin
     /// is a yield there, which prunes the interleavings loom explores).
     const SPIN: bool = !cfg!(all(test, feature = "loom"));

@@ -166,13 +166,14 @@ impl<T> TwoLock<T> {
         Some(put)
     }
 
-    /// Spins, then yields, for a bounded while until getters have taken enough
-    /// for `puts` to fit, or the queue is shut down. Never decides anything: the
-    /// caller re-checks under the lock.
+    /// Spins, then yields, for a bounded while until getters have freed a batch of
+    /// slots beyond `puts` (or the queue is shut down). Never decides anything:
+    /// the caller re-checks under the lock and takes a single free slot too.
     fn spin_for_room(&self, puts: usize) {
+        let want = self.capacity - self.spin_batch();
         let mut backoff = Backoff::new();
         // Relaxed: a hint, as in `room`.
-        while in_use(puts, self.take.0.word.load(Ordering::Relaxed) >> 1) >= self.capacity
+        while in_use(puts, self.take.0.word.load(Ordering::Relaxed) >> 1) > want
             && !self.shutdown_hint()
         {
             if !backoff.spin_or_yield() {

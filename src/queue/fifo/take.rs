@@ -139,14 +139,22 @@ impl<T> TwoLock<T> {
         items
     }
 
-    /// Spins, then yields, for a bounded while until a put lands after `puts` or
-    /// the queue is shut down. A hint only: the caller re-checks under the locks.
+    /// Spins, then yields, for a bounded while until a batch of puts lands after
+    /// `puts` (or the queue is shut down). A hint only: the caller re-checks
+    /// under the locks and takes a single item too.
     fn spin_for_items(&self, _puts: usize) {
         #[cfg(not(all(test, feature = "loom")))]
         {
+            let want = self.spin_batch();
             let mut backoff = crate::backoff::Backoff::new();
             // Relaxed: a hint; the swap under the put lock is what synchronises.
-            while self.put.0.count.load(crate::sync::Ordering::Relaxed) == _puts
+            while self
+                .put
+                .0
+                .count
+                .load(crate::sync::Ordering::Relaxed)
+                .wrapping_sub(_puts)
+                < want
                 && !self.shutdown_hint()
             {
                 if !backoff.spin_or_yield() {
