@@ -166,17 +166,27 @@ impl<T> TwoLock<T> {
         Some(put)
     }
 
-    /// Spins, then yields, for a bounded while until getters have freed a batch of
-    /// slots beyond `puts` (or the queue is shut down). Never decides anything:
-    /// the caller re-checks under the lock and takes a single free slot too.
+    /// Spins, then yields, for a bounded while until getters have freed room for
+    /// `puts` (or the queue is shut down). Never decides anything: the caller
+    /// re-checks under the lock.
+    ///
+    /// While it only spins it holds out for a batch of free slots, so that a
+    /// producer and a consumer on two cores do not trade single slots across the
+    /// take word's cache line; once it has to yield (the consumer is not running:
+    /// a loaded or oversubscribed machine), any free slot ends the wait, so a
+    /// yield is never spent waiting for more than the put needs.
     fn spin_for_room(&self, puts: usize) {
-        let want = self.capacity - self.spin_batch();
+        let batch = self.capacity - self.spin_batch();
         let mut backoff = Backoff::new();
-        // Relaxed: a hint, as in `room`.
-        while in_use(puts, self.take.0.word.load(Ordering::Relaxed) >> 1) > want
-            && !self.shutdown_hint()
-        {
-            if !backoff.spin_or_yield() {
+        loop {
+            let want = if backoff.spinning() {
+                batch
+            } else {
+                self.capacity - 1
+            };
+            // Relaxed: a hint, as in `room`.
+            let takes = self.take.0.word.load(Ordering::Relaxed) >> 1;
+            if in_use(puts, takes) <= want || self.shutdown_hint() || !backoff.spin_or_yield() {
                 return;
             }
         }

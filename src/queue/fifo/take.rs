@@ -139,25 +139,25 @@ impl<T> TwoLock<T> {
         items
     }
 
-    /// Spins, then yields, for a bounded while until a batch of puts lands after
-    /// `puts` (or the queue is shut down). A hint only: the caller re-checks
-    /// under the locks and takes a single item too.
+    /// Spins, then yields, for a bounded while until puts land after `puts` (or the
+    /// queue is shut down). A hint only: the caller re-checks under the locks.
+    ///
+    /// As in `spin_for_room`: while only spinning it holds out for a batch, so
+    /// items cross in one swap rather than one by one; once it yields, any item
+    /// ends the wait.
     fn spin_for_items(&self, _puts: usize) {
         #[cfg(not(all(test, feature = "loom")))]
         {
-            let want = self.spin_batch();
+            let batch = self.spin_batch();
             let mut backoff = crate::backoff::Backoff::new();
-            // Relaxed: a hint; the swap under the put lock is what synchronises.
-            while self
-                .put
-                .0
-                .count
-                .load(crate::sync::Ordering::Relaxed)
-                .wrapping_sub(_puts)
-                < want
-                && !self.shutdown_hint()
-            {
-                if !backoff.spin_or_yield() {
+            loop {
+                let want = if backoff.spinning() { batch } else { 1 };
+                // Relaxed: a hint; the swap under the put lock is what synchronises.
+                let puts = self.put.0.count.load(crate::sync::Ordering::Relaxed);
+                if puts.wrapping_sub(_puts) >= want
+                    || self.shutdown_hint()
+                    || !backoff.spin_or_yield()
+                {
                     return;
                 }
             }
