@@ -150,6 +150,102 @@ fn timed_wait_at_block() {
     });
 }
 
+/// A `notify_one` racing the waiter's own expiry (the model-side timer): the
+/// waiter returns either notified (condition met) or timed out, and whichever way
+/// it went, the condvar's accounting is back to zero: a notify that consumed the
+/// waiter just as it timed out left no stray token behind (which would make a
+/// later waiter return at once and a later notify skip a real sleeper).
+#[test]
+fn notify_races_timeout() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static NOTIFIED: AtomicBool = AtomicBool::new(false);
+    static TIMED_OUT: AtomicBool = AtomicBool::new(false);
+    model_with(2, TimedWait::Timer, || {
+        let p = pair();
+        let p2 = p.clone();
+        let notifier = thread::spawn(move || {
+            *p2.0.lock() = 1;
+            p2.1.notify_one();
+        });
+        let clock = thread::spawn(timer::fire);
+        let (g, r) =
+            p.1.wait_timeout_while(p.0.lock(), Duration::from_secs(1), |v| *v == 0);
+        assert_eq!(r.timed_out(), *g == 0);
+        if r.timed_out() {
+            TIMED_OUT.store(true, Ordering::Relaxed);
+        } else {
+            NOTIFIED.store(true, Ordering::Relaxed);
+        }
+        drop(g);
+        notifier.join().unwrap();
+        clock.join().unwrap();
+        assert_eq!(
+            p.1.registered(),
+            0,
+            "stray condvar accounting after a timeout"
+        );
+    });
+    assert!(NOTIFIED.load(Ordering::Relaxed));
+    assert!(TIMED_OUT.load(Ordering::Relaxed));
+}
+
+/// Injected bug: a waiter whose time runs out forgets that a notify consumed it.
+#[test]
+#[ignore = "expected to fail; run by `catches_timeout_dropping_token`"]
+fn faulty_timeout_drops_token() {
+    inject(Fault::CondvarTimeoutDropsToken);
+    notify_races_timeout();
+}
+
+#[test]
+fn catches_timeout_dropping_token() {
+    expect_failure(
+        "loom_tests::condvar::faulty_timeout_drops_token",
+        "stray condvar accounting",
+    );
+}
+
+/// One sleeper, two racing `notify_one`s: the first consumes the waiter, so the
+/// second, arriving while the waiter is notified but not yet running, makes no
+/// wake call: at most one wake for the burst, and the waiter still wakes.
+#[test]
+fn second_notify_does_not_rewake() {
+    model(|| {
+        let p = pair();
+        let notifiers: Vec<_> = (0..2)
+            .map(|_| {
+                let p = p.clone();
+                thread::spawn(move || {
+                    *p.0.lock() += 1;
+                    p.1.notify_one();
+                })
+            })
+            .collect();
+        drop(p.1.wait_while(p.0.lock(), |v| *v == 0));
+        for n in notifiers {
+            n.join().unwrap();
+        }
+        assert!(p.1.wake_calls() <= 1, "one sleeper woke twice");
+        assert_eq!(p.1.registered(), 0);
+    });
+}
+
+/// Injected bug: notify wakes again while the waiter is notified but not running.
+#[test]
+#[ignore = "expected to fail; run by `catches_notify_rewaking_notified`"]
+fn faulty_notify_rewakes_notified() {
+    inject(Fault::CondvarNotifyWakesNotified);
+    second_notify_does_not_rewake();
+}
+
+#[test]
+fn catches_notify_rewaking_notified() {
+    expect_failure(
+        "loom_tests::condvar::faulty_notify_rewakes_notified",
+        "one sleeper woke twice",
+    );
+}
+
 /// Injected bug: notify bumps the sequence but wakes nobody.
 #[test]
 #[ignore = "expected to fail; run by `catches_notify_without_wake`"]

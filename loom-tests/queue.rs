@@ -73,6 +73,13 @@ fn fifo_bounded_one_exactly_once() {
     two_producers_one_consumer::<Fifo<u32>>(1, fifo_order);
 }
 
+/// bounded(2), 2 producers, 1 consumer, FIFO: on the two-lock queue a batch of
+/// two can cross sides in one swap while a producer sleeps on the full edge.
+#[test]
+fn fifo_bounded_two_exactly_once() {
+    two_producers_one_consumer::<crate::Fifo<u32>>(2, fifo_order);
+}
+
 /// LIFO with room for two: with these threads every order of the three items is
 /// a valid LIFO history (e.g. `[3, 2, 1]`: 1 and 3 queued, 3 taken, 2 put and
 /// taken, then 1), so the model checks exactly-once and no lost wake-up.
@@ -357,6 +364,116 @@ fn lifo_and_priority_getters_wake_on_put() {
         assert_eq!(getters.0.join().unwrap(), Ok(1));
         assert_eq!(getters.1.join().unwrap(), Ok(2));
     });
+}
+
+/// `shutdown_now()` racing a putter blocked on a full bounded(1) queue and a
+/// getter that drains until shutdown (and blocks whenever the queue is empty):
+/// each item is taken, returned or handed back to the putter exactly once, taken
+/// and returned items in FIFO order, and nobody is left asleep.
+#[test]
+fn shutdown_now_races_blocked_put_and_get() {
+    model(|| {
+        let q = Arc::new(Queue::bounded(1));
+        q.put(1).unwrap();
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || q.put(2).err().map(PutError::into_inner))
+        };
+        let getter = {
+            let q = q.clone();
+            thread::spawn(move || {
+                let mut taken = Vec::new();
+                while let Ok(i) = q.get() {
+                    taken.push(i);
+                }
+                taken
+            })
+        };
+        let removed = q.shutdown_now();
+        let refused = putter.join().unwrap();
+        let taken = getter.join().unwrap();
+        let mut all: Vec<u32> = taken.iter().chain(&removed).copied().collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "{taken:?} {removed:?}");
+        all.extend(refused);
+        all.sort_unstable();
+        assert_eq!(all, [1, 2], "taken {taken:?} removed {removed:?}");
+        assert_eq!(q.unfinished_tasks(), taken.len());
+    });
+}
+
+/// `drain` racing a producer on a bounded(2) queue: what `drain` returns and what
+/// later gets take is every item exactly once, in FIFO order, and the producer,
+/// blocked on the full edge, is woken by the slots `drain` frees.
+#[test]
+fn drain_races_put() {
+    model(|| {
+        let q = Arc::new(Queue::bounded(2));
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                for i in 1..=3 {
+                    q.put(i).unwrap();
+                }
+            })
+        };
+        let mut got = q.drain(usize::MAX);
+        while got.len() < 3 {
+            got.push(q.get().unwrap());
+        }
+        producer.join().unwrap();
+        assert_eq!(got, [1, 2, 3]);
+        assert!(q.is_empty());
+    });
+}
+
+/// A getter asleep on an empty queue and a producer using `put_all`: the batch
+/// put wakes it, and every item arrives once, in order.
+#[test]
+fn put_all_wakes_a_sleeping_getter() {
+    deep(|| {
+        let q = Arc::new(Queue::bounded(2));
+        let getter = {
+            let q = q.clone();
+            thread::spawn(move || [q.get().unwrap(), q.get().unwrap()])
+        };
+        q.put_all([1, 2]).unwrap();
+        assert_eq!(getter.join().unwrap(), [1, 2]);
+    });
+}
+
+/// Injected bug (two-lock FIFO): a putter announces its sleep in the take word but
+/// does not use the take count that RMW returned, so a get that freed the slot in
+/// between is missed: the putter sleeps on a queue with room.
+#[test]
+#[ignore = "expected to fail; run by `catches_putter_sleeping_without_recheck`"]
+fn faulty_putter_sleeps_without_recheck() {
+    inject(Fault::FifoPutterSleepsWithoutRecheck);
+    fifo_bounded_one_exactly_once();
+}
+
+#[test]
+fn catches_putter_sleeping_without_recheck() {
+    expect_failure(
+        "loom_tests::queue::faulty_putter_sleeps_without_recheck",
+        "deadlock",
+    );
+}
+
+/// Injected bug (two-lock FIFO): a getter registers on "not empty" only after it
+/// released the put lock, so a put in that gap notifies nobody.
+#[test]
+#[ignore = "expected to fail; run by `catches_getter_registering_late`"]
+fn faulty_getter_registers_late() {
+    inject(Fault::FifoGetterRegistersLate);
+    put_all_wakes_a_sleeping_getter();
+}
+
+#[test]
+fn catches_getter_registering_late() {
+    expect_failure(
+        "loom_tests::queue::faulty_getter_registers_late",
+        "deadlock",
+    );
 }
 
 /// Injected bug: `put` does not signal "not empty"; the consumer sleeps forever.

@@ -1,4 +1,12 @@
-//! `Condvar`: a futex sequence counter plus a waiter count.
+//! `Condvar`: a futex sequence counter plus exact waiter accounting.
+//!
+//! Every waiter is, from registering until it leaves, counted either as
+//! *unnotified* or as holding a *token*: `notify_one` moves one unnotified waiter
+//! to a token (and does nothing if there is none), so a waiter that was notified
+//! but has not run yet is never woken a second time, and a burst of notifies with
+//! one sleeper makes one wake syscall. A leaving waiter gives back one unit: a
+//! token if there is one (it was notified, even if its time ran out at the same
+//! moment), else its unnotified registration.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -7,7 +15,32 @@ use crate::backoff::Backoff;
 use crate::futex::Futex;
 use crate::mutex::MutexGuard;
 use crate::sync::fault::{self, Fault};
-use crate::sync::{const_unless_loom, AtomicU32, Ordering};
+use crate::sync::{cfg_loom, const_unless_loom, AtomicU32, AtomicU64, Ordering};
+
+/// One unnotified waiter in [`Condvar::state`] (low half).
+const WAITER: u64 = 1;
+/// One token, a notification not yet taken by a waiter (high half).
+const TOKEN: u64 = 1 << 32;
+
+#[inline]
+fn unnotified(state: u64) -> u64 {
+    state & (TOKEN - 1)
+}
+
+#[inline]
+fn tokens(state: u64) -> u64 {
+    state >> 32
+}
+
+/// A waiter's registration, made while the condition's lock is held (see
+/// [`Condvar::register`]) and consumed by [`Condvar::wait_registered`] or
+/// [`Condvar::cancel`].
+#[must_use = "a registration must be waited on or cancelled"]
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    /// `seq` when the waiter registered: it sleeps only while `seq` still reads so.
+    seq: u32,
+}
 
 /// A condition variable: lets threads sleep until another thread changes the data
 /// behind a [`Mutex`](crate::Mutex) and says so.
@@ -17,8 +50,10 @@ use crate::sync::{const_unless_loom, AtomicU32, Ordering};
 /// [`wait_while`](Condvar::wait_while)), and change the condition under the lock
 /// before notifying.
 ///
-/// Notifying costs one relaxed load and no system call when nobody waits, and no
-/// system call when every waiter is still in its short spin before sleeping.
+/// Notifying costs one relaxed load and no system call when nobody waits (or every
+/// waiter has already been notified), and no system call when every waiter is
+/// still in its short spin before sleeping. A `notify_one` consumes one waiter:
+/// a second `notify_one` does not wake the same sleeper again before it runs.
 ///
 /// # Examples
 ///
@@ -39,12 +74,14 @@ use crate::sync::{const_unless_loom, AtomicU32, Ordering};
 /// assert!(*guard);
 /// ```
 pub struct Condvar {
-    /// Bumped by every notify that finds a waiter; waiters sleep on it.
+    /// Bumped by every notify that finds an unnotified waiter; waiters sleep on it.
     seq: Futex,
-    /// Threads between registering (under the mutex) and waking up.
-    waiters: AtomicU32,
-    /// The subset of `waiters` that stopped spinning and may be in the kernel: only
-    /// these need a wake syscall.
+    /// Registered waiters: unnotified ones in the low 32 bits, tokens (notified,
+    /// not yet taken) in the high 32. One word, so a notify consuming a waiter and
+    /// a waiter leaving on its timeout can never both count the same waiter.
+    state: AtomicU64,
+    /// Waiters that stopped spinning and may be in the kernel: only these need a
+    /// wake syscall.
     sleepers: AtomicU32,
 }
 
@@ -102,7 +139,7 @@ impl Condvar {
         pub const fn new() -> Self {
             Self {
                 seq: Futex::new(0),
-                waiters: AtomicU32::new(0),
+                state: AtomicU64::new(0),
                 sleepers: AtomicU32::new(0),
             }
         }
@@ -309,15 +346,63 @@ impl Condvar {
     /// ```
     #[inline]
     pub fn notify_one(&self) {
-        // Relaxed is enough: a waiter registers while holding the mutex, and the
-        // notifier changed the condition under that mutex after the waiter released
-        // it, so the mutex's Release/Acquire already orders the registration before
-        // this load.
-        if self.waiters.load(Ordering::Relaxed) == 0 {
+        // Relaxed is enough to find the waiters: a waiter registers while holding
+        // the mutex, and the notifier changed the condition under that mutex after
+        // the waiter released it, so the mutex's Release/Acquire already orders the
+        // registration before this load.
+        let state = self.state.load(Ordering::Relaxed);
+        if unnotified(state) == 0 {
+            // (The injected bug: wake anyway while a notified waiter has not run.)
+            if state == 0 || !fault::active(Fault::CondvarNotifyWakesNotified) {
+                return;
+            }
+        }
+        self.notify_one_slow();
+    }
+
+    /// Consumes one unnotified waiter, if any, and wakes a sleeper for it.
+    /// Returns whether there was one to consume.
+    #[cold]
+    fn notify_one_slow(&self) -> bool {
+        // Relaxed: `state` is only accounting; the token is published to waiters
+        // by the Release bump of `seq` below.
+        let consumed = self
+            .state
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| {
+                (unnotified(s) > 0).then(|| s - WAITER + TOKEN)
+            })
+            .is_ok();
+        if !consumed && !fault::active(Fault::CondvarNotifyWakesNotified) {
+            return false;
+        }
+        self.bump_and_wake(false);
+        consumed
+    }
+
+    /// Wakes up to `n` waiting threads, one per unnotified waiter (like `n` calls
+    /// of `notify_one`, stopping early once every waiter is notified). For a queue
+    /// that made `n` items or slots available at once.
+    pub(crate) fn notify_n(&self, n: usize) {
+        for _ in 0..n {
+            if unnotified(self.state.load(Ordering::Relaxed)) == 0 || !self.notify_one_slow() {
+                return;
+            }
+        }
+    }
+
+    /// After handing out tokens: moves `seq` so that no waiter holding an older
+    /// value sleeps, and wakes sleepers if any may be in the kernel.
+    #[inline]
+    fn bump_and_wake(&self, all: bool) {
+        // Release: a waiter that reads the new `seq` with Acquire also sees the
+        // token added before it.
+        self.seq.fetch_add(1, Ordering::Release);
+        if fault::active(Fault::CondvarNotifySkipsWake) || !self.someone_sleeps() {
             return;
         }
-        self.seq.fetch_add(1, Ordering::Relaxed);
-        if self.someone_sleeps() && !fault::active(Fault::CondvarNotifySkipsWake) {
+        if all {
+            self.seq.wake_all();
+        } else {
             self.seq.wake_one();
         }
     }
@@ -347,12 +432,19 @@ impl Condvar {
     #[inline]
     pub fn notify_all(&self) {
         // Relaxed: see `notify_one`.
-        if self.waiters.load(Ordering::Relaxed) == 0 {
+        if unnotified(self.state.load(Ordering::Relaxed)) == 0 {
             return;
         }
-        self.seq.fetch_add(1, Ordering::Relaxed);
-        if self.someone_sleeps() {
-            self.seq.wake_all();
+        // Every unnotified waiter becomes a token.
+        let consumed = self
+            .state
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| {
+                let w = unnotified(s);
+                (w > 0).then(|| s - w * WAITER + w * TOKEN)
+            })
+            .is_ok();
+        if consumed {
+            self.bump_and_wake(true);
         }
     }
 
@@ -374,46 +466,156 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         deadline: Option<Instant>,
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
-        let mutex = guard.mutex;
-        // Both happen before we unlock, so a notifier that locks after us sees the
-        // registration and, if it bumps `seq`, our `wait` below sees the new value.
-        let seq = self.seq.load(Ordering::Relaxed);
-        self.waiters.fetch_add(1, Ordering::Relaxed);
-        drop(guard);
+        let ticket = self.register();
+        self.wait_registered(guard, ticket, deadline)
+    }
 
+    /// Registers the calling thread as a waiter, to sleep later with
+    /// [`wait_registered`](Self::wait_registered) or to leave with
+    /// [`cancel`](Self::cancel).
+    ///
+    /// The two steps let a caller register *before* it publishes "I am about to
+    /// sleep" somewhere a notifier looks without taking the condvar's mutex (the
+    /// FIFO queue's cross-side hand-off): any notify ordered after that
+    /// publication sees this registration.
+    #[inline]
+    pub(crate) fn register(&self) -> Ticket {
+        // Read `seq` before counting ourselves: a notify between the two does not
+        // count us, and moves `seq`, so our wait returns at once and we re-check.
+        // Relaxed: registration happens before the caller's release (a mutex
+        // unlock or an AcqRel RMW) that a notifier synchronises with.
+        let seq = self.seq.load(Ordering::Relaxed);
+        self.state.fetch_add(WAITER, Ordering::Relaxed);
+        Ticket { seq }
+    }
+
+    /// Leaves without waiting (the caller found its condition already true).
+    ///
+    /// Tokens are anonymous, so leaving may have to take one that a notify meant
+    /// for a waiter that is really asleep (the notify consumed that waiter's count
+    /// while ours was still unnotified, or before we registered). The caller acts
+    /// on what it found itself, not on that notify, so the token is handed on
+    /// with a `notify_one`: otherwise a sleeper could be left asleep with the thing
+    /// it was notified for still there (loom found exactly this: a `drain` freeing
+    /// two slots, one putter cancelling its sleep on the second slot and taking
+    /// the first putter's token).
+    #[inline]
+    pub(crate) fn cancel(&self, ticket: Ticket) {
+        let _ = ticket;
+        if self.leave() {
+            self.notify_one();
+        }
+    }
+
+    /// Unlocks the guard's mutex, waits until notified (or `deadline`), and locks
+    /// it again. The registration must have been made under the same mutex, or be
+    /// ordered before the notifier's look at the condition some other way.
+    pub(crate) fn wait_registered<'a, T: ?Sized>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        ticket: Ticket,
+        deadline: Option<Instant>,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        let mutex = guard.mutex;
+        drop(guard);
+        let notified = self.await_token(ticket.seq, deadline);
+        (mutex.lock(), WaitTimeoutResult(!notified))
+    }
+
+    /// Waits, without the mutex, until this waiter takes a token (`true`) or its
+    /// time runs out with no token left for it (`false`).
+    fn await_token(&self, mut seq: u32, deadline: Option<Instant>) -> bool {
+        loop {
+            let in_time = self.sleep_while(seq, deadline);
+            // Acquire: pairs with the notifier's Release bump, so any token added
+            // before the `seq` we read here is visible to `take_token`. Reading
+            // `seq` before looking for a token means a notify after the look moves
+            // `seq` past the value we sleep on next: it cannot be missed.
+            seq = self.seq.load(Ordering::Acquire);
+            if self.take_token() {
+                return true;
+            }
+            if !in_time {
+                return self.leave();
+            }
+            // `seq` moved but another waiter took the token (or the wake was
+            // spurious): still unnotified, wait again.
+        }
+    }
+
+    /// Spins briefly, then sleeps, while `seq` reads `seen` and the deadline has not
+    /// passed. `false` only if it returned because the deadline passed.
+    fn sleep_while(&self, seen: u32, deadline: Option<Instant>) -> bool {
         // The notify often comes within a microsecond (a busy peer): watch `seq` for
         // a little while before paying for a sleep and, on the notifier's side, a
         // wake syscall. Spin only; yielding here would delay the peer we wait for.
         // (At least one look even under loom, where `spin` never waits, so the
         // models cover a waiter that sees the notify without sleeping.)
         let mut backoff = Backoff::new();
-        let notified = loop {
-            if self.seq.load(Ordering::Relaxed) != seq {
-                break true;
+        loop {
+            if self.seq.load(Ordering::Relaxed) != seen {
+                return true;
             }
             if !backoff.spin() {
-                break false;
+                break;
             }
+        }
+        // RMW: see `someone_sleeps`.
+        self.sleepers.fetch_add(1, Ordering::AcqRel);
+        let in_time = match deadline {
+            None => {
+                self.seq.wait(seen);
+                true
+            }
+            Some(deadline) => self.seq.wait_until(seen, deadline),
         };
+        self.sleepers.fetch_sub(1, Ordering::Relaxed);
+        in_time
+    }
 
-        let in_time = if notified {
-            true
-        } else {
-            // RMW: see `someone_sleeps`.
-            self.sleepers.fetch_add(1, Ordering::AcqRel);
-            let in_time = match deadline {
-                None => {
-                    self.seq.wait(seq);
-                    true
-                }
-                Some(deadline) => self.seq.wait_until(seq, deadline),
-            };
-            self.sleepers.fetch_sub(1, Ordering::Relaxed);
-            in_time
-        };
+    /// Takes a token if one is there.
+    #[inline]
+    fn take_token(&self) -> bool {
+        // Relaxed: accounting only; the data is published by the mutex.
+        self.state
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| {
+                (tokens(s) > 0).then(|| s - TOKEN)
+            })
+            .is_ok()
+    }
 
-        self.waiters.fetch_sub(1, Ordering::Relaxed);
-        (mutex.lock(), WaitTimeoutResult(!in_time))
+    /// Gives back this waiter's unit: a token if any is left (`true`: a notify that
+    /// raced the timeout counts as received), else its unnotified registration.
+    #[inline]
+    fn leave(&self) -> bool {
+        let drop_token = fault::active(Fault::CondvarTimeoutDropsToken);
+        // Relaxed: accounting only, as in `take_token`.
+        let prev = self
+            .state
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| {
+                Some(if tokens(s) > 0 && !drop_token {
+                    s - TOKEN
+                } else {
+                    s.wrapping_sub(WAITER)
+                })
+            })
+            .unwrap_or_else(|s| s);
+        tokens(prev) > 0 && !drop_token
+    }
+}
+
+cfg_loom! {
+    impl Condvar {
+        /// Registered waiters right now, notified or not (for the loom models).
+        pub(crate) fn registered(&self) -> u64 {
+            let s = self.state.load(Ordering::Relaxed);
+            unnotified(s) + tokens(s)
+        }
+
+        /// Wake calls made so far (for the loom models).
+        pub(crate) fn wake_calls(&self) -> usize {
+            self.seq.wake_calls()
+        }
     }
 }
 

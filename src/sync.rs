@@ -58,7 +58,7 @@ cfg_loom! {
     mod imp {
         pub(crate) use loom::cell::UnsafeCell;
         pub(crate) use loom::hint;
-        pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+        pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
         pub(crate) use loom::thread;
     }
 }
@@ -67,7 +67,7 @@ cfg_not_loom! {
     #[allow(unused_imports)]
     mod imp {
         pub(crate) use std::hint;
-        pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+        pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
         pub(crate) use std::thread;
 
         /// `core::cell::UnsafeCell` behind loom's closure-based API, so code that
@@ -117,12 +117,25 @@ pub(crate) mod fault {
         CondvarNotifySkipsWake,
         /// `TaskCounter::done` reaching zero never wakes joiners.
         CounterDoneSkipsWake,
+        /// A `Condvar` waiter whose time runs out leaves as "not notified" even
+        /// when a notify already consumed it, stranding that notify's token.
+        CondvarTimeoutDropsToken,
+        /// `Condvar::notify_one` wakes again while the only waiter is notified but
+        /// not yet running (the accounting before exact waiter counts).
+        CondvarNotifyWakesNotified,
         /// A queue `put` forgets to signal "not empty".
         QueuePutSkipsNotify,
         /// `shutdown` forgets to wake blocked putters and getters.
         QueueShutdownSkipsWake,
         /// `drain` wakes one blocked putter however many slots it freed.
         QueueDrainWakesOne,
+        /// FIFO: a putter going to sleep announces it in the take word but keeps
+        /// its older view of the take count instead of re-reading it in the same
+        /// RMW, so a get in between frees a slot nobody is told about.
+        FifoPutterSleepsWithoutRecheck,
+        /// FIFO: a getter registers on "not empty" only after releasing the put
+        /// lock, so a put in between notifies nobody.
+        FifoGetterRegistersLate,
         /// A pool submit claims a sleeping worker but never notifies it.
         PoolSubmitSkipsNotify,
         /// A pool worker leaves the idle count when it takes a task (double count

@@ -13,8 +13,10 @@ use loom::sync::{Arc, Condvar, Mutex};
 use self::timer::TimedWait;
 use crate::sync::{AtomicU32, Ordering};
 
-/// The wait queue of one word, in a loom `Arc` so the timer can reach it.
-pub(super) struct Sleepers(Arc<Park>);
+/// The wait queue of one word, in a loom `Arc` so the timer can reach it, and how
+/// many `wake_*` calls (the futex system calls a real build would make) the word has
+/// seen: a plain std atomic, a statistic the models assert on, not modelled state.
+pub(super) struct Sleepers(Arc<Park>, std::sync::atomic::AtomicUsize);
 
 /// A parking pair: `lock` orders "check the word, sleep" against "wake".
 #[derive(Default)]
@@ -25,7 +27,12 @@ struct Park {
 
 impl Sleepers {
     pub(super) fn new() -> Self {
-        Self(Arc::new(Park::default()))
+        Self(Arc::new(Park::default()), std::sync::atomic::AtomicUsize::new(0))
+    }
+
+    /// How many `wake_one` / `wake_all` calls this word has seen.
+    pub(super) fn wake_calls(&self) -> usize {
+        self.1.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(super) fn wait(&self, word: &AtomicU32, expected: u32) {
@@ -65,11 +72,13 @@ impl Sleepers {
     }
 
     pub(super) fn wake_one(&self, _word: &AtomicU32) {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _g = self.0.lock.lock().unwrap();
         self.0.cv.notify_one();
     }
 
     pub(super) fn wake_all(&self, _word: &AtomicU32) {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _g = self.0.lock.lock().unwrap();
         self.0.cv.notify_all();
     }

@@ -121,6 +121,16 @@ impl Futex {
     }
 }
 
+cfg_loom! {
+    impl Futex {
+        /// How many `wake_one` / `wake_all` calls this word has seen (the models
+        /// assert that a notify burst costs one system call).
+        pub(crate) fn wake_calls(&self) -> usize {
+            self.sleepers.wake_calls()
+        }
+    }
+}
+
 impl Deref for Futex {
     type Target = AtomicU32;
 

@@ -2,10 +2,8 @@
 
 use std::collections::VecDeque;
 
-use super::block::{Blocker, Side, Wait};
-use super::error::PutAllError;
-use super::{BlockingQueue, Discipline, UNBOUNDED};
-use crate::sync::fault::{self, Fault};
+use super::{BlockingQueue, Core, Discipline};
+use crate::queue::error::PutAllError;
 
 /// Most items `put_all` pulls from its iterator ahead of putting them: enough to
 /// amortise the lock over a batch, few enough not to run far ahead of a lazy
@@ -34,35 +32,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert!(q.drain(3).is_empty());
     /// ```
     pub fn drain(&self, max: usize) -> Vec<T> {
-        // Declared before the guard, so if `Ord` panics the taken items are
-        // dropped after the unlock, never under the lock.
-        let mut items = Vec::new();
-        let mut state = self.state.lock();
-        let n = state.store.len().min(max);
-        if n == 0 {
-            return items;
-        }
-        items.reserve_exact(n);
-        while items.len() < n {
-            match self.store_op(&mut state.store, |s| s.pop()) {
-                Some(item) => items.push(item),
-                None => break,
-            }
-        }
-        self.hint.set_len(state.store.len());
-        let mut wake = if self.capacity == UNBOUNDED {
-            0
-        } else {
-            state.putters.claim(items.len())
-        };
-        if fault::active(Fault::QueueDrainWakesOne) {
-            wake = wake.min(1);
-        }
-        drop(state);
-        for _ in 0..wake {
-            self.not_full.notify_one();
-        }
-        items
+        self.core.drain(max)
     }
 
     /// Puts every item of `items` in order, blocking while the queue is full, one
@@ -96,7 +66,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         I: IntoIterator<Item = T>,
     {
         let mut rest = items.into_iter();
-        let chunk = self.capacity.min(PUT_ALL_CHUNK);
+        let chunk = self.core.capacity().min(PUT_ALL_CHUNK);
         let mut batch = VecDeque::with_capacity(chunk);
         loop {
             // Outside the lock: the caller's iterator is user code.
@@ -104,48 +74,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
             if batch.is_empty() {
                 return Ok(());
             }
-            if !self.put_some(&mut batch) {
+            if !self.core.put_some(&mut batch) {
                 return Err(PutAllError::new(batch.into(), rest));
-            }
-        }
-    }
-
-    /// Puts as many items from the front of `batch` as fit, waiting until at least
-    /// one does. `false` if the queue is shut down.
-    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
-        let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Put, Wait::Forever);
-        loop {
-            if state.shutdown {
-                return false;
-            }
-            let room = self.capacity - state.store.len();
-            if room > 0 {
-                let k = room.min(batch.len());
-                // One at a time from the front: if `Ord` panics, the items not yet
-                // put stay in `batch`, dropped outside the lock with the caller's
-                // frame.
-                self.store_op(&mut state.store, |store| {
-                    for _ in 0..k {
-                        if let Some(item) = batch.pop_front() {
-                            // Under the lock, so before any getter can see it.
-                            self.tasks.add_one();
-                            store.push(item);
-                        }
-                    }
-                });
-                self.hint.set_len(state.store.len());
-                let wake = state.getters.claim(k);
-                drop(state);
-                for _ in 0..wake {
-                    self.not_empty.notify_one();
-                }
-                return true;
-            }
-            match self.block(state, &mut blocker) {
-                Some(s) => state = s,
-                // A wait without deadline never gives up; the caller just retries.
-                None => return true,
             }
         }
     }

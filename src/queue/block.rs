@@ -1,14 +1,15 @@
-//! How long an operation may block, and the one place where a queue operation
-//! spins and then sleeps.
+//! How long an operation may block, and the one place where an operation of the
+//! one-lock core spins and then sleeps.
 
 use std::time::{Duration, Instant};
 
-use super::{BlockingQueue, Hint, State};
+use super::locked::{Locked, State};
+use super::spin::Hint;
 use crate::mutex::MutexGuard;
 
 /// How long an operation may wait for room or for an item.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Wait {
+pub enum Wait {
     /// Not at all: `try_put` / `try_get`, a zero timeout, or a timed wait's last
     /// look after it expired.
     No,
@@ -73,9 +74,9 @@ impl Blocker {
 }
 
 /// The locked state, as the operations pass it around.
-pub(crate) type Guard<'a, D> = MutexGuard<'a, State<D>>;
+pub(crate) type Guard<'a, S> = MutexGuard<'a, State<S>>;
 
-impl<T, D> BlockingQueue<T, D> {
+impl<T, S> Locked<T, S> {
     /// Called with the lock held when the operation cannot proceed. Returns `None`
     /// if it must give up now (non-blocking, or past its deadline); otherwise waits
     /// a while (a spin on the lock-free hint the first time, then a sleep on the
@@ -85,9 +86,9 @@ impl<T, D> BlockingQueue<T, D> {
     /// expiry is never lost.
     pub(crate) fn block<'a>(
         &'a self,
-        mut state: Guard<'a, D>,
+        mut state: Guard<'a, S>,
         b: &mut Blocker,
-    ) -> Option<Guard<'a, D>> {
+    ) -> Option<Guard<'a, S>> {
         let deadline = b.wait.deadline()?;
         if !b.spun {
             b.spun = true;

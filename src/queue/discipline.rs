@@ -17,10 +17,12 @@ pub(crate) fn prealloc<T>(maxsize: usize) -> usize {
 }
 
 pub(crate) mod sealed {
-    /// The storage operations a [`Discipline`](super::Discipline) provides. Private,
-    /// so that only the crate's own stores (which run no user code except `T: Ord`)
-    /// ever run under a queue's lock.
-    pub trait Store<T> {
+    /// The storage operations a [`Discipline`](super::Discipline) provides, and the
+    /// queue inside it runs on. Private, so that only the crate's own stores (which
+    /// run no user code except `T: Ord`) ever run under a queue's lock.
+    pub trait Store<T>: Sized {
+        /// The queue's inside: two locks for FIFO, one for LIFO and priority.
+        type Core: super::super::core::Core<T>;
         /// An empty store with room for `reserve` items.
         fn with_capacity(reserve: usize) -> Self;
         /// Adds an item. Must leave the item in the store even if it panics.
@@ -89,6 +91,7 @@ pub struct Fifo<T>(VecDeque<T>);
 pub struct Lifo<T>(Vec<T>);
 
 impl<T> sealed::Store<T> for Fifo<T> {
+    type Core = super::fifo::TwoLock<T>;
     fn with_capacity(reserve: usize) -> Self {
         Self(VecDeque::with_capacity(reserve))
     }
@@ -112,6 +115,7 @@ impl<T> sealed::Store<T> for Fifo<T> {
 impl<T> Discipline<T> for Fifo<T> {}
 
 impl<T> sealed::Store<T> for Lifo<T> {
+    type Core = super::locked::Locked<T, Self>;
     fn with_capacity(reserve: usize) -> Self {
         Self(Vec::with_capacity(reserve))
     }

@@ -2,9 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::block::{Blocker, Side, Wait};
-use super::error::GetError;
-use super::{BlockingQueue, Discipline, UNBOUNDED};
+use super::block::Wait;
+use super::{BlockingQueue, Core, Discipline};
+use crate::queue::error::GetError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Removes and returns the next item, blocking while the queue is empty
@@ -28,7 +28,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// });
     /// ```
     pub fn get(&self) -> Result<T, GetError> {
-        self.get_inner(Wait::Forever)
+        self.core.get(Wait::Forever)
     }
 
     /// Like [`get`](Self::get), giving up after `timeout` (Python's
@@ -54,7 +54,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert!(start.elapsed() >= Duration::from_millis(10));
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
-        self.get_inner(Wait::timeout(timeout))
+        self.core.get(Wait::timeout(timeout))
     }
 
     /// Like [`get`](Self::get), giving up at `deadline`. A deadline in the past is
@@ -77,7 +77,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert_eq!(q.get_deadline(deadline), Ok(1)); // available: no waiting needed
     /// ```
     pub fn get_deadline(&self, deadline: Instant) -> Result<T, GetError> {
-        self.get_inner(Wait::Until(deadline))
+        self.core.get(Wait::Until(deadline))
     }
 
     /// Removes and returns the next item if there is one, without blocking
@@ -101,27 +101,6 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert_eq!(q.try_get(), Err(GetError::ShutDown));
     /// ```
     pub fn try_get(&self) -> Result<T, GetError> {
-        self.get_inner(Wait::No)
-    }
-
-    fn get_inner(&self, wait: Wait) -> Result<T, GetError> {
-        let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Get, wait);
-        loop {
-            if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
-                self.hint.set_len(state.store.len());
-                // One slot freed: wake one putter if one sleeps and none is on its way.
-                let wake = self.capacity != UNBOUNDED && state.putters.claim_one();
-                drop(state);
-                if wake {
-                    self.not_full.notify_one();
-                }
-                return Ok(item);
-            }
-            if state.shutdown {
-                return Err(GetError::ShutDown);
-            }
-            state = self.block(state, &mut blocker).ok_or(GetError::Empty)?;
-        }
+        self.core.get(Wait::No)
     }
 }

@@ -23,7 +23,7 @@ use super::{BlockingQueue, Discipline};
 /// assert_eq!(it.next(), Some("b"));
 /// assert_eq!(it.next(), None);
 /// ```
-pub struct Iter<'a, T, D> {
+pub struct Iter<'a, T, D: Discipline<T>> {
     queue: &'a BlockingQueue<T, D>,
 }
 
@@ -71,7 +71,7 @@ impl<'a, T, D: Discipline<T>> IntoIterator for &'a BlockingQueue<T, D> {
     }
 }
 
-impl<T, D> fmt::Debug for Iter<'_, T, D> {
+impl<T, D: Discipline<T>> fmt::Debug for Iter<'_, T, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter").finish_non_exhaustive()
     }

@@ -1,23 +1,29 @@
 //! Layer 4: Python-`queue`-style blocking queues.
 //!
-//! One generic core, [`BlockingQueue<T, D>`], over a [`Discipline`] store that fixes
+//! One generic front, [`BlockingQueue<T, D>`], over a [`Discipline`] that fixes
 //! the order items come out in, and three aliases: [`Queue`] (FIFO), [`LifoQueue`]
-//! and [`PriorityQueue`].
+//! and [`PriorityQueue`]. The discipline also picks the queue's inside (its
+//! `Core`, `core.rs`):
 //!
-//! Inside: one [`Mutex`] around the store and the sleeper counts, one [`Condvar`]
-//! for getters ("not empty") and one for putters ("not full"). A condvar is only
-//! touched when the locked state says a thread sleeps on it without a wake-up
-//! already on its way, and a blocked thread spins briefly on a lock-free length
-//! hint before it sleeps (see `spin.rs`). No user code runs under the lock except
-//! `T: Ord` in the priority store; items leave through return values.
+//! * the FIFO [`Queue`] runs on two locks (`fifo/`): a put side and a take side,
+//!   each with its own lock, buffer and counter on its own cache line; a getter
+//!   that finds its side empty takes the whole put-side buffer in one swap;
+//! * [`LifoQueue`] and [`PriorityQueue`] run on one lock (`locked.rs`), since both
+//!   ends of a stack or a heap are the same place.
+//!
+//! No user code runs under a lock except `T: Ord` in the priority store; items
+//! leave through return values.
 
 mod batch;
 mod block;
+mod core;
 mod discipline;
 pub(crate) mod error;
+mod fifo;
 mod get;
 mod hole;
 mod iter;
+mod locked;
 mod priority;
 mod put;
 mod shutdown;
@@ -26,13 +32,8 @@ mod tasks;
 mod waiters;
 
 use std::fmt;
-use std::marker::PhantomData;
 
-use crate::condvar::Condvar;
-use crate::counter::TaskCounter;
-use crate::mutex::Mutex;
-use spin::Hint;
-use waiters::Waiters;
+use self::core::Core;
 
 pub use discipline::{Discipline, Fifo, Lifo};
 pub use iter::Iter;
@@ -145,50 +146,33 @@ const UNBOUNDED: usize = usize::MAX;
 ///     jobs.shutdown(); // lets the workers' loops end
 /// });
 /// ```
-pub struct BlockingQueue<T, D> {
-    state: Mutex<State<D>>,
-    /// Getters sleep here until an item arrives or the queue shuts down.
-    not_empty: Condvar,
-    /// Putters sleep here until a slot frees up or the queue shuts down.
-    not_full: Condvar,
-    /// Most items stored at once; [`UNBOUNDED`] for no limit (and for
-    /// `bounded(usize::MAX)`, which can never fill either).
-    capacity: usize,
-    /// Whether the queue was made with a bound, so `capacity()` reports
-    /// `bounded(usize::MAX)` as `Some(usize::MAX)`, not as unbounded.
+pub struct BlockingQueue<T, D: Discipline<T>> {
+    core: D::Core,
+    /// Made with a bound: `capacity()` then reports `bounded(usize::MAX)` as
+    /// `Some(usize::MAX)`, though the core treats it as unbounded (it can never fill).
     bounded: bool,
-    tasks: TaskCounter,
-    hint: Hint,
-    _items: PhantomData<fn(T) -> T>,
 }
 
-/// Everything the lock protects.
-pub(crate) struct State<D> {
-    store: D,
-    shutdown: bool,
-    getters: Waiters,
-    putters: Waiters,
+// SAFETY: every core the sealed disciplines pick is `Send + Sync` whenever the
+// items and the store are `Send` (its data sits behind the crate's `Mutex`, the
+// rest is atomics and condvars): `cores_are_send_sync` below checks exactly that
+// at compile time. The compiler cannot see it through the associated type in
+// generic code, hence these impls.
+unsafe impl<T: Send, D: Discipline<T> + Send> Send for BlockingQueue<T, D> {}
+// SAFETY: as above.
+unsafe impl<T: Send, D: Discipline<T> + Send> Sync for BlockingQueue<T, D> {}
+
+/// Compile-time proof for the `unsafe impl`s above: each core is `Send + Sync`
+/// for any `T: Send`.
+#[allow(dead_code)]
+fn cores_are_send_sync<T: Send + Ord>() {
+    fn check<C: Send + Sync>() {}
+    check::<<Fifo<T> as discipline::sealed::Store<T>>::Core>();
+    check::<<Lifo<T> as discipline::sealed::Store<T>>::Core>();
+    check::<<Priority<T> as discipline::sealed::Store<T>>::Core>();
 }
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
-    fn with_capacity(capacity: Option<usize>, reserve: usize) -> Self {
-        Self {
-            state: Mutex::new(State {
-                store: D::with_capacity(reserve),
-                shutdown: false,
-                getters: Waiters::default(),
-                putters: Waiters::default(),
-            }),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
-            capacity: capacity.unwrap_or(UNBOUNDED),
-            bounded: capacity.is_some(),
-            tasks: TaskCounter::new(),
-            hint: Hint::new(),
-            _items: PhantomData,
-        }
-    }
-
     /// A queue without a size limit (Python's `Queue()` / `maxsize=0`): `put` never
     /// blocks and never fails with `Full`.
     ///
@@ -205,7 +189,10 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn unbounded() -> Self {
-        Self::with_capacity(None, 0)
+        Self {
+            core: D::Core::new(UNBOUNDED, 0),
+            bounded: false,
+        }
     }
 
     /// A queue holding at most `maxsize` items: `put` blocks while it is full.
@@ -240,7 +227,10 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         if maxsize == 0 {
             return Self::unbounded();
         }
-        Self::with_capacity(Some(maxsize), discipline::prealloc::<T>(maxsize))
+        Self {
+            core: D::Core::new(maxsize, discipline::prealloc::<T>(maxsize)),
+            bounded: true,
+        }
     }
 
     /// The size limit (Python's `maxsize`), or `None` for an unbounded queue.
@@ -256,7 +246,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn capacity(&self) -> Option<usize> {
-        self.bounded.then_some(self.capacity)
+        self.bounded.then(|| self.core.capacity())
     }
 
     /// The number of items in the queue right now (Python's `qsize()`). Other
@@ -274,7 +264,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn len(&self) -> usize {
-        self.state.lock().store.len()
+        self.core.len()
     }
 
     /// `true` if the queue holds no items right now (Python's `empty()`).
@@ -309,7 +299,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn is_full(&self) -> bool {
-        self.len() >= self.capacity
+        self.len() >= self.core.capacity()
     }
 
     /// How many threads are asleep in a `get` (or `get_timeout`, `iter`, …) right
@@ -336,7 +326,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn blocked_getters(&self) -> usize {
-        self.state.lock().getters.waiting()
+        self.core.blocked_getters()
     }
 
     /// How many threads are asleep in a `put` (or `put_timeout`, `put_all`, …)
@@ -363,30 +353,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn blocked_putters(&self) -> usize {
-        self.state.lock().putters.waiting()
-    }
-}
-
-impl<T, D> BlockingQueue<T, D> {
-    /// Runs a store operation (the only place user code, `T: Ord`, runs under the
-    /// lock). If it panics, every sleeper is woken on the way out: the store may
-    /// have gained or lost items without the usual targeted wake-up, and a woken
-    /// thread just re-checks. (The lock itself is released by the unwinding guard;
-    /// the spin hint may stay stale until the next operation, which only affects
-    /// how long a blocked thread spins.)
-    #[inline]
-    fn store_op<R>(&self, store: &mut D, op: impl FnOnce(&mut D) -> R) -> R {
-        struct WakeAllOnPanic<'a, T, D>(&'a BlockingQueue<T, D>);
-        impl<T, D> Drop for WakeAllOnPanic<'_, T, D> {
-            fn drop(&mut self) {
-                self.0.not_empty.notify_all();
-                self.0.not_full.notify_all();
-            }
-        }
-        let on_panic = WakeAllOnPanic(self);
-        let result = op(store);
-        std::mem::forget(on_panic);
-        result
+        self.core.blocked_putters()
     }
 }
 
@@ -403,17 +370,8 @@ impl<T, D: Discipline<T>> fmt::Debug for BlockingQueue<T, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("BlockingQueue");
         d.field("capacity", &self.capacity());
-        match self.state.try_lock() {
-            Some(state) => {
-                d.field("len", &state.store.len())
-                    .field("shutdown", &state.shutdown)
-                    .field("blocked_getters", &state.getters.waiting())
-                    .field("blocked_putters", &state.putters.waiting());
-            }
-            None => {
-                d.field("len", &format_args!("<locked>"));
-            }
-        }
-        d.field("unfinished_tasks", &self.tasks.pending()).finish()
+        self.core.fmt_fields(&mut d);
+        d.field("unfinished_tasks", &self.core.tasks().pending())
+            .finish()
     }
 }

@@ -132,6 +132,7 @@ impl<T: Ord> Priority<T> {
 }
 
 impl<T: Ord> sealed::Store<T> for Priority<T> {
+    type Core = super::locked::Locked<T, Self>;
     fn with_capacity(reserve: usize) -> Self {
         Self {
             heap: Vec::with_capacity(reserve),

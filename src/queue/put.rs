@@ -2,10 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::block::{Blocker, Side, Wait};
-use super::error::PutError;
-use super::{BlockingQueue, Discipline};
-use crate::sync::fault::{self, Fault};
+use super::block::Wait;
+use super::{BlockingQueue, Core, Discipline};
+use crate::queue::error::PutError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Adds an item, blocking while the queue is full (Python's `put(item)`). Adds
@@ -31,7 +30,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// });
     /// ```
     pub fn put(&self, item: T) -> Result<(), PutError<T>> {
-        self.put_inner(item, Wait::Forever)
+        self.core.put(item, Wait::Forever)
     }
 
     /// Like [`put`](Self::put), giving up after `timeout` (Python's
@@ -58,7 +57,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert_eq!(err.into_inner(), "second"); // the item comes back
     /// ```
     pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
-        self.put_inner(item, Wait::timeout(timeout))
+        self.core.put(item, Wait::timeout(timeout))
     }
 
     /// Like [`put`](Self::put), giving up at `deadline`. A deadline in the past is
@@ -80,7 +79,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert!(q.put_deadline(2, deadline).unwrap_err().is_full());
     /// ```
     pub fn put_deadline(&self, item: T, deadline: Instant) -> Result<(), PutError<T>> {
-        self.put_inner(item, Wait::Until(deadline))
+        self.core.put(item, Wait::Until(deadline))
     }
 
     /// Adds an item if there is room right now, without blocking (Python's
@@ -102,33 +101,6 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert_eq!(q.try_put(3), Err(PutError::ShutDown(3)));
     /// ```
     pub fn try_put(&self, item: T) -> Result<(), PutError<T>> {
-        self.put_inner(item, Wait::No)
-    }
-
-    fn put_inner(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
-        let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Put, wait);
-        loop {
-            if state.shutdown {
-                return Err(PutError::ShutDown(item));
-            }
-            if state.store.len() < self.capacity {
-                // Count the task before the item is visible, so a getter's
-                // `task_done` can never find the count at zero.
-                self.tasks.add_one();
-                self.store_op(&mut state.store, |s| s.push(item));
-                self.hint.set_len(state.store.len());
-                let wake = state.getters.claim_one();
-                drop(state);
-                if wake && !fault::active(Fault::QueuePutSkipsNotify) {
-                    self.not_empty.notify_one();
-                }
-                return Ok(());
-            }
-            match self.block(state, &mut blocker) {
-                Some(s) => state = s,
-                None => return Err(PutError::Full(item)),
-            }
-        }
+        self.core.put(item, Wait::No)
     }
 }

@@ -1,11 +1,7 @@
 //! `shutdown` and `shutdown_now`: Python 3.13's `shutdown(immediate=False/True)`,
 //! made lossless.
 
-use std::mem;
-
-use super::{BlockingQueue, Discipline, State};
-use crate::mutex::MutexGuard;
-use crate::sync::fault::{self, Fault};
+use super::{BlockingQueue, Core, Discipline};
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Shuts the queue down (Python's `shutdown()`): from now on every put fails
@@ -29,9 +25,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert_eq!(q.get(), Err(GetError::ShutDown)); // then never blocks
     /// ```
     pub fn shutdown(&self) {
-        let mut state = self.state.lock();
-        self.shut(&mut state);
-        self.wake_all(state);
+        self.core.shutdown();
     }
 
     /// Shuts the queue down like [`shutdown`](Self::shutdown), and also removes and
@@ -61,15 +55,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// q.join(); // does not block
     /// ```
     pub fn shutdown_now(&self) -> Vec<T> {
-        let mut state = self.state.lock();
-        self.shut(&mut state);
-        // Take the whole store (no allocation: the empty one reserves nothing) so
-        // that ordering the items and dropping the store happen outside the lock.
-        let store = mem::replace(&mut state.store, D::with_capacity(0));
-        self.hint.set_len(0);
-        self.wake_all(state);
-        self.tasks.done_up_to(store.len());
-        store.into_vec()
+        self.core.shutdown_now()
     }
 
     /// `true` once [`shutdown`](Self::shutdown) or
@@ -87,27 +73,6 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn is_shutdown(&self) -> bool {
-        self.state.lock().shutdown
-    }
-
-    fn shut(&self, state: &mut State<D>) {
-        state.shutdown = true;
-        self.hint.set_shutdown();
-    }
-
-    /// Wakes every sleeping getter and putter, after unlocking.
-    fn wake_all(&self, mut state: MutexGuard<'_, State<D>>) {
-        let getters = state.getters.claim_all();
-        let putters = state.putters.claim_all();
-        drop(state);
-        if fault::active(Fault::QueueShutdownSkipsWake) {
-            return;
-        }
-        if getters {
-            self.not_empty.notify_all();
-        }
-        if putters {
-            self.not_full.notify_all();
-        }
+        self.core.is_shutdown()
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{BlockingQueue, Discipline};
+use super::{BlockingQueue, Core, Discipline};
 use crate::counter::error::TaskDoneError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
@@ -27,7 +27,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert_eq!(q.task_done(), Err(TaskDoneError));
     /// ```
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.done()
+        self.core.tasks().done()
     }
 
     /// Blocks until every item ever put has been marked done with
@@ -54,7 +54,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// });
     /// ```
     pub fn join(&self) {
-        self.tasks.wait();
+        self.core.tasks().wait();
     }
 
     /// Like [`join`](Self::join), giving up after `timeout`; `true` if every task
@@ -73,7 +73,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn join_timeout(&self, timeout: Duration) -> bool {
-        self.tasks.wait_timeout(timeout)
+        self.core.tasks().wait_timeout(timeout)
     }
 
     /// Like [`join`](Self::join), giving up at `deadline`; `true` if every task was
@@ -94,7 +94,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn join_deadline(&self, deadline: Instant) -> bool {
-        self.tasks.wait_deadline(deadline)
+        self.core.tasks().wait_deadline(deadline)
     }
 
     /// The number of items put and not yet marked done (Python's
@@ -116,6 +116,6 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn unfinished_tasks(&self) -> usize {
-        self.tasks.pending()
+        self.core.tasks().pending()
     }
 }

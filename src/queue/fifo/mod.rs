@@ -1,0 +1,308 @@
+//! The FIFO queue's two-lock core: a put side and a take side that share nothing
+//! on the hot path. `docs/design.md` ("The two-lock FIFO") walks through it.
+//!
+//! * **Put side** (`put.rs`): the put lock over the put buffer, the total of items
+//!   ever put, the last take count seen, the shutdown flag and the sleeping-putter
+//!   count. Putters sleep on `not_full`.
+//! * **Take side** (`take.rs`): the take lock over the take buffer and the
+//!   sleeping-getter count, and the take word: the total of items ever taken,
+//!   shifted left by one, with [`ASLEEP`] in bit 0 while putters sleep. Getters
+//!   sleep on `not_empty`.
+//!
+//! A getter that finds the take buffer empty takes the put lock (lock order: take,
+//! then put; nothing takes them the other way round) and swaps the two buffers:
+//! every queued item crosses in one hold. A putter reads the take word only at the
+//! full edge; a getter reads the put side only at the empty edge. Each side sits
+//! on its own cache line (`#[repr(align(128))]`, two lines on CPUs that prefetch in
+//! pairs), and so do the condvars and the task count, which are written only at
+//! the edges or by `task_done`.
+
+mod put;
+mod take;
+
+use std::fmt;
+use std::mem;
+
+use super::block::Wait;
+use super::core::Core;
+use super::discipline::sealed::Store;
+use super::discipline::Fifo;
+use super::UNBOUNDED;
+use crate::condvar::Condvar;
+use crate::counter::TaskCounter;
+use crate::mutex::Mutex;
+use crate::queue::error::{GetError, PutError};
+use crate::sync::fault::{self, Fault};
+use crate::sync::{AtomicBool, LOOM};
+use crate::sync::{AtomicUsize, Ordering};
+
+/// Bit 0 of the take word: at least one putter sleeps on `not_full` (or is about
+/// to), so a getter that frees a slot must notify it.
+const ASLEEP: usize = 1;
+
+/// Items in the queue if `puts` were put and `takes` taken, both counted modulo
+/// 2^63 (the take word spends one bit on [`ASLEEP`]).
+#[inline]
+fn in_use(puts: usize, takes: usize) -> usize {
+    puts.wrapping_sub(takes) & (usize::MAX >> 1)
+}
+
+/// `T` alone on its cache line(s).
+#[repr(align(128))]
+struct Padded<T>(T);
+
+/// The FIFO queue's inside.
+pub struct TwoLock<T> {
+    take: Padded<TakeSide<T>>,
+    put: Padded<PutSide<T>>,
+    edge: Padded<Edge>,
+    tasks: Padded<TaskCounter>,
+    /// Most items stored at once; [`UNBOUNDED`] for no limit.
+    capacity: usize,
+}
+
+/// Everything getters touch on every item.
+struct TakeSide<T> {
+    lock: Mutex<TakeState<T>>,
+    /// Items ever taken, `<< 1`, with [`ASLEEP`] in bit 0. Bounded queues only
+    /// (an unbounded queue has no putters to wake and nobody reads the count).
+    word: AtomicUsize,
+}
+
+/// Under the take lock.
+struct TakeState<T> {
+    /// The older items: every item here was put before every item in the put
+    /// buffer.
+    buf: Fifo<T>,
+    /// Getters asleep on `not_empty` (`blocked_getters`).
+    getters: usize,
+}
+
+/// Everything putters touch on every item.
+struct PutSide<T> {
+    lock: Mutex<PutState<T>>,
+    /// `PutState::puts`, readable without the lock by spinning getters.
+    count: AtomicUsize,
+}
+
+/// Under the put lock.
+struct PutState<T> {
+    buf: Fifo<T>,
+    /// Items ever put (modulo 2^63 where compared with the take count).
+    puts: usize,
+    /// The take count as last read from the take word: never ahead of the real
+    /// one, so `in_use(puts, takes_seen)` never under-counts the queue.
+    takes_seen: usize,
+    shutdown: bool,
+    /// Putters asleep on `not_full` (`blocked_putters`); while non-zero the take
+    /// word carries [`ASLEEP`].
+    putters: usize,
+}
+
+/// Written only at the edges (a thread going to sleep or waking one), read by the
+/// hot paths only as one relaxed load that finds nobody to wake.
+struct Edge {
+    /// Getters sleep here; every put notifies it (a no-op while no getter is
+    /// registered unnotified).
+    not_empty: Condvar,
+    /// Putters sleep here; a getter notifies it when the take word says
+    /// [`ASLEEP`].
+    not_full: Condvar,
+    /// The shutdown flag, for spinners only (the real one is under the put lock).
+    shutdown: AtomicBool,
+}
+
+/// How many items (getters) or free slots (putters) a spinning thread waits for
+/// before it goes back to the lock, at most: crossing sides in batches is what
+/// keeps the two sides off each other's cache lines. A spinner that runs out of
+/// patience first takes whatever is there, so this only ever delays a blocked
+/// operation by one bounded spin, never refuses or sleeps on a single item or
+/// slot.
+const SPIN_BATCH: usize = 64;
+
+impl<T> TwoLock<T> {
+    /// What a spinner waits for: [`SPIN_BATCH`], or a quarter of a small queue
+    /// (a group that can never fit would only spin out).
+    #[inline]
+    fn spin_batch(&self) -> usize {
+        (self.capacity / 4).clamp(1, SPIN_BATCH)
+    }
+
+    /// Whether blocked operations spin before sleeping (not under loom: a spin
+    /// is a yield there, which prunes the interleavings loom explores).
+    const SPIN: bool = !cfg!(all(test, feature = "loom"));
+
+    /// Records `puts` for spinning getters (compiled out under loom).
+    #[inline]
+    fn publish_puts(&self, _puts: usize) {
+        // Relaxed: a hint for spinners; they re-check under the locks.
+        if !LOOM {
+            self.put.0.count.store(_puts, Ordering::Relaxed);
+        }
+    }
+
+    /// The shutdown flag as spinners see it.
+    #[inline]
+    fn shutdown_hint(&self) -> bool {
+        !LOOM && self.edge.0.shutdown.load(Ordering::Relaxed)
+    }
+
+    /// Records `count` items leaving the queue (gets, drains, `shutdown_now`).
+    /// Returns whether a putter sleeps, in which case the caller notifies
+    /// `not_full` after unlocking.
+    #[inline]
+    fn took(&self, count: usize) -> bool {
+        if self.capacity == UNBOUNDED {
+            return false;
+        }
+        // AcqRel read-modify-write on the one word in which putters announce
+        // sleep (`put.rs`, `wait_for_room`), so the two are totally ordered:
+        // - the putter's `fetch_or` first: we read its bit, and (Acquire on its
+        //   Release) its registration on `not_full`, so our notify reaches it;
+        // - ours first: its `fetch_or` reads our count and it does not sleep.
+        let word = self.take.0.word.fetch_add(count << 1, Ordering::AcqRel);
+        word & ASLEEP != 0
+    }
+}
+
+impl<T> Core<T> for TwoLock<T> {
+    fn new(capacity: usize, reserve: usize) -> Self {
+        Self {
+            take: Padded(TakeSide {
+                lock: Mutex::new(TakeState {
+                    buf: Fifo::with_capacity(reserve),
+                    getters: 0,
+                }),
+                word: AtomicUsize::new(0),
+            }),
+            put: Padded(PutSide {
+                // Both buffers get the reservation: they swap, and a bounded queue
+                // must not allocate per operation whichever buffer fills.
+                lock: Mutex::new(PutState {
+                    buf: Fifo::with_capacity(reserve),
+                    puts: 0,
+                    takes_seen: 0,
+                    shutdown: false,
+                    putters: 0,
+                }),
+                count: AtomicUsize::new(0),
+            }),
+            edge: Padded(Edge {
+                not_empty: Condvar::new(),
+                not_full: Condvar::new(),
+                shutdown: AtomicBool::new(false),
+            }),
+            tasks: Padded(TaskCounter::new()),
+            capacity,
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn tasks(&self) -> &TaskCounter {
+        &self.tasks.0
+    }
+
+    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+        self.put_one(item, wait)
+    }
+
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        self.get_one(wait)
+    }
+
+    fn drain(&self, max: usize) -> Vec<T> {
+        self.drain_up_to(max)
+    }
+
+    fn put_some(&self, batch: &mut std::collections::VecDeque<T>) -> bool {
+        self.put_batch(batch)
+    }
+
+    fn shutdown(&self) {
+        let mut put = self.put.0.lock.lock();
+        self.shut(&mut put);
+        drop(put);
+        self.wake_everyone();
+    }
+
+    fn shutdown_now(&self) -> Vec<T> {
+        // Lock order: take, then put (as a getter's swap).
+        let mut take = self.take.0.lock.lock();
+        let mut put = self.put.0.lock.lock();
+        self.shut(&mut put);
+        // Take both buffers whole (the empty ones reserve nothing), so building
+        // the result and freeing the buffers happen outside the locks.
+        let older = mem::replace(&mut take.buf, Fifo::with_capacity(0));
+        let newer = mem::replace(&mut put.buf, Fifo::with_capacity(0));
+        let n = older.len() + newer.len();
+        // Keep `puts - takes` equal to what is queued; the putters it would wake
+        // are woken below anyway.
+        self.took(n);
+        drop(put);
+        drop(take);
+        self.wake_everyone();
+        self.tasks.0.done_up_to(n);
+        let mut items = older.into_vec();
+        items.extend(newer.into_vec());
+        items
+    }
+
+    fn is_shutdown(&self) -> bool {
+        self.put.0.lock.lock().shutdown
+    }
+
+    fn len(&self) -> usize {
+        let take = self.take.0.lock.lock();
+        let put = self.put.0.lock.lock();
+        take.buf.len() + put.buf.len()
+    }
+
+    fn blocked_getters(&self) -> usize {
+        self.take.0.lock.lock().getters
+    }
+
+    fn blocked_putters(&self) -> usize {
+        self.put.0.lock.lock().putters
+    }
+
+    fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
+        let take = self.take.0.lock.try_lock();
+        let put = self.put.0.lock.try_lock();
+        match (take, put) {
+            (Some(take), Some(put)) => {
+                d.field("len", &(take.buf.len() + put.buf.len()))
+                    .field("shutdown", &put.shutdown)
+                    .field("blocked_getters", &take.getters)
+                    .field("blocked_putters", &put.putters);
+            }
+            _ => {
+                d.field("len", &format_args!("<locked>"));
+            }
+        }
+    }
+}
+
+impl<T> TwoLock<T> {
+    /// Sets the shutdown flag; called under the put lock.
+    fn shut(&self, put: &mut PutState<T>) {
+        put.shutdown = true;
+        // Relaxed: a hint for spinners; sleepers are woken by `wake_everyone`.
+        if !LOOM {
+            self.edge.0.shutdown.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Wakes every sleeping putter and getter (after the shutdown flag is set
+    /// under the put lock: a thread registered before that is woken here, one
+    /// after it sees the flag).
+    fn wake_everyone(&self) {
+        if fault::active(Fault::QueueShutdownSkipsWake) {
+            return;
+        }
+        self.edge.0.not_full.notify_all();
+        self.edge.0.not_empty.notify_all();
+    }
+}

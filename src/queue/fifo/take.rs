@@ -1,0 +1,166 @@
+//! The take side: `get`, `drain`, the batch swap, and waiting for items.
+//!
+//! The hot path takes the take lock, pops from the take buffer, adds one to the
+//! take word (bounded queues) and unlocks; the put side is touched only when the
+//! take buffer is empty, and then the whole put buffer comes over in one swap.
+
+use std::mem;
+
+use super::{TakeState, TwoLock};
+use crate::mutex::MutexGuard;
+use crate::queue::block::Wait;
+use crate::queue::discipline::sealed::Store;
+use crate::queue::error::GetError;
+use crate::sync::fault::{self, Fault};
+use crate::sync::LOOM;
+
+type TakeGuard<'a, T> = MutexGuard<'a, TakeState<T>>;
+
+/// What a getter found when its side was empty.
+enum Refill<'a, T> {
+    /// Items came over from the put side (or arrived while it waited): pop again.
+    Again(TakeGuard<'a, T>),
+    /// Give up with this error.
+    Fail(GetError),
+}
+
+impl<T> TwoLock<T> {
+    pub(super) fn get_one(&self, mut wait: Wait) -> Result<T, GetError> {
+        let mut take = self.take.0.lock.lock();
+        let mut spun = !Self::SPIN;
+        loop {
+            if let Some(item) = take.buf.pop() {
+                let putter_asleep = self.took(1);
+                drop(take);
+                if putter_asleep {
+                    // One slot freed: wake one putter (the condvar skips those
+                    // already notified).
+                    self.edge.0.not_full.notify_one();
+                }
+                return Ok(item);
+            }
+            take = match self.refill(take, &mut wait, &mut spun) {
+                Refill::Again(t) => t,
+                Refill::Fail(e) => return Err(e),
+            };
+        }
+    }
+
+    /// Called with the take lock held and the take buffer empty: swaps in the put
+    /// buffer if it holds anything, else fails or waits as `wait` allows (a spin
+    /// the first time, then a sleep on `not_empty`). After a wait's deadline the
+    /// caller gets one last look before `Empty`.
+    fn refill<'a>(
+        &'a self,
+        mut take: TakeGuard<'a, T>,
+        wait: &mut Wait,
+        spun: &mut bool,
+    ) -> Refill<'a, T> {
+        // Lock order: take, then put.
+        let mut put = self.put.0.lock.lock();
+        if put.buf.len() > 0 {
+            // The batch hand-off: everything queued crosses in one hold.
+            mem::swap(&mut take.buf, &mut put.buf);
+            return Refill::Again(take);
+        }
+        if put.shutdown {
+            return Refill::Fail(GetError::ShutDown);
+        }
+        let Some(deadline) = wait.deadline() else {
+            return Refill::Fail(GetError::Empty);
+        };
+        if !*spun {
+            *spun = true;
+            let puts = put.puts;
+            drop(put);
+            drop(take);
+            self.spin_for_items(puts);
+            return Refill::Again(self.take.0.lock.lock());
+        }
+        let not_empty = &self.edge.0.not_empty;
+        let late = fault::active(Fault::FifoGetterRegistersLate);
+        // Register while the put lock is still held: every put after this hold
+        // comes after our registration, so its notify finds us.
+        let ticket = (!late).then(|| not_empty.register());
+        drop(put);
+        let ticket = ticket.unwrap_or_else(|| not_empty.register());
+        take.getters += 1;
+        let (mut take, result) = not_empty.wait_registered(take, ticket, deadline);
+        take.getters -= 1;
+        if result.timed_out() {
+            *wait = Wait::No;
+        }
+        Refill::Again(take)
+    }
+
+    /// Removes up to `max` items in get order without blocking: the take buffer,
+    /// then (one swap) what the put side holds. Wakes as many sleeping putters as
+    /// it freed slots.
+    pub(super) fn drain_up_to(&self, max: usize) -> Vec<T> {
+        let mut items = Vec::new();
+        if max == 0 {
+            return items;
+        }
+        let mut take = self.take.0.lock.lock();
+        if take.buf.len() == 0 {
+            let mut put = self.put.0.lock.lock();
+            mem::swap(&mut take.buf, &mut put.buf);
+        }
+        items.reserve_exact(take.buf.len().min(max));
+        while items.len() < max {
+            match take.buf.pop() {
+                Some(item) => items.push(item),
+                None => break,
+            }
+        }
+        if items.len() < max {
+            // The take side ran dry: one more swap, for what was put meanwhile
+            // (only one, so a busy producer cannot keep a drain going forever).
+            let mut put = self.put.0.lock.lock();
+            mem::swap(&mut take.buf, &mut put.buf);
+            drop(put);
+            while items.len() < max {
+                match take.buf.pop() {
+                    Some(item) => items.push(item),
+                    None => break,
+                }
+            }
+        }
+        let n = items.len();
+        let putter_asleep = n > 0 && self.took(n);
+        drop(take);
+        if putter_asleep {
+            let wake = if fault::active(Fault::QueueDrainWakesOne) {
+                1
+            } else {
+                n
+            };
+            self.edge.0.not_full.notify_n(wake);
+        }
+        items
+    }
+
+    /// Spins, then yields, for a bounded while until puts land after `puts` (or the
+    /// queue is shut down). A hint only: the caller re-checks under the locks.
+    ///
+    /// As in `spin_for_room`: while only spinning it holds out for a batch, so
+    /// items cross in one swap rather than one by one; once it yields, any item
+    /// ends the wait.
+    fn spin_for_items(&self, _puts: usize) {
+        if !LOOM {
+            let batch = self.spin_batch();
+            let mut backoff = crate::backoff::Backoff::new();
+            loop {
+                let want = if backoff.spinning() { batch } else { 1 };
+                // Relaxed: a hint; the swap under the put lock is what synchronises.
+                let puts = self.put.0.count.load(crate::sync::Ordering::Relaxed);
+                if puts.wrapping_sub(_puts) >= want
+                    || self.shutdown_hint()
+                    || !backoff.spin_or_yield()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}

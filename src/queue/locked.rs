@@ -1,0 +1,278 @@
+//! The one-lock core of the LIFO and priority queues: one [`Mutex`] around the
+//! store and the sleeper counts, a "not empty" and a "not full" [`Condvar`].
+//!
+//! A condvar is only touched when the locked state says a thread sleeps on it
+//! (the condvar itself then skips sleepers already notified), and a blocked thread
+//! spins briefly on a lock-free length hint before it sleeps (`spin.rs`). No user
+//! code runs under the lock except `T: Ord` in the priority store; items leave
+//! through return values.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem;
+
+use super::block::{Blocker, Side, Wait};
+use super::core::Core;
+use super::discipline::sealed::Store;
+use super::spin::Hint;
+use super::waiters::Waiters;
+use super::UNBOUNDED;
+use crate::condvar::Condvar;
+use crate::counter::TaskCounter;
+use crate::mutex::{Mutex, MutexGuard};
+use crate::queue::error::{GetError, PutError};
+use crate::sync::fault::{self, Fault};
+
+/// A queue on one lock, over the store `S`.
+pub struct Locked<T, S> {
+    pub(super) state: Mutex<State<S>>,
+    /// Getters sleep here until an item arrives or the queue shuts down.
+    pub(super) not_empty: Condvar,
+    /// Putters sleep here until a slot frees up or the queue shuts down.
+    pub(super) not_full: Condvar,
+    /// Most items stored at once; [`UNBOUNDED`] for no limit.
+    pub(super) capacity: usize,
+    tasks: TaskCounter,
+    pub(super) hint: Hint,
+    _items: PhantomData<fn(T) -> T>,
+}
+
+/// Everything the lock protects.
+pub struct State<S> {
+    store: S,
+    shutdown: bool,
+    pub(super) getters: Waiters,
+    pub(super) putters: Waiters,
+}
+
+impl<T, S> Locked<T, S> {
+    /// Runs a store operation (the only place user code, `T: Ord`, runs under the
+    /// lock). If it panics, every sleeper is woken on the way out: the store may
+    /// have gained or lost items without the usual targeted wake-up, and a woken
+    /// thread just re-checks. (The lock itself is released by the unwinding guard;
+    /// the spin hint may stay stale until the next operation, which only affects
+    /// how long a blocked thread spins.)
+    #[inline]
+    fn store_op<R>(&self, store: &mut S, op: impl FnOnce(&mut S) -> R) -> R {
+        struct WakeAllOnPanic<'a, T, S>(&'a Locked<T, S>);
+        impl<T, S> Drop for WakeAllOnPanic<'_, T, S> {
+            fn drop(&mut self) {
+                self.0.not_empty.notify_all();
+                self.0.not_full.notify_all();
+            }
+        }
+        let on_panic = WakeAllOnPanic(self);
+        let result = op(store);
+        mem::forget(on_panic);
+        result
+    }
+
+    /// Wakes every sleeping getter and putter, after unlocking.
+    fn wake_all(&self, state: MutexGuard<'_, State<S>>) {
+        let getters = state.getters.any();
+        let putters = state.putters.any();
+        drop(state);
+        if fault::active(Fault::QueueShutdownSkipsWake) {
+            return;
+        }
+        if getters {
+            self.not_empty.notify_all();
+        }
+        if putters {
+            self.not_full.notify_all();
+        }
+    }
+}
+
+impl<T, S: Store<T>> Core<T> for Locked<T, S> {
+    fn new(capacity: usize, reserve: usize) -> Self {
+        Self {
+            state: Mutex::new(State {
+                store: S::with_capacity(reserve),
+                shutdown: false,
+                getters: Waiters::default(),
+                putters: Waiters::default(),
+            }),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            capacity,
+            tasks: TaskCounter::new(),
+            hint: Hint::new(),
+            _items: PhantomData,
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn tasks(&self) -> &TaskCounter {
+        &self.tasks
+    }
+
+    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+        let mut state = self.state.lock();
+        let mut blocker = Blocker::new(Side::Put, wait);
+        loop {
+            if state.shutdown {
+                return Err(PutError::ShutDown(item));
+            }
+            if state.store.len() < self.capacity {
+                // Count the task before the item is visible, so a getter's
+                // `task_done` can never find the count at zero.
+                self.tasks.add_one();
+                self.store_op(&mut state.store, |s| s.push(item));
+                self.hint.set_len(state.store.len());
+                let wake = state.getters.any();
+                drop(state);
+                if wake && !fault::active(Fault::QueuePutSkipsNotify) {
+                    self.not_empty.notify_one();
+                }
+                return Ok(());
+            }
+            match self.block(state, &mut blocker) {
+                Some(s) => state = s,
+                None => return Err(PutError::Full(item)),
+            }
+        }
+    }
+
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        let mut state = self.state.lock();
+        let mut blocker = Blocker::new(Side::Get, wait);
+        loop {
+            if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
+                self.hint.set_len(state.store.len());
+                // One slot freed: wake one putter if one sleeps (the condvar skips
+                // putters already notified).
+                let wake = self.capacity != UNBOUNDED && state.putters.any();
+                drop(state);
+                if wake {
+                    self.not_full.notify_one();
+                }
+                return Ok(item);
+            }
+            if state.shutdown {
+                return Err(GetError::ShutDown);
+            }
+            state = self.block(state, &mut blocker).ok_or(GetError::Empty)?;
+        }
+    }
+
+    fn drain(&self, max: usize) -> Vec<T> {
+        // Declared before the guard, so if `Ord` panics the taken items are
+        // dropped after the unlock, never under the lock.
+        let mut items = Vec::new();
+        let mut state = self.state.lock();
+        let n = state.store.len().min(max);
+        if n == 0 {
+            return items;
+        }
+        items.reserve_exact(n);
+        while items.len() < n {
+            match self.store_op(&mut state.store, |s| s.pop()) {
+                Some(item) => items.push(item),
+                None => break,
+            }
+        }
+        self.hint.set_len(state.store.len());
+        let mut wake = if self.capacity == UNBOUNDED || !state.putters.any() {
+            0
+        } else {
+            items.len()
+        };
+        if fault::active(Fault::QueueDrainWakesOne) {
+            wake = wake.min(1);
+        }
+        drop(state);
+        self.not_full.notify_n(wake);
+        items
+    }
+
+    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
+        let mut state = self.state.lock();
+        let mut blocker = Blocker::new(Side::Put, Wait::Forever);
+        loop {
+            if state.shutdown {
+                return false;
+            }
+            let room = self.capacity - state.store.len();
+            if room > 0 {
+                let k = room.min(batch.len());
+                // One at a time from the front: if `Ord` panics, the items not yet
+                // put stay in `batch`, dropped outside the lock with the caller's
+                // frame.
+                self.store_op(&mut state.store, |store| {
+                    for _ in 0..k {
+                        if let Some(item) = batch.pop_front() {
+                            // Under the lock, so before any getter can see it.
+                            self.tasks.add_one();
+                            store.push(item);
+                        }
+                    }
+                });
+                self.hint.set_len(state.store.len());
+                let wake = if state.getters.any() { k } else { 0 };
+                drop(state);
+                self.not_empty.notify_n(wake);
+                return true;
+            }
+            match self.block(state, &mut blocker) {
+                Some(s) => state = s,
+                // A wait without deadline never gives up; the caller just retries.
+                None => return true,
+            }
+        }
+    }
+
+    fn shutdown(&self) {
+        let mut state = self.state.lock();
+        state.shutdown = true;
+        self.hint.set_shutdown();
+        self.wake_all(state);
+    }
+
+    fn shutdown_now(&self) -> Vec<T> {
+        let mut state = self.state.lock();
+        state.shutdown = true;
+        self.hint.set_shutdown();
+        // Take the whole store (no allocation: the empty one reserves nothing) so
+        // that ordering the items and dropping the store happen outside the lock.
+        let store = mem::replace(&mut state.store, S::with_capacity(0));
+        self.hint.set_len(0);
+        self.wake_all(state);
+        self.tasks.done_up_to(store.len());
+        store.into_vec()
+    }
+
+    fn is_shutdown(&self) -> bool {
+        self.state.lock().shutdown
+    }
+
+    fn len(&self) -> usize {
+        self.state.lock().store.len()
+    }
+
+    fn blocked_getters(&self) -> usize {
+        self.state.lock().getters.waiting()
+    }
+
+    fn blocked_putters(&self) -> usize {
+        self.state.lock().putters.waiting()
+    }
+
+    fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
+        match self.state.try_lock() {
+            Some(state) => {
+                d.field("len", &state.store.len())
+                    .field("shutdown", &state.shutdown)
+                    .field("blocked_getters", &state.getters.waiting())
+                    .field("blocked_putters", &state.putters.waiting());
+            }
+            None => {
+                d.field("len", &format_args!("<locked>"));
+            }
+        }
+    }
+}
