@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use super::block::Wait;
+use super::wait::Wait;
 use crate::counter::TaskCounter;
 use crate::queue::error::{GetError, PutError};
 

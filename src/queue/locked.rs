@@ -12,10 +12,10 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem;
 
-use super::block::{Blocker, Side, Wait};
 use super::core::Core;
-use super::discipline::sealed::Store;
 use super::spin::Hint;
+use super::store::Store;
+use super::wait::{Side, Wait};
 use super::waiters::Waiters;
 use super::UNBOUNDED;
 use crate::condvar::Condvar;
@@ -274,5 +274,84 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 d.field("len", &format_args!("<locked>"));
             }
         }
+    }
+}
+
+/// Where a blocked operation is in its wait: it spins once, then sleeps.
+#[derive(Debug)]
+pub(crate) struct Blocker {
+    side: Side,
+    wait: Wait,
+    spun: bool,
+}
+
+impl Blocker {
+    pub(crate) fn new(side: Side, wait: Wait) -> Self {
+        Self {
+            side,
+            wait,
+            spun: !Hint::ENABLED,
+        }
+    }
+}
+
+/// The locked state, as the operations pass it around.
+pub(crate) type Guard<'a, S> = MutexGuard<'a, State<S>>;
+
+impl<T, S> Locked<T, S> {
+    /// Called with the lock held when the operation cannot proceed. Returns `None`
+    /// if it must give up now (non-blocking, or past its deadline); otherwise waits
+    /// a while (a spin on the lock-free hint the first time, then a sleep on the
+    /// condvar until notified or the deadline) and returns the re-locked state for
+    /// the caller to re-check. After the deadline passes, the caller gets one last
+    /// look under the lock before `None`: a wake-up or an item that raced the
+    /// expiry is never lost.
+    pub(crate) fn block<'a>(
+        &'a self,
+        mut state: Guard<'a, S>,
+        b: &mut Blocker,
+    ) -> Option<Guard<'a, S>> {
+        let deadline = b.wait.deadline()?;
+        if !b.spun {
+            b.spun = true;
+            drop(state);
+            let capacity = self.capacity;
+            match b.side {
+                Side::Get => self.hint.spin_until(Side::Get, 0, |len| len > 0),
+                Side::Put => self
+                    .hint
+                    .spin_until(Side::Put, capacity / 4, |len| len < capacity),
+            };
+            return Some(self.state.lock());
+        }
+        let cv = match b.side {
+            Side::Get => {
+                state.getters.register();
+                &self.not_empty
+            }
+            Side::Put => {
+                state.putters.register();
+                &self.not_full
+            }
+        };
+        let timed_out = match deadline {
+            None => {
+                state = cv.wait(state);
+                false
+            }
+            Some(deadline) => {
+                let (s, result) = cv.wait_until(state, deadline);
+                state = s;
+                result.timed_out()
+            }
+        };
+        match b.side {
+            Side::Get => state.getters.unregister(),
+            Side::Put => state.putters.unregister(),
+        }
+        if timed_out {
+            b.wait = Wait::No;
+        }
+        Some(state)
     }
 }

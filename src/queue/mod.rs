@@ -15,7 +15,6 @@
 //! leave through return values.
 
 mod batch;
-mod block;
 mod core;
 mod discipline;
 pub(crate) mod error;
@@ -28,16 +27,19 @@ mod priority;
 mod put;
 mod shutdown;
 mod spin;
+mod store;
 mod tasks;
+mod wait;
 mod waiters;
 
 use std::fmt;
 
 use self::core::Core;
 
-pub use discipline::{Discipline, Fifo, Lifo};
+pub use discipline::Discipline;
 pub use iter::Iter;
 pub use priority::Priority;
+pub use store::{Fifo, Lifo};
 
 /// A first-in-first-out queue: Python's `queue.Queue`.
 ///
@@ -167,9 +169,9 @@ unsafe impl<T: Send, D: Discipline<T> + Send> Sync for BlockingQueue<T, D> {}
 #[allow(dead_code)]
 fn cores_are_send_sync<T: Send + Ord>() {
     fn check<C: Send + Sync>() {}
-    check::<<Fifo<T> as discipline::sealed::Store<T>>::Core>();
-    check::<<Lifo<T> as discipline::sealed::Store<T>>::Core>();
-    check::<<Priority<T> as discipline::sealed::Store<T>>::Core>();
+    check::<<Fifo<T> as discipline::sealed::Sealed<T>>::Core>();
+    check::<<Lifo<T> as discipline::sealed::Sealed<T>>::Core>();
+    check::<<Priority<T> as discipline::sealed::Sealed<T>>::Core>();
 }
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
@@ -228,7 +230,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
             return Self::unbounded();
         }
         Self {
-            core: D::Core::new(maxsize, discipline::prealloc::<T>(maxsize)),
+            core: D::Core::new(maxsize, store::prealloc::<T>(maxsize)),
             bounded: true,
         }
     }

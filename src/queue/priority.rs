@@ -3,8 +3,8 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use super::discipline::{sealed, Discipline};
 use super::hole::Hole;
+use super::store::Store;
 
 /// Lowest item first, and first in, first out among equal items: Python's
 /// `queue.PriorityQueue` with the usual `(priority, counter, item)` trick built in.
@@ -131,8 +131,7 @@ impl<T: Ord> Priority<T> {
     }
 }
 
-impl<T: Ord> sealed::Store<T> for Priority<T> {
-    type Core = super::locked::Locked<T, Self>;
+impl<T: Ord> Store<T> for Priority<T> {
     fn with_capacity(reserve: usize) -> Self {
         Self {
             heap: Vec::with_capacity(reserve),
@@ -168,8 +167,6 @@ impl<T: Ord> sealed::Store<T> for Priority<T> {
         self.heap.into_iter().map(|e| e.item).collect()
     }
 }
-
-impl<T: Ord> Discipline<T> for Priority<T> {}
 
 impl<T> fmt::Debug for Priority<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

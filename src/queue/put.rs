@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::block::Wait;
+use super::wait::Wait;
 use super::{BlockingQueue, Core, Discipline};
 use crate::queue::error::PutError;
 

@@ -13,7 +13,7 @@
 //! it compiles to nothing: a spin is a yield there, which would prune the
 //! interleavings loom explores, and the hint's atomics would multiply them.
 
-use super::block::Side;
+use super::wait::Side;
 use crate::sync::{cfg_loom, cfg_not_loom};
 
 cfg_not_loom! {

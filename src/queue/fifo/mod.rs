@@ -23,10 +23,10 @@ mod take;
 use std::fmt;
 use std::mem;
 
-use super::block::Wait;
 use super::core::Core;
-use super::discipline::sealed::Store;
-use super::discipline::Fifo;
+use super::store::Fifo;
+use super::store::Store;
+use super::wait::Wait;
 use super::UNBOUNDED;
 use crate::condvar::Condvar;
 use crate::counter::TaskCounter;

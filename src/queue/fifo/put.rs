@@ -9,9 +9,9 @@ use std::collections::VecDeque;
 use super::{in_use, PutState, TwoLock, ASLEEP, UNBOUNDED};
 use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
-use crate::queue::block::Wait;
-use crate::queue::discipline::sealed::Store;
 use crate::queue::error::PutError;
+use crate::queue::store::Store;
+use crate::queue::wait::Wait;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
 

@@ -8,9 +8,9 @@ use std::mem;
 
 use super::{TakeState, TwoLock};
 use crate::mutex::MutexGuard;
-use crate::queue::block::Wait;
-use crate::queue::discipline::sealed::Store;
 use crate::queue::error::GetError;
+use crate::queue::store::Store;
+use crate::queue::wait::Wait;
 use crate::sync::fault::{self, Fault};
 use crate::sync::LOOM;
 
