@@ -75,8 +75,8 @@ pub use counter::error::{CountOverflowError, TaskDoneError};
 pub use counter::TaskCounter;
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
-    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, SubmitError, TaskError,
-    TaskHandle, TaskService, ThreadPoolManager,
+    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, Scope, ScopedHandle,
+    SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
 };
 pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::{

@@ -131,6 +131,12 @@ pub(crate) mod fault {
         /// Not a bug but the environment: the system refuses every worker thread
         /// after the first, so models can check a refused start loses nothing.
         PoolLaterSpawnsRefused,
+        /// `scope` helps with its pending tasks but returns without waiting for
+        /// the ones a worker is still running.
+        ScopeSkipsRunningTasks,
+        /// A bounded `map` refills its read-ahead window before it yields the
+        /// oldest result, so one more input than the limit is in flight.
+        MapRefillsBeforeYield,
     }
 
     cfg_loom! {
