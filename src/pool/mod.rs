@@ -14,6 +14,7 @@ mod builder;
 mod cell;
 mod error;
 mod handle;
+mod hooks;
 mod inline;
 mod job;
 mod lifecycle;
