@@ -8,7 +8,7 @@
 //! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
 //! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module ([`BlockingQueue`]) |
-//! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`TaskService`]: a lazy thread pool, futures, results by id |
+//! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`Scope`], [`TaskService`]: a lazy thread pool, futures, scoped tasks, results by id |
 //! | pipeline | [`pipeline::run`]: one producer, N consumers, the first failure stops all |
 //!
 //! Every layer uses only the ones above it and the crate's own primitives (never
