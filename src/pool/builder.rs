@@ -32,8 +32,9 @@ pub(crate) struct Config {
     pub(crate) on_worker_exit: Option<Hook>,
 }
 
-/// Configures a [`ThreadPoolManager`]: worker cap, backlog bound, thread names,
-/// stack size, idle timeout. Made by [`ThreadPoolManager::builder`].
+/// Configures a [`ThreadPoolManager`](crate::ThreadPoolManager): worker cap, backlog bound, thread names,
+/// stack size, idle timeout, worker hooks. Made by
+/// [`ThreadPoolManager::builder`](crate::ThreadPoolManager::builder).
 ///
 /// # Examples
 ///

@@ -109,7 +109,7 @@ impl ThreadPoolManager {
     }
 
     /// Refuses new tasks and cancels the backlog: each queued task's handle reports
-    /// [`TaskError::Cancelled`]. Running tasks finish; then the workers exit. Returns
+    /// [`TaskError::Cancelled`](crate::TaskError::Cancelled). Running tasks finish; then the workers exit. Returns
     /// how many queued tasks it cancelled; a task whose handle had cancelled it
     /// already is not counted again (Python's `shutdown(cancel_futures=True)`).
     ///

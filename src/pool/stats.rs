@@ -29,7 +29,9 @@ pub struct PoolStats {
     pub pending: usize,
     /// Tasks that ran to the end, returning or panicking.
     pub completed: usize,
-    /// Of `completed`, those that panicked.
+    /// Panics the pool caught: tasks that panicked (each also counted in
+    /// `completed`), plus panics in the `Drop` of values the pool dropped and in
+    /// the worker hooks (`on_worker_start`, `on_worker_exit`).
     pub panicked: usize,
 }
 
