@@ -549,3 +549,33 @@ fn a_panicking_exit_hook_is_counted_and_the_pool_still_joins() {
         assert_eq!(s.panicked, live);
     });
 }
+
+#[test]
+fn a_scope_in_the_only_workers_task_leaves_no_backlog_entries_behind() {
+    within("helped entries leave the backlog", || {
+        let pool = Arc::new(
+            ThreadPoolManager::builder()
+                .max_workers(1)
+                .max_pending(2)
+                .build()
+                .unwrap(),
+        );
+        let p = Arc::clone(&pool);
+        let h = pool
+            .submit(move || {
+                let data: Vec<u64> = (0..300).collect();
+                let sum = p.scope(|s| {
+                    s.map_bounded(data.iter(), |x| x + 1, 2)
+                        .map(Result::unwrap)
+                        .sum::<u64>()
+                });
+                (sum, p.pending_tasks())
+            })
+            .unwrap();
+        // Every item was run by the helping caller, and its entry went with it:
+        // the backlog bound of 2 was never reached.
+        assert_eq!(h.wait(), Ok((300 * 301 / 2, 0)));
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 301);
+    });
+}

@@ -344,7 +344,7 @@ impl<'scope> Scope<'scope, '_> {
             }
             // Newest first: workers take the backlog from its oldest end.
             for task in batch.iter().rev() {
-                help(self.shared, &**task);
+                help(self.shared, &**task, Look::Newest);
             }
             for task in batch {
                 if fault::active(Fault::ScopeSkipsRunningTasks)
@@ -359,12 +359,59 @@ impl<'scope> Scope<'scope, '_> {
     }
 }
 
+/// Where [`help`] looks for a task's backlog entry first.
+#[derive(Clone, Copy)]
+enum Look {
+    /// From the oldest end: a handle waiting for its task (often the oldest).
+    Oldest,
+    /// From the newest end: `finish` helps newest first.
+    Newest,
+}
+
 /// Runs `task` here if no worker started it yet, and books it as a worker would.
-fn help<T: Scoped + ?Sized>(shared: &Shared, task: &T) {
-    if let Some(ran) = task.help() {
+///
+/// Its backlog entry is taken out too, when it is still queued: otherwise it
+/// would stay until a worker skips it, and a pool whose every worker is busy (a
+/// one-worker pool whose task is the scope's caller) would pile up such entries
+/// for as long as the scope lasts, against `max_pending`.
+fn help<T: Scoped + ?Sized>(shared: &Shared, task: &T, look: Look) {
+    let addr = (task as *const T).cast::<()>();
+    let entry = {
+        let mut st = shared.state.lock();
+        let is_ours =
+            |job: &Job| matches!(job, Job::Task(t) if Arc::as_ptr(t).cast::<()>() == addr);
+        let at = match look {
+            Look::Oldest => st.queue.iter().position(is_ours),
+            Look::Newest => st.queue.iter().rposition(is_ours),
+        };
+        let entry = at.and_then(|i| st.queue.remove(i));
+        if entry.is_some() {
+            shared.note_backlog(&st);
+        }
+        entry
+    };
+    let Some(job) = entry else {
+        // A worker popped it (it may not have started it yet), or it went to a
+        // new worker directly: claim it if still pending; that worker skips it.
+        if let Some(ran) = task.help() {
+            Shared::book(&mut shared.state.lock(), ran);
+        }
+        return;
+    };
+    if shared.config.max_pending.is_some() {
+        shared.space.notify_one();
+    }
+    // The entry is ours, so we settle it as a worker would: run (unless a cancel
+    // won), tell the handle, book, then mark it done for `wait_all`.
+    let (ran, tell) = job.run();
+    let drop_panicked = tell.is_some_and(|t| t.publish());
+    {
         let mut st = shared.state.lock();
         Shared::book(&mut st, ran);
+        st.panicked += usize::from(drop_panicked);
     }
+    // Cannot fail: the entry was counted when it was accepted.
+    let _ = shared.tasks.done();
 }
 
 /// The result of one task submitted through a [`Scope`]: a [`TaskHandle`]
@@ -414,7 +461,7 @@ impl<R> ScopedHandle<'_, R> {
     /// assert_eq!(sum, Ok(6));
     /// ```
     pub fn wait(self) -> Result<R, TaskError> {
-        help(self.shared, &*self.task);
+        help(self.shared, &*self.task, Look::Oldest);
         wait_settled(self.task.word());
         self.task.take()
     }
