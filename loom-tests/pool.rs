@@ -301,10 +301,11 @@ fn catches_idle_miscount() {
     expect_failure("loom_tests::pool::faulty_idle_miscount", "panicked");
 }
 
-/// A scoped task a worker is still running when the scope's closure returns:
-/// `scope` helps with what no worker took, then waits for the rest, so the task
-/// has finished (and its borrow of the caller's stack ended) when `scope`
-/// returns. Both sides are explored: the worker runs it, or the scope does.
+/// Scoped tasks a worker is still running when the scope's closure returns:
+/// `scope` helps with what no worker took (taking its backlog entry out), then
+/// waits for the rest, so every task has finished (and its borrow of the caller's
+/// stack ended) when `scope` returns. Both sides are explored: a worker runs a
+/// task, or the scope does.
 #[test]
 fn scope_waits_for_a_running_task() {
     static BY_WORKER: AtomicBool = AtomicBool::new(false);
@@ -313,25 +314,29 @@ fn scope_waits_for_a_running_task() {
         let pool = pool(1);
         let done = AtomicUsize::new(0);
         let caller = thread::current().id();
+        let task = || {
+            let flag = if thread::current().id() == caller {
+                &BY_SCOPE
+            } else {
+                &BY_WORKER
+            };
+            flag.store(true, StdOrdering::Relaxed);
+            done.fetch_add(1, Ordering::Relaxed);
+        };
         pool.scope(|s| {
-            s.submit(|| {
-                let flag = if thread::current().id() == caller {
-                    &BY_SCOPE
-                } else {
-                    &BY_WORKER
-                };
-                flag.store(true, StdOrdering::Relaxed);
-                done.store(1, Ordering::Relaxed);
-            })
-            .unwrap();
+            // The first goes to the new worker directly, the second is queued
+            // (the scope may take it out of the backlog and run it itself).
+            s.submit(task).unwrap();
+            s.submit(task).unwrap();
         });
         assert_eq!(
             done.load(Ordering::Relaxed),
-            1,
+            2,
             "scope returned while its task still ran"
         );
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 1);
+        assert_eq!(pool.completed_tasks(), 2);
+        assert_eq!(pool.pending_tasks(), 0);
         pool.assert_consistent();
         drop(pool);
     });
