@@ -664,3 +664,121 @@ fn catches_refused_start_without_wake() {
         "deadlock",
     );
 }
+
+/// Scoped tasks a worker is still running when the scope's closure returns:
+/// `scope` helps with what no worker took (taking its backlog entry out), then
+/// waits for the rest, so every task has finished (and its borrow of the caller's
+/// stack ended) when `scope` returns. Both sides are explored: a worker runs a
+/// task, or the scope does.
+#[test]
+fn scope_waits_for_a_running_task() {
+    static BY_WORKER: AtomicBool = AtomicBool::new(false);
+    static BY_SCOPE: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let pool = pool(1);
+        let done = AtomicUsize::new(0);
+        let caller = thread::current().id();
+        let task = || {
+            let flag = if thread::current().id() == caller {
+                &BY_SCOPE
+            } else {
+                &BY_WORKER
+            };
+            flag.store(true, StdOrdering::Relaxed);
+            done.fetch_add(1, Ordering::Relaxed);
+        };
+        pool.scope(|s| {
+            // The first goes to the new worker directly, the second is queued
+            // (the scope may take it out of the backlog and run it itself).
+            s.submit(task).unwrap();
+            s.submit(task).unwrap();
+        });
+        assert_eq!(
+            done.load(Ordering::Relaxed),
+            2,
+            "scope returned while its task still ran"
+        );
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 2);
+        assert_eq!(pool.pending_tasks(), 0);
+        pool.assert_consistent();
+        drop(pool);
+    });
+    assert!(BY_WORKER.load(StdOrdering::Relaxed), "never saw a worker run it");
+    assert!(BY_SCOPE.load(StdOrdering::Relaxed), "never saw the scope help");
+}
+
+/// Injected bug: `scope` helps with pending tasks but does not wait for the ones
+/// a worker already started.
+#[test]
+#[ignore = "expected to fail; run by `catches_scope_returning_early`"]
+fn faulty_scope_skips_running_tasks() {
+    inject(Fault::ScopeSkipsRunningTasks);
+    scope_waits_for_a_running_task();
+}
+
+#[test]
+fn catches_scope_returning_early() {
+    expect_failure(
+        "loom_tests::pool::faulty_scope_skips_running_tasks",
+        "scope returned while its task still ran",
+    );
+}
+
+/// An input of the bounded-map model: counts the live ones, and fails the model
+/// if more than the read-ahead exist at once.
+struct Input {
+    live: Arc<AtomicUsize>,
+}
+
+const AHEAD: usize = 2;
+
+impl Input {
+    fn new(live: &Arc<AtomicUsize>) -> Self {
+        let now = live.fetch_add(1, Ordering::Relaxed) + 1;
+        assert!(now <= AHEAD, "read-ahead exceeded: {now} inputs alive");
+        Self { live: live.clone() }
+    }
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        self.live.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// `map_bounded` with a read-ahead of 2 while the worker races the consumer:
+/// never more inputs alive (pulled, not yet consumed by their task) than the
+/// read-ahead, and the results come in order.
+#[test]
+fn map_bounded_read_ahead_holds_against_the_worker() {
+    model(|| {
+        let pool = pool(1);
+        let live = Arc::new(AtomicUsize::new(0));
+        let l = live.clone();
+        let inputs = (0..4usize).map(move |i| (i, Input::new(&l)));
+        let out: Vec<usize> = pool
+            .map_bounded(inputs, |(i, _input)| i * 10, AHEAD)
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(out, [0, 10, 20, 30]);
+        assert_eq!(live.load(Ordering::Relaxed), 0);
+        drop(pool);
+    });
+}
+
+/// Injected bug: the window is refilled before the oldest result is yielded.
+#[test]
+#[ignore = "expected to fail; run by `catches_map_reading_ahead_too_far`"]
+fn faulty_map_refills_before_yield() {
+    inject(Fault::MapRefillsBeforeYield);
+    map_bounded_read_ahead_holds_against_the_worker();
+}
+
+#[test]
+fn catches_map_reading_ahead_too_far() {
+    expect_failure(
+        "loom_tests::pool::faulty_map_refills_before_yield",
+        "read-ahead exceeded",
+    );
+}

@@ -8,7 +8,7 @@
 //! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
 //! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module ([`BlockingQueue`]) |
-//! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`TaskService`]: a lazy thread pool, futures, results by id |
+//! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`Scope`], [`TaskService`]: a lazy thread pool, futures, scoped tasks, results by id |
 //! | pipeline | [`pipeline::run`]: one producer, N consumers, the first failure stops all |
 //!
 //! Every layer uses only the ones above it and the crate's own primitives (never
@@ -75,8 +75,8 @@ pub use counter::error::{CountOverflowError, TaskDoneError};
 pub use counter::TaskCounter;
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
-    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, SubmitError, TaskError,
-    TaskHandle, TaskService, ThreadPoolManager,
+    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, Scope, ScopedHandle,
+    SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
 };
 pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::{

@@ -163,6 +163,12 @@ pub(crate) mod fault {
         /// A refused worker start takes its reservation back without waking
         /// `join` (the wake of the failed-spawn path never fires).
         PoolRefusedStartSkipsWake,
+        /// `scope` helps with its pending tasks but returns without waiting for
+        /// the ones a worker is still running.
+        ScopeSkipsRunningTasks,
+        /// A bounded `map` refills its read-ahead window before it yields the
+        /// oldest result, so one more input than the limit is in flight.
+        MapRefillsBeforeYield,
     }
 
     cfg_loom! {

@@ -1,8 +1,20 @@
 //! `PoolBuilder`: every knob of a `ThreadPoolManager`, checked by `build`.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::PoolBuildError;
+
+/// A worker hook: user code run on a worker's own thread.
+#[derive(Clone)]
+pub(crate) struct Hook(pub(crate) Arc<dyn Fn() + Send + Sync>);
+
+impl fmt::Debug for Hook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hook(..)")
+    }
+}
 
 /// The settings of a pool, fixed at `build`.
 #[derive(Debug, Clone)]
@@ -14,10 +26,15 @@ pub(crate) struct Config {
     pub(crate) stack_size: Option<usize>,
     /// `None`: idle workers never exit on their own.
     pub(crate) idle_timeout: Option<Duration>,
+    /// Run by each worker before its first task.
+    pub(crate) on_worker_start: Option<Hook>,
+    /// Run by each worker (whose start hook returned) as it leaves.
+    pub(crate) on_worker_exit: Option<Hook>,
 }
 
 /// Configures a [`ThreadPoolManager`](crate::ThreadPoolManager): worker cap, backlog bound, thread names,
-/// stack size, idle timeout. Made by [`ThreadPoolManager::builder`](crate::ThreadPoolManager::builder).
+/// stack size, idle timeout, worker hooks. Made by
+/// [`ThreadPoolManager::builder`](crate::ThreadPoolManager::builder).
 ///
 /// # Examples
 ///
@@ -54,6 +71,8 @@ impl PoolBuilder {
                 thread_name: "queuekit-worker".to_owned(),
                 stack_size: None,
                 idle_timeout: None,
+                on_worker_start: None,
+                on_worker_exit: None,
             },
         }
     }
@@ -145,6 +164,75 @@ impl PoolBuilder {
     /// ```
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.config.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Runs `hook` on each worker's own thread when it starts, before its first
+    /// task (Python's `ThreadPoolExecutor(initializer=)`, rayon's
+    /// `start_handler`): open a connection, set thread-local state, pin the thread.
+    ///
+    /// If the hook panics, the pool is *broken* (Python's `BrokenThreadPool`): it
+    /// is closed, further submits fail with
+    /// [`SubmitError::Broken`](crate::SubmitError::Broken), the task that started
+    /// that worker and every queued task are cancelled (their handles report
+    /// [`TaskError::Cancelled`](crate::TaskError::Cancelled)), running tasks
+    /// finish, and the worker exits without running the exit hook.
+    /// [`broken_reason`](crate::ThreadPoolManager::broken_reason) keeps the panic
+    /// message, and the panic is counted in
+    /// [`PoolStats::panicked`](crate::PoolStats::panicked).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::cell::Cell;
+    ///
+    /// thread_local!(static CONNECTION: Cell<Option<u32>> = const { Cell::new(None) });
+    ///
+    /// let pool = ThreadPoolManager::builder()
+    ///     .max_workers(2)
+    ///     .on_worker_start(|| CONNECTION.with(|c| c.set(Some(42))))
+    ///     .build()
+    ///     .unwrap();
+    /// let h = pool.submit(|| CONNECTION.with(Cell::get)).unwrap();
+    /// assert_eq!(h.wait(), Ok(Some(42)));
+    /// ```
+    pub fn on_worker_start(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.config.on_worker_start = Some(Hook(Arc::new(hook)));
+        self
+    }
+
+    /// Runs `hook` on each worker's own thread as it leaves: after the pool was
+    /// closed or terminated, or when it retires after
+    /// [`idle_timeout`](Self::idle_timeout) (rayon's `exit_handler`). Not run by a
+    /// worker whose start hook panicked. `join` and `Drop` return only after the
+    /// exit hooks ran. A panic in it is caught and counted in
+    /// [`PoolStats::panicked`](crate::PoolStats::panicked); the worker still exits
+    /// cleanly.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let exits = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&exits);
+    /// let pool = ThreadPoolManager::builder()
+    ///     .max_workers(2)
+    ///     .on_worker_exit(move || {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// pool.submit(|| ()).unwrap().wait().unwrap();
+    /// let started = pool.live_workers();
+    /// pool.join();
+    /// assert_eq!(exits.load(Ordering::SeqCst), started);
+    /// ```
+    pub fn on_worker_exit(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.config.on_worker_exit = Some(Hook(Arc::new(hook)));
         self
     }
 

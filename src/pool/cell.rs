@@ -4,6 +4,9 @@
 //! Whoever moves the word out of `PENDING` owns the closure: the worker that starts
 //! the task (`PENDING → RUNNING`), or the handle or `terminate` that cancels it
 //! (`PENDING → CANCELLED`, dropping the closure at once). The loser never touches it.
+//! A pool-side cancel (`terminate`, a broken pool) also sets `HELD` until it has
+//! dropped the closure, so a scope that waits for its tasks with
+//! [`wait_settled`] cannot return while a borrowed closure is still being dropped.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
@@ -27,6 +30,8 @@ pub(crate) const PHASE: u32 = 0b11;
 /// Set by a handle about to sleep on the word, so finishing knows to wake it (and
 /// skips the system call otherwise).
 pub(crate) const WAITING: u32 = 0b100;
+/// Set with `CANCELLED` by a pool-side cancel until it has dropped the closure.
+pub(crate) const HELD: u32 = 0b1000;
 
 /// What the pool sees of a submitted task, with its result type erased.
 pub(crate) trait Runnable: Send + Sync {
@@ -82,8 +87,8 @@ unsafe impl<F: Send, R: Send> Sync for TaskCell<F, R> {}
 
 impl<F, R> TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
+    F: FnOnce() -> R + Send,
+    R: Send,
 {
     /// A new pending task. Built before the pool's lock is taken, so the
     /// allocation happens outside it.
@@ -125,8 +130,8 @@ where
 
 impl<F, R> Runnable for TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
+    F: FnOnce() -> R + Send,
+    R: Send,
 {
     fn run(&self) -> Option<bool> {
         // Cancelled first: the canceller owns (and has dropped) the closure.
@@ -159,28 +164,32 @@ where
     }
 
     fn cancel(&self) -> Cancelled {
-        if !cancel_word(&self.state) {
+        if !cancel_word(&self.state, HELD) {
             return Cancelled::default();
         }
-        if fault::active(Fault::PoolTerminateDropUncaught) {
+        let drop_panicked = if fault::active(Fault::PoolTerminateDropUncaught) {
             drop(self.take_func());
-            return Cancelled {
-                now: true,
-                drop_panicked: false,
-            };
+            false
+        } else {
+            drop_quietly(self.take_func())
+        };
+        // Release: a scope that sees `HELD` cleared sees the closure dropped.
+        let prev = self.state.fetch_and(!HELD, Ordering::AcqRel);
+        if prev & WAITING != 0 {
+            self.state.wake_all();
         }
         Cancelled {
             now: true,
-            drop_panicked: drop_quietly(self.take_func()),
+            drop_panicked,
         }
     }
 }
 
-/// `PENDING` → `CANCELLED`, waking a waiting handle. `true` if it moved.
-fn cancel_word(state: &Futex) -> bool {
+/// `PENDING` → `CANCELLED | extra`, waking a waiting handle. `true` if it moved.
+fn cancel_word(state: &Futex, extra: u32) -> bool {
     let moved = state
         .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
-            (s & PHASE == PENDING).then_some(CANCELLED)
+            (s & PHASE == PENDING).then_some(CANCELLED | extra | (s & WAITING))
         })
         .ok();
     match moved {
@@ -196,8 +205,8 @@ fn cancel_word(state: &Futex) -> bool {
 
 impl<F, R> Slot<R> for TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
+    F: FnOnce() -> R + Send,
+    R: Send,
 {
     fn state(&self) -> &Futex {
         &self.state
@@ -212,11 +221,42 @@ where
     }
 
     fn cancel(&self) -> bool {
-        if !cancel_word(&self.state) {
+        if !cancel_word(&self.state, 0) {
             return false;
         }
         // We won the word: the closure is ours, and nobody else will touch it.
         drop(self.take_func());
         true
+    }
+}
+
+/// Whether a task is over for good: it finished, or it was cancelled and its
+/// closure is dropped (no `HELD`).
+pub(crate) fn is_settled(word: u32) -> bool {
+    match word & PHASE {
+        DONE => true,
+        CANCELLED => word & HELD == 0,
+        _ => false,
+    }
+}
+
+/// Blocks until the task behind `state` [is settled](is_settled). Afterwards
+/// nobody but the result's taker touches the cell's closure or result again.
+pub(crate) fn wait_settled(state: &Futex) {
+    loop {
+        // Acquire: pairs with `publish`'s swap and the cancel's `HELD` release.
+        let s = state.load(Ordering::Acquire);
+        if is_settled(s) {
+            return;
+        }
+        // As a handle does: announce ourselves on the word the finisher swaps.
+        if s & WAITING == 0
+            && state
+                .compare_exchange(s, s | WAITING, Ordering::Acquire, Ordering::Acquire)
+                .is_err()
+        {
+            continue;
+        }
+        state.wait(s | WAITING);
     }
 }

@@ -8,6 +8,9 @@ use std::fmt;
 
 /// Why the pool refused a task; carries the closure back to the caller.
 ///
+/// Match it with a wildcard arm if you can: `Broken` was added with the worker
+/// hooks (pre-1.0), and more variants may come.
+///
 /// # Examples
 ///
 /// ```
@@ -30,6 +33,13 @@ pub enum SubmitError<F> {
     /// No worker was running and the operating system refused to start one (thread
     /// limit, out of memory, a stack size it cannot map).
     SpawnFailed(F),
+    /// A worker's start hook ([`PoolBuilder::on_worker_start`]) panicked, so the
+    /// pool refuses all work (Python's `BrokenThreadPool`). The panic message is
+    /// kept by [`ThreadPoolManager::broken_reason`].
+    ///
+    /// [`PoolBuilder::on_worker_start`]: crate::PoolBuilder::on_worker_start
+    /// [`ThreadPoolManager::broken_reason`]: crate::ThreadPoolManager::broken_reason
+    Broken(F),
 }
 
 impl<F> SubmitError<F> {
@@ -44,7 +54,7 @@ impl<F> SubmitError<F> {
     /// ```
     pub fn into_inner(self) -> F {
         match self {
-            Self::Full(f) | Self::Closed(f) | Self::SpawnFailed(f) => f,
+            Self::Full(f) | Self::Closed(f) | Self::SpawnFailed(f) | Self::Broken(f) => f,
         }
     }
 
@@ -54,6 +64,7 @@ impl<F> SubmitError<F> {
             Self::Full(x) => SubmitError::Full(f(x)),
             Self::Closed(x) => SubmitError::Closed(f(x)),
             Self::SpawnFailed(x) => SubmitError::SpawnFailed(f(x)),
+            Self::Broken(x) => SubmitError::Broken(f(x)),
         }
     }
 
@@ -84,6 +95,26 @@ impl<F> SubmitError<F> {
     pub fn is_closed(&self) -> bool {
         matches!(self, Self::Closed(_))
     }
+
+    /// `true` for [`SubmitError::Broken`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::builder()
+    ///     .on_worker_start(|| panic!("no database"))
+    ///     .build()
+    ///     .unwrap();
+    /// let first = pool.submit(|| 1).unwrap(); // accepted; its worker then breaks
+    /// assert!(first.wait().is_err());
+    /// assert!(pool.submit(|| 2).unwrap_err().is_broken());
+    /// ```
+    #[must_use]
+    pub fn is_broken(&self) -> bool {
+        matches!(self, Self::Broken(_))
+    }
 }
 
 impl<F> fmt::Debug for SubmitError<F> {
@@ -93,6 +124,7 @@ impl<F> fmt::Debug for SubmitError<F> {
             Self::Full(_) => "Full(..)",
             Self::Closed(_) => "Closed(..)",
             Self::SpawnFailed(_) => "SpawnFailed(..)",
+            Self::Broken(_) => "Broken(..)",
         })
     }
 }
@@ -103,6 +135,7 @@ impl<F> fmt::Display for SubmitError<F> {
             Self::Full(_) => "thread pool backlog is full",
             Self::Closed(_) => "thread pool is closed",
             Self::SpawnFailed(_) => "could not start a worker thread",
+            Self::Broken(_) => "thread pool is broken: a worker's start hook panicked",
         })
     }
 }
@@ -126,8 +159,10 @@ pub enum TaskError {
     /// The task panicked; the panic message (or a placeholder if the payload was not
     /// a string).
     Panicked(String),
-    /// The task never ran: cancelled through its handle, or by
-    /// [`terminate`](crate::ThreadPoolManager::terminate).
+    /// The task never ran: cancelled through its handle, by
+    /// [`terminate`](crate::ThreadPoolManager::terminate), or because a worker's
+    /// start hook panicked and broke the pool (see
+    /// [`SubmitError::Broken`]).
     Cancelled,
 }
 

@@ -136,19 +136,7 @@ impl ThreadPoolManager {
     /// ```
     pub fn terminate(&self) -> usize {
         let drained = self.shared.close(true);
-        let total = drained.len();
-        let (mut cancelled, mut panics) = (0, 0);
-        for job in drained {
-            let c = job.cancel();
-            cancelled += usize::from(c.now);
-            panics += usize::from(c.drop_panicked);
-        }
-        if panics > 0 {
-            self.shared.state.lock().panicked += panics;
-        }
-        // After the handles say `Cancelled`, so `wait_all` returning implies it.
-        self.shared.tasks.done_up_to(total);
-        cancelled
+        self.shared.cancel_jobs(drained)
     }
 
     /// Closes the pool (if still open) and blocks until every worker thread has
@@ -216,5 +204,43 @@ impl ThreadPoolManager {
     #[must_use]
     pub fn is_closed(&self) -> bool {
         self.shared.state.lock().closed
+    }
+
+    /// `true` once a worker's start hook
+    /// ([`PoolBuilder::on_worker_start`](crate::PoolBuilder::on_worker_start))
+    /// panicked: the pool is terminated and refuses work with
+    /// [`SubmitError::Broken`](crate::SubmitError::Broken).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// assert!(!pool.is_broken());
+    /// ```
+    #[must_use]
+    pub fn is_broken(&self) -> bool {
+        self.shared.state.lock().broken.is_some()
+    }
+
+    /// The panic message of the start hook that broke the pool, if one did.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::builder()
+    ///     .on_worker_start(|| panic!("no GPU"))
+    ///     .build()
+    ///     .unwrap();
+    /// let _ = pool.submit(|| ()).unwrap().wait(); // starts a worker, which breaks
+    /// pool.join();
+    /// assert_eq!(pool.broken_reason().as_deref(), Some("no GPU"));
+    /// ```
+    #[must_use]
+    pub fn broken_reason(&self) -> Option<String> {
+        self.shared.state.lock().broken.clone()
     }
 }

@@ -36,6 +36,9 @@ pub(crate) struct State {
     pub(crate) closed: bool,
     /// No new tasks, backlog cancelled; workers exit after their current task.
     pub(crate) terminated: bool,
+    /// A worker's start hook panicked (its message): the pool is terminated and
+    /// refuses work with `SubmitError::Broken`.
+    pub(crate) broken: Option<String>,
     /// Join handles of workers that may still be running.
     pub(crate) threads: Vec<JoinHandle<()>>,
     /// The thread ids of the live workers. Each worker adds itself before it runs
@@ -98,6 +101,7 @@ impl Shared {
                 panicked: 0,
                 closed: false,
                 terminated: false,
+                broken: None,
                 threads: Vec::new(),
                 workers: Vec::new(),
                 waiting_inside: 0,
@@ -218,5 +222,25 @@ impl Shared {
         // The backlog may have just emptied.
         self.quiet.notify_all();
         drained.into()
+    }
+
+    /// Cancels jobs taken off the backlog (or never queued): their handles report
+    /// `Cancelled`, panics in their closures' `Drop` are caught and counted, and
+    /// the task count is settled. Returns how many were still pending (not
+    /// cancelled by their handle before).
+    pub(crate) fn cancel_jobs(&self, jobs: impl IntoIterator<Item = Job>) -> usize {
+        let (mut total, mut cancelled, mut panics) = (0, 0, 0);
+        for job in jobs {
+            let c = job.cancel();
+            total += 1;
+            cancelled += usize::from(c.now);
+            panics += usize::from(c.drop_panicked);
+        }
+        if panics > 0 {
+            self.state.lock().panicked += panics;
+        }
+        // After the handles say `Cancelled`, so `wait_all` returning implies it.
+        self.tasks.done_up_to(total);
+        cancelled
     }
 }

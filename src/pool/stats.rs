@@ -29,10 +29,9 @@ pub struct PoolStats {
     pub pending: usize,
     /// Tasks that ran to the end, returning or panicking.
     pub completed: usize,
-    /// User panics caught by the pool: tasks that panicked (each also counted in
-    /// `completed`), plus panics in the `Drop` of a value no handle could report
-    /// them through (a closure cancelled by `terminate`, a result whose handle was
-    /// dropped, what an `execute` closure captured).
+    /// Panics the pool caught: tasks that panicked (each also counted in
+    /// `completed`), plus panics in the `Drop` of values the pool dropped and in
+    /// the worker hooks (`on_worker_start`, `on_worker_exit`).
     pub panicked: usize,
 }
 

@@ -27,7 +27,11 @@ impl Shared {
         let mut spawn_failed = false;
         loop {
             if st.closed {
-                return Err(SubmitError::Closed(item));
+                return Err(if st.broken.is_some() {
+                    SubmitError::Broken(item)
+                } else {
+                    SubmitError::Closed(item)
+                });
             }
             if let Some(cap) = self.config.max_pending {
                 if st.queue.len() >= cap {

@@ -134,12 +134,20 @@ impl Owed {
 }
 
 /// The body of a worker thread. `first`: the task whose submit started it.
-pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
+pub(crate) fn run(shared: Arc<Shared>, mut first: Option<Job>) {
     let mut st = shared.state.lock();
     // Before any task runs: a task calling `join` or `wait_all` must find its
     // worker here.
     if !fault::active(Fault::PoolWorkerRegistersLate) {
         st.workers.push(thread::current().id());
+    }
+    if shared.config.on_worker_start.is_some() {
+        drop(st);
+        if !shared.start_worker_hook(&mut first) {
+            // The hook panicked and broke the pool; `first` is cancelled.
+            return exit(&shared);
+        }
+        st = shared.state.lock();
     }
     let mut owed = Owed::default();
     if let Some(job) = first {
@@ -216,11 +224,15 @@ pub(crate) fn run(shared: Arc<Shared>, first: Option<Job>) {
                 st = g;
                 spun = false;
             }
-            None => return retire(&shared),
+            None => {
+                shared.exit_worker_hook();
+                return retire(&shared);
+            }
         }
     }
     drop(st);
     owed.pay(&shared, false);
+    shared.exit_worker_hook();
     exit(&shared);
 }
 

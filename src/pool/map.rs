@@ -1,0 +1,174 @@
+//! Bounded read-ahead `map` (Python's `Executor.map(fn, it, buffersize=n)`): at
+//! most `ahead` inputs are submitted and not yet yielded at any moment, results
+//! come in input order, and input is pulled only as results are taken, so an
+//! endless input works.
+
+use std::collections::VecDeque;
+use std::iter::Fuse;
+use std::sync::Arc;
+
+use super::error::TaskError;
+use super::handle::TaskHandle;
+use super::manager::ThreadPoolManager;
+use super::scope::{Scope, ScopedHandle};
+use crate::sync::fault::{self, Fault};
+
+/// The window of a bounded map: the handles of the inputs in flight, oldest
+/// first. `H` is a pool's or a scope's handle; `None` stands for an input the
+/// pool refused.
+struct ReadAhead<I: Iterator, H> {
+    items: Fuse<I>,
+    window: VecDeque<Option<H>>,
+    ahead: usize,
+    /// The pool refused an input: pull no more.
+    refused: bool,
+}
+
+impl<I: Iterator, H> ReadAhead<I, H> {
+    fn new(items: I, ahead: usize) -> Self {
+        let ahead = ahead.max(1);
+        Self {
+            items: items.fuse(),
+            window: VecDeque::with_capacity(ahead),
+            ahead,
+            refused: false,
+        }
+    }
+
+    /// Tops the window up to `ahead` inputs in flight.
+    fn fill(&mut self, submit: &mut impl FnMut(I::Item) -> Option<H>) {
+        while !self.refused && self.window.len() < self.ahead {
+            let Some(item) = self.items.next() else {
+                return;
+            };
+            let handle = submit(item);
+            self.refused = handle.is_none();
+            self.window.push_back(handle);
+        }
+    }
+
+    /// The next result in input order: fills the window, then waits for its
+    /// oldest input. The oldest stays counted as in flight until it is yielded,
+    /// so the window is refilled only on the next call.
+    fn next<R>(
+        &mut self,
+        mut submit: impl FnMut(I::Item) -> Option<H>,
+        wait: impl FnOnce(H) -> Result<R, TaskError>,
+    ) -> Option<Result<R, TaskError>> {
+        let oldest = if fault::active(Fault::MapRefillsBeforeYield) {
+            // The bug the loom model guards against: one more input in flight.
+            let oldest = self.window.pop_front();
+            self.fill(&mut submit);
+            oldest.or_else(|| self.window.pop_front())?
+        } else {
+            self.fill(&mut submit);
+            self.window.pop_front()?
+        };
+        Some(oldest.map_or(Err(TaskError::Cancelled), wait))
+    }
+}
+
+impl ThreadPoolManager {
+    /// Like [`map`](Self::map), but lazy and bounded (Python's
+    /// `Executor.map(fn, iterable, buffersize=ahead)`): at most `ahead` inputs
+    /// are submitted and not yet yielded at any moment (`ahead` 0 counts as 1).
+    /// Input is pulled only as results are taken, so `items` may be endless and
+    /// memory stays flat. Results come in input order.
+    ///
+    /// An input the pool refuses (closed, terminated, broken, or a full backlog
+    /// from inside one of its own tasks) yields [`TaskError::Cancelled`] in its
+    /// place, and the iterator then ends: it pulls no more input. Dropping the
+    /// iterator early leaves the inputs in flight to run; their results are
+    /// dropped. Waiting for a result follows the
+    /// [`TaskHandle::wait`](crate::TaskHandle::wait) rule inside a task of the
+    /// same pool; [`Scope::map_bounded`] helps instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// // An endless input: only about 4 inputs exist at any moment.
+    /// let squares: Vec<u64> = pool
+    ///     .map_bounded(1u64.., |n| n * n, 4)
+    ///     .map(Result::unwrap)
+    ///     .take(5)
+    ///     .collect();
+    /// assert_eq!(squares, [1, 4, 9, 16, 25]);
+    /// ```
+    pub fn map_bounded<I, F, R>(
+        &self,
+        items: I,
+        f: F,
+        ahead: usize,
+    ) -> impl Iterator<Item = Result<R, TaskError>> + '_
+    where
+        I: IntoIterator,
+        I::IntoIter: 'static,
+        I::Item: Send + 'static,
+        F: Fn(I::Item) -> R + Send + Sync + 'static,
+        R: Send + 'static,
+    {
+        let f = Arc::new(f);
+        let mut window = ReadAhead::<_, TaskHandle<R>>::new(items.into_iter(), ahead);
+        std::iter::from_fn(move || {
+            window.next(
+                |item| {
+                    let f = Arc::clone(&f);
+                    self.submit(move || f(item)).ok()
+                },
+                TaskHandle::wait,
+            )
+        })
+    }
+}
+
+impl<'scope, 'env> Scope<'scope, 'env> {
+    /// [`ThreadPoolManager::map_bounded`] for borrowed data: `f` and the inputs
+    /// may borrow anything that outlives the scope. At most `ahead` inputs are
+    /// submitted and not yet yielded at any moment; results come in input order.
+    /// Waiting for a result runs it on the calling thread if no worker has started
+    /// it (see [`ScopedHandle::wait`]). Dropping the iterator early leaves the
+    /// inputs in flight to the scope, which waits for them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// let text = String::from("a scoped bounded map over borrowed words");
+    /// let lengths: Vec<usize> = pool.scope(|s| {
+    ///     s.map_bounded(text.split(' '), |w| w.len(), 2)
+    ///         .map(Result::unwrap)
+    ///         .collect()
+    /// });
+    /// assert_eq!(lengths, [1, 6, 7, 3, 4, 8, 5]);
+    /// ```
+    pub fn map_bounded<I, F, R>(
+        &'scope self,
+        items: I,
+        f: F,
+        ahead: usize,
+    ) -> impl Iterator<Item = Result<R, TaskError>> + use<'scope, 'env, I, F, R>
+    where
+        I: IntoIterator,
+        I::IntoIter: 'scope,
+        I::Item: Send + 'scope,
+        F: Fn(I::Item) -> R + Send + Sync + 'scope,
+        R: Send + 'scope,
+    {
+        let f = Arc::new(f);
+        let mut window = ReadAhead::<_, ScopedHandle<'scope, R>>::new(items.into_iter(), ahead);
+        std::iter::from_fn(move || {
+            window.next(
+                |item| {
+                    let f = Arc::clone(&f);
+                    self.submit(move || f(item)).ok()
+                },
+                ScopedHandle::wait,
+            )
+        })
+    }
+}

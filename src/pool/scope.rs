@@ -1,0 +1,507 @@
+//! Scoped tasks: [`ThreadPoolManager::scope`] runs closures that borrow from the
+//! caller's stack on the pool's workers, and returns only when every one of them
+//! is over (`std::thread::scope`, rayon's `scope`).
+//!
+//! A scoped task is an ordinary [`TaskCell`] in the pool's backlog, with its
+//! lifetime erased in one place ([`erase`]). The scope keeps a reference to each
+//! of its cells; while it waits it *helps*: any cell no worker has started yet it
+//! runs itself (the cell's state word decides who runs it, exactly as between a
+//! worker and a cancelling handle), so a scope opened inside a task of a
+//! one-worker pool cannot wait for a worker that is itself.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+
+use super::cell::{is_settled, wait_settled, Runnable, Slot, TaskCell};
+use super::error::{SubmitError, TaskError};
+use super::job::{Job, Ran};
+use super::manager::ThreadPoolManager;
+use super::shared::{Block, Shared};
+use crate::futex::Futex;
+use crate::mutex::Mutex;
+use crate::panic::drop_quietly;
+use crate::sync::fault::{self, Fault};
+use crate::sync::Ordering;
+
+/// The scope's list is pruned of finished tasks when it has grown to twice what
+/// the last pruning kept plus this, so a long scope (a bounded `map` over an
+/// endless input) keeps its memory flat at an amortised O(1) per task.
+const PRUNE_SLACK: usize = 64;
+
+/// A scope opened by [`ThreadPoolManager::scope`]: tasks submitted through it may
+/// borrow anything that outlives the `scope` call.
+///
+/// Like [`std::thread::Scope`], it is passed to the scope's closure by reference,
+/// can be shared with the scoped tasks themselves (which may submit more scoped
+/// tasks), and cannot leave the closure.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::ThreadPoolManager;
+///
+/// let pool = ThreadPoolManager::new(2).unwrap();
+/// let words = vec!["scoped", "tasks", "borrow"];
+/// let mut total = 0;
+/// pool.scope(|s| {
+///     let handles: Vec<_> = words.iter().map(|w| s.submit(move || w.len()).unwrap()).collect();
+///     total = handles.into_iter().map(|h| h.wait().unwrap()).sum();
+/// });
+/// assert_eq!(total, 17);
+/// assert_eq!(words.len(), 3); // still ours
+/// ```
+pub struct Scope<'scope, 'env: 'scope> {
+    shared: &'scope Arc<Shared>,
+    tasks: Mutex<Tasks>,
+    /// Invariant in `'scope` and `'env`, as `std::thread::Scope`.
+    scope: PhantomData<&'scope mut &'scope ()>,
+    env: PhantomData<&'env mut &'env ()>,
+}
+
+/// What the scope knows about its tasks, under its lock.
+struct Tasks {
+    /// Every task submitted and not yet pruned or waited for (lifetime erased:
+    /// see [`erase`]).
+    list: Vec<Arc<dyn Scoped>>,
+    /// `list.len()` after the last pruning.
+    kept: usize,
+    /// Tasks that panicked and whose panic no handle reported.
+    panics: usize,
+    first_panic: Option<String>,
+}
+
+/// What the scope needs of one of its tasks, with the closure and result types
+/// erased.
+trait Scoped: Send + Sync {
+    fn word(&self) -> &Futex;
+    /// Runs the task on this thread if no worker started it yet (and nobody
+    /// cancelled it), telling its handle at once. How it ran, if it did.
+    fn help(&self) -> Option<Ran>;
+    /// Drops the result nobody took. Only once the task is settled and no handle
+    /// can take it any more.
+    fn discard(&self) -> Discarded;
+}
+
+/// What a [`ScopedHandle`] needs besides [`Scoped`]: its typed result.
+trait ScopedSlot<R>: Scoped {
+    fn take(&self) -> Result<R, TaskError>;
+}
+
+/// What [`Scoped::discard`] found in the result slot.
+enum Discarded {
+    /// Nothing, or a value whose `Drop` returned normally.
+    Quiet,
+    /// A panic no handle reported: the scope reports it.
+    Panic(String),
+}
+
+impl<F, R> Scoped for TaskCell<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    fn word(&self) -> &Futex {
+        Slot::state(self)
+    }
+
+    fn help(&self) -> Option<Ran> {
+        let panicked = Runnable::run(self)?;
+        Runnable::publish(self);
+        Some(if panicked {
+            Ran::Panicked
+        } else {
+            Ran::Returned
+        })
+    }
+
+    fn discard(&self) -> Discarded {
+        match Slot::take(self) {
+            Ok(value) => {
+                if drop_quietly(value) {
+                    Discarded::Panic("a scoped task's result panicked in its Drop".into())
+                } else {
+                    Discarded::Quiet
+                }
+            }
+            Err(TaskError::Panicked(msg)) => Discarded::Panic(msg),
+            Err(TaskError::Cancelled) => Discarded::Quiet,
+        }
+    }
+}
+
+impl<F, R> ScopedSlot<R> for TaskCell<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    fn take(&self) -> Result<R, TaskError> {
+        Slot::take(self)
+    }
+}
+
+/// Erases the lifetime of a scoped task so it can travel through the backlog
+/// (whose jobs are `'static`) and sit in the scope's list (which must not borrow
+/// for `'scope` itself, or the scope could not be dropped). The only `unsafe` of
+/// scoped tasks.
+fn erase<'scope, F, R>(cell: &Arc<TaskCell<F, R>>) -> (Arc<dyn Runnable>, Arc<dyn Scoped>)
+where
+    F: FnOnce() -> R + Send + 'scope,
+    R: Send + 'scope,
+{
+    let job: Arc<dyn Runnable + 'scope> = cell.clone();
+    let tracked: Arc<dyn Scoped + 'scope> = cell.clone();
+    // SAFETY: only the lifetime bound of the trait objects changes (same pointer,
+    // same vtable). The pool and the scope may hold these `Arc`s longer than
+    // `'scope` (a worker later skips the backlog entry of a task the scope ran
+    // itself; a worker drops its reference after telling the handle), but by the
+    // time `scope` returns the cell holds nothing that borrows from `'scope`, so
+    // what outlives it is an allocation of `None`s whose drop runs no code of `F`
+    // or `R` and reads no borrowed data:
+    // - the closure `F` leaves the cell only by being run (consumed before the cell
+    //   is published `DONE`), or by a pool-side cancel (`terminate`, a broken
+    //   pool), which drops it *before* clearing `HELD`; or it never entered the
+    //   pool (a refused submit takes it back before anyone else saw the cell);
+    // - `scope` returns only after every cell it spawned is settled (`DONE`, or
+    //   `CANCELLED` without `HELD`: `Scope::finish` waits, helping), even when the
+    //   scope's closure or a task panicked (both are caught first) and when the
+    //   pool is closed or terminated meanwhile (cancelled cells settle too);
+    // - the result `R` is taken by the handle's `wait`, or dropped by `finish` or
+    //   the pruning in `track` (`discard`) once no handle can take it any more;
+    // - no handle or task can use the cell after `'scope`: both are bounded by it.
+    unsafe {
+        (
+            mem::transmute::<Arc<dyn Runnable + 'scope>, Arc<dyn Runnable + 'static>>(job),
+            mem::transmute::<Arc<dyn Scoped + 'scope>, Arc<dyn Scoped + 'static>>(tracked),
+        )
+    }
+}
+
+impl ThreadPoolManager {
+    /// Runs `f` with a [`Scope`] whose tasks may borrow from the caller, and
+    /// returns once every task submitted through it has finished or been
+    /// cancelled (rayon's `scope`, `std::thread::scope` on a pool's workers).
+    ///
+    /// While it waits, the calling thread *helps*: it runs itself each scoped task
+    /// no worker has started yet. So a scope opened inside one of this pool's own
+    /// tasks cannot deadlock even a pool of one worker, and the caller's thread is
+    /// not idle meanwhile.
+    ///
+    /// **Panics.** A scoped task's panic is reported once: through its
+    /// [`ScopedHandle::wait`] (`Err(TaskError::Panicked)`) if that is called, and
+    /// otherwise by `scope` itself, which panics after every task has finished
+    /// (as `std::thread::scope` does for threads that were not joined). A panic
+    /// of `f` itself is resumed after the wait. Either way no task is still
+    /// running, and no borrow is still in use, when the panic leaves `scope`.
+    ///
+    /// If the pool is closed or terminated meanwhile, submits fail with
+    /// [`SubmitError::Closed`] (the closure comes back), queued scoped tasks are
+    /// cancelled (their handles report [`TaskError::Cancelled`], their closures are
+    /// dropped before `scope` returns), and running ones are waited for.
+    ///
+    /// # Panics
+    ///
+    /// If a scoped task panicked and no handle reported it, or `f` panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// let mut halves = [vec![1, 2, 3], vec![4, 5, 6]];
+    /// let (left, right) = halves.split_at_mut(1);
+    /// pool.scope(|s| {
+    ///     s.submit(|| left[0].iter_mut().for_each(|x| *x *= 10)).unwrap();
+    ///     s.submit(|| right[0].iter_mut().for_each(|x| *x += 1)).unwrap();
+    /// }); // both tasks are done here
+    /// assert_eq!(halves, [vec![10, 20, 30], vec![5, 6, 7]]);
+    /// ```
+    pub fn scope<'env, F, T>(&self, f: F) -> T
+    where
+        F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
+    {
+        let scope = Scope {
+            shared: &self.shared,
+            tasks: Mutex::new(Tasks {
+                list: Vec::new(),
+                kept: 0,
+                panics: 0,
+                first_panic: None,
+            }),
+            scope: PhantomData,
+            env: PhantomData,
+        };
+        let out = panic::catch_unwind(AssertUnwindSafe(|| f(&scope)));
+        scope.finish();
+        let (panics, first) = {
+            let mut t = scope.tasks.lock();
+            (t.panics, t.first_panic.take())
+        };
+        match out {
+            Err(payload) => panic::resume_unwind(payload),
+            Ok(_) if panics > 0 => panic!(
+                "{panics} scoped task(s) panicked; the first: {}",
+                first.unwrap_or_default()
+            ),
+            Ok(value) => value,
+        }
+    }
+}
+
+impl<'scope> Scope<'scope, '_> {
+    /// Queues `f` on the pool's workers and returns a [`ScopedHandle`] for its
+    /// result. `f` may borrow anything that outlives the scope. Blocks while a
+    /// bounded backlog is full, except inside one of the pool's own tasks (then
+    /// [`SubmitError::Full`] at once, as [`ThreadPoolManager::submit`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`ThreadPoolManager::submit`]: `Closed`, `Full`, `SpawnFailed` or
+    /// `Broken`, with the closure back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// let data = [3, 1, 4, 1, 5];
+    /// let max = pool.scope(|s| s.submit(|| data.iter().max().copied()).unwrap().wait());
+    /// assert_eq!(max, Ok(Some(5)));
+    /// ```
+    pub fn submit<F, R>(&'scope self, f: F) -> Result<ScopedHandle<'scope, R>, SubmitError<F>>
+    where
+        F: FnOnce() -> R + Send + 'scope,
+        R: Send + 'scope,
+    {
+        let cell = TaskCell::new(f);
+        let (job, tracked) = erase(&cell);
+        if let Err(e) = self.shared.accept(job, Job::Task, Block::Forever) {
+            // Nobody else saw the cell: the closure is ours again.
+            drop(tracked);
+            return Err(e.map(|job| {
+                drop(job);
+                TaskCell::into_closure(cell)
+            }));
+        }
+        self.track(tracked);
+        Ok(ScopedHandle {
+            task: cell,
+            shared: self.shared,
+        })
+    }
+
+    /// Remembers a submitted task, pruning the finished ones nobody else holds
+    /// once the list has grown enough.
+    fn track(&self, task: Arc<dyn Scoped>) {
+        let dead = {
+            let mut t = self.tasks.lock();
+            t.list.push(task);
+            if t.list.len() < 2 * t.kept + PRUNE_SLACK {
+                return;
+            }
+            let mut dead = Vec::new();
+            for mut task in mem::take(&mut t.list) {
+                // Unshared (no handle, no worker) and settled: nobody else can
+                // touch its result any more.
+                let done = Arc::get_mut(&mut task)
+                    .is_some_and(|x| is_settled(x.word().load(Ordering::Acquire)));
+                if done {
+                    dead.push(task);
+                } else {
+                    t.list.push(task);
+                }
+            }
+            t.kept = t.list.len();
+            dead
+        };
+        // Results are dropped with the lock released: their `Drop` is user code.
+        for task in dead {
+            self.discard(&*task);
+        }
+    }
+
+    fn discard(&self, task: &dyn Scoped) {
+        if let Discarded::Panic(msg) = task.discard() {
+            let mut t = self.tasks.lock();
+            t.panics += 1;
+            t.first_panic.get_or_insert(msg);
+        }
+    }
+
+    /// Waits until every task of the scope is settled, helping with the ones no
+    /// worker started, and drops the results nobody took. The scope's closure has
+    /// returned, so only running scoped tasks can still submit more: the loop
+    /// ends once a whole batch is settled and nothing new arrived.
+    fn finish(&self) {
+        loop {
+            let batch = mem::take(&mut self.tasks.lock().list);
+            if batch.is_empty() {
+                break;
+            }
+            // Newest first: workers take the backlog from its oldest end.
+            for task in batch.iter().rev() {
+                help(self.shared, &**task, Look::Newest);
+            }
+            for task in batch {
+                if fault::active(Fault::ScopeSkipsRunningTasks)
+                    && !is_settled(task.word().load(Ordering::Acquire))
+                {
+                    continue;
+                }
+                wait_settled(task.word());
+                self.discard(&*task);
+            }
+        }
+    }
+}
+
+/// Where [`help`] looks for a task's backlog entry first.
+#[derive(Clone, Copy)]
+enum Look {
+    /// From the oldest end: a handle waiting for its task (often the oldest).
+    Oldest,
+    /// From the newest end: `finish` helps newest first.
+    Newest,
+}
+
+/// Runs `task` here if no worker started it yet, and books it as a worker would.
+///
+/// Its backlog entry is taken out too, when it is still queued: otherwise it
+/// would stay until a worker skips it, and a pool whose every worker is busy (a
+/// one-worker pool whose task is the scope's caller) would pile up such entries
+/// for as long as the scope lasts, against `max_pending`.
+fn help<T: Scoped + ?Sized>(shared: &Shared, task: &T, look: Look) {
+    let addr = (task as *const T).cast::<()>();
+    let entry = {
+        let mut st = shared.state.lock();
+        let is_ours =
+            |job: &Job| matches!(job, Job::Task(t) if Arc::as_ptr(t).cast::<()>() == addr);
+        let at = match look {
+            Look::Oldest => st.queue.iter().position(is_ours),
+            Look::Newest => st.queue.iter().rposition(is_ours),
+        };
+        let entry = at.and_then(|i| st.queue.remove(i));
+        if entry.is_some() {
+            shared.note_backlog(&st);
+        }
+        entry
+    };
+    let Some(job) = entry else {
+        // A worker popped it (it may not have started it yet), or it went to a
+        // new worker directly: claim it if still pending; that worker skips it.
+        if let Some(ran) = task.help() {
+            Shared::book(&mut shared.state.lock(), ran);
+        }
+        return;
+    };
+    if shared.config.max_pending.is_some() {
+        shared.space.notify_one();
+    }
+    // The entry is ours, so we settle it as a worker would: run (unless a cancel
+    // won), tell the handle, book, then mark it done for `wait_all`.
+    let (ran, tell) = job.run();
+    let drop_panicked = tell.is_some_and(|t| t.publish());
+    {
+        let mut st = shared.state.lock();
+        Shared::book(&mut st, ran);
+        st.panicked += usize::from(drop_panicked);
+    }
+    // Cannot fail: the entry was counted when it was accepted.
+    let _ = shared.tasks.done();
+}
+
+/// The result of one task submitted through a [`Scope`]: a [`TaskHandle`]
+/// bounded by the scope.
+///
+/// [`wait`](Self::wait) runs the task on the calling thread if no worker has
+/// started it yet, so waiting for a scoped task never needs a free worker.
+/// Dropping the handle does not cancel the task; its result is then dropped by
+/// the scope, and its panic, if any, is reported by
+/// [`scope`](ThreadPoolManager::scope).
+///
+/// [`TaskHandle`]: crate::TaskHandle
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{TaskError, ThreadPoolManager};
+///
+/// let pool = ThreadPoolManager::new(1).unwrap();
+/// let name = String::from("queuekit");
+/// pool.scope(|s| {
+///     let len = s.submit(|| name.len()).unwrap();
+///     let bad = s.submit(|| -> usize { panic!("reported here") }).unwrap();
+///     assert_eq!(len.wait(), Ok(8));
+///     assert_eq!(bad.wait(), Err(TaskError::Panicked("reported here".into())));
+/// });
+/// ```
+pub struct ScopedHandle<'scope, R> {
+    task: Arc<dyn ScopedSlot<R> + 'scope>,
+    shared: &'scope Shared,
+}
+
+impl<R> ScopedHandle<'_, R> {
+    /// Blocks until the task finished and returns its value, or why there is none
+    /// ([`TaskError::Panicked`], or [`TaskError::Cancelled`] if the pool was
+    /// terminated before it started). Runs the task here if no worker has started
+    /// it yet. A panic reported here is not reported again by the scope.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// let v = vec![1, 2, 3];
+    /// let sum = pool.scope(|s| s.submit(|| v.iter().sum::<i32>()).unwrap().wait());
+    /// assert_eq!(sum, Ok(6));
+    /// ```
+    pub fn wait(self) -> Result<R, TaskError> {
+        help(self.shared, &*self.task, Look::Oldest);
+        wait_settled(self.task.word());
+        self.task.take()
+    }
+
+    /// `true` once the task has returned, panicked or been cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// pool.scope(|s| {
+    ///     let h = s.submit(|| ()).unwrap();
+    ///     while !h.is_finished() {
+    ///         std::thread::yield_now();
+    ///     }
+    ///     assert_eq!(h.wait(), Ok(()));
+    /// });
+    /// ```
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        is_settled(self.task.word().load(Ordering::Acquire))
+    }
+}
+
+impl<R> fmt::Debug for ScopedHandle<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScopedHandle")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+impl fmt::Debug for Scope<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.tasks.lock();
+        f.debug_struct("Scope")
+            .field("tracked_tasks", &t.list.len())
+            .field("unreported_panics", &t.panics)
+            .finish()
+    }
+}
