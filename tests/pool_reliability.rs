@@ -258,6 +258,28 @@ fn cancel_drops_the_closure_and_its_captures_at_once() {
     assert_eq!(queued.wait(), Err(TaskError::Cancelled));
 }
 
+#[test]
+fn a_panic_payload_whose_drop_panics_is_leaked_not_fatal() {
+    // `panic_any` with a payload whose own `Drop` panics: dropping it after the
+    // catch would unwind a second time. The pool leaks such a payload instead.
+    within("panic payload with a panicking drop", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let h = pool
+            .submit(|| -> u8 { panic::panic_any(PanicOnDrop) })
+            .unwrap();
+        assert_eq!(
+            h.wait(),
+            Err(TaskError::Panicked("<non-string panic payload>".into()))
+        );
+        pool.execute(|| panic::panic_any(PanicOnDrop)).unwrap();
+        pool.wait_all();
+        assert_eq!(pool.panicked_tasks(), 2);
+        // The worker survived both.
+        assert_eq!(pool.submit(|| 3).unwrap().wait(), Ok(3));
+        assert_eq!(pool.live_workers(), 1);
+    });
+}
+
 // ---- 5. TaskService: a refused add_task wakes result() waiters --------------------
 
 #[test]
