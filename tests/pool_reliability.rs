@@ -450,6 +450,48 @@ fn wait_all_inside_a_task_waits_for_the_other_tasks_only() {
 }
 
 #[test]
+fn wait_all_inside_a_task_keeps_waiting_for_the_others_round_after_round() {
+    // The same pool, three rounds: each in-task wait must still wait for a sibling
+    // (an in-task waiter that stayed counted would excuse the sibling next round).
+    within("repeated in-task wait_all", || {
+        let pool = Arc::new(ThreadPoolManager::new(3).unwrap());
+        for _ in 0..3 {
+            let done = Arc::new(AtomicUsize::new(0));
+            let (go1, gate1) = mpsc::channel::<()>();
+            let (go2, gate2) = mpsc::channel::<()>();
+            let siblings: Vec<_> = [gate1, gate2]
+                .into_iter()
+                .map(|gate| {
+                    let d = Arc::clone(&done);
+                    pool.submit(move || {
+                        gate.recv().unwrap();
+                        d.fetch_add(1, Ordering::SeqCst);
+                    })
+                    .unwrap()
+                })
+                .collect();
+            let (p, d) = (Arc::clone(&pool), Arc::clone(&done));
+            let waiter = pool
+                .submit(move || {
+                    // The siblings finish one after the other while we wait: a
+                    // wake-up for the first must not end the wait.
+                    go1.send(()).unwrap();
+                    let in_time = p.wait_all_timeout(Duration::from_secs(3600));
+                    (in_time, d.load(Ordering::SeqCst))
+                })
+                .unwrap();
+            thread::yield_now();
+            go2.send(()).unwrap();
+            assert_eq!(waiter.wait(), Ok((true, 2)));
+            for s in siblings {
+                s.wait().unwrap();
+            }
+            pool.wait_all();
+        }
+    });
+}
+
+#[test]
 fn wait_all_inside_every_task_at_once_returns() {
     within("wait_all inside two tasks at once", || {
         let pool = Arc::new(ThreadPoolManager::new(2).unwrap());
