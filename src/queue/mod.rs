@@ -23,6 +23,7 @@ mod get;
 mod hole;
 mod iter;
 mod locked;
+mod many;
 mod priority;
 mod put;
 mod shutdown;
