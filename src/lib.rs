@@ -80,7 +80,8 @@ pub use pool::{
 };
 pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::{
-    BlockingQueue, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
+    BlockingQueue, Consumer, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue,
+    Producer, Queue,
 };
 
 sync::cfg_loom! {

@@ -17,6 +17,7 @@
 mod batch;
 mod core;
 mod discipline;
+mod ends;
 pub(crate) mod error;
 mod fifo;
 mod get;
@@ -38,6 +39,7 @@ use std::fmt;
 use self::core::Core;
 
 pub use discipline::Discipline;
+pub use ends::{Consumer, Producer};
 pub use iter::Iter;
 pub use priority::Priority;
 pub use store::{Fifo, Lifo};
