@@ -78,10 +78,10 @@ pub use pool::{
     AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, Scope, ScopedHandle,
     SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
 };
+pub use queue::ends::{Consumer, Producer};
 pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::{
-    BlockingQueue, Consumer, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue,
-    Producer, Queue,
+    BlockingQueue, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
 };
 
 sync::cfg_loom! {

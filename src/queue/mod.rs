@@ -17,7 +17,7 @@
 mod batch;
 mod core;
 mod discipline;
-mod ends;
+pub(crate) mod ends;
 pub(crate) mod error;
 mod fifo;
 mod get;
@@ -39,7 +39,6 @@ use std::fmt;
 use self::core::Core;
 
 pub use discipline::Discipline;
-pub use ends::{Consumer, Producer};
 pub use iter::Iter;
 pub use priority::Priority;
 pub use store::{Fifo, Lifo};
@@ -118,7 +117,7 @@ const UNBOUNDED: usize = usize::MAX;
 /// | `task_done()`, `join()`, `unfinished_tasks` | [`task_done`](Self::task_done), [`join`](Self::join), [`unfinished_tasks`](Self::unfinished_tasks) (+ [`join_timeout`](Self::join_timeout)) |
 /// | `shutdown()`, `shutdown(immediate=True)` | [`shutdown`](Self::shutdown), [`shutdown_now`](Self::shutdown_now) (returns the items) |
 /// | — (tokio's `recv_many`) | [`get_many`](Self::get_many), [`get_many_into`](Self::get_many_into) (+ `_timeout`, `_deadline`, `try_`): wait for one, take up to `max` in one lock hold |
-/// | — (a channel's `Sender` / `Receiver`) | [`split`](Self::split) into counted [`Producer`] / [`Consumer`] ends that shut the queue down when the last of a kind drops |
+/// | — (a channel's `Sender` / `Receiver`) | [`split`](Self::split) into counted [`Producer`](crate::Producer) / [`Consumer`](crate::Consumer) ends that shut the queue down when the last of a kind drops |
 ///
 /// Failed puts hand the item back in the error ([`PutError`](crate::PutError)):
 /// nothing given to a queue is lost.
