@@ -103,6 +103,26 @@ impl Rx for Qk {
     }
 }
 
+/// The `get_many` rows: single puts (no `send_batch` override), and a consumer
+/// that waits for one item and takes up to [`BATCH`] in one call, into a reused
+/// buffer.
+struct QkMany(Arc<queuekit::Queue<u64>>);
+
+impl Tx for QkMany {
+    fn send(&self, v: u64) {
+        self.0.put(v).unwrap();
+    }
+}
+
+impl Rx for QkMany {
+    fn recv(&self) -> Option<u64> {
+        self.0.get().ok()
+    }
+    fn recv_batch(&self, out: &mut Vec<u64>) -> bool {
+        self.0.get_many_into(out, BATCH).is_ok()
+    }
+}
+
 struct QkPrio(Arc<queuekit::PriorityQueue<Reverse<u64>>>);
 
 impl Tx for QkPrio {
@@ -141,6 +161,26 @@ impl Rx for mpsc::Receiver<u64> {
     }
 }
 
+/// The `get_many` rows' std consumer: `recv()` for the first item, then
+/// `try_iter()` for up to [`BATCH`] in all (the idiom `get_many` replaces).
+struct StdMany(mpsc::Receiver<u64>);
+
+impl Rx for StdMany {
+    fn recv(&self) -> Option<u64> {
+        self.0.recv().ok()
+    }
+    fn recv_batch(&self, out: &mut Vec<u64>) -> bool {
+        match self.0.recv() {
+            Ok(v) => {
+                out.push(v);
+                out.extend(self.0.try_iter().take(BATCH - 1));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
 /// Several consumers share the receiver behind a std `Mutex`.
 struct StdShared(Arc<std::sync::Mutex<mpsc::Receiver<u64>>>);
 
@@ -161,6 +201,25 @@ impl Tx for crossbeam_channel::Sender<u64> {
 impl Rx for crossbeam_channel::Receiver<u64> {
     fn recv(&self) -> Option<u64> {
         crossbeam_channel::Receiver::recv(self).ok()
+    }
+}
+
+/// The `get_many` rows' crossbeam consumer: `recv()`, then `try_iter()`.
+struct CbMany(crossbeam_channel::Receiver<u64>);
+
+impl Rx for CbMany {
+    fn recv(&self) -> Option<u64> {
+        self.0.recv().ok()
+    }
+    fn recv_batch(&self, out: &mut Vec<u64>) -> bool {
+        match self.0.recv() {
+            Ok(v) => {
+                out.push(v);
+                out.extend(self.0.try_iter().take(BATCH - 1));
+                true
+            }
+            Err(_) => false,
+        }
     }
 }
 
@@ -348,6 +407,33 @@ fn cb_queue(items: u64, bound: Option<usize>, p: usize, c: usize, batched: bool)
     let rxs = (0..c).map(|_| rx.clone()).collect();
     drop((tx, rx));
     run_queue(items, batched, txs, rxs, || ())
+}
+
+/// `p` producers putting one item at a time into a bounded queue, one consumer
+/// taking batches: queuekit's `get_many_into(buf, 64)`. `batched = true` in
+/// `run_queue` only switches the consumer to `recv_batch`: none of these `Tx`
+/// types overrides `send_batch`, so the producers still put one by one.
+fn qk_get_many(items: u64, bound: usize, p: usize) -> Duration {
+    let q = Arc::new(queuekit::Queue::bounded(bound));
+    let txs = (0..p).map(|_| QkMany(Arc::clone(&q))).collect();
+    let rxs = vec![QkMany(Arc::clone(&q))];
+    run_queue(items, true, txs, rxs, move || q.shutdown())
+}
+
+/// The same with std's `sync_channel`: `recv()` then `try_iter()`.
+fn std_get_many(items: u64, bound: usize, p: usize) -> Duration {
+    let (tx, rx) = mpsc::sync_channel(bound);
+    let txs: Vec<StdTx> = (0..p).map(|_| StdTx::Bounded(tx.clone())).collect();
+    drop(tx);
+    run_queue(items, true, txs, vec![StdMany(rx)], || ())
+}
+
+/// The same with crossbeam's bounded channel: `recv()` then `try_iter()`.
+fn cb_get_many(items: u64, bound: usize, p: usize) -> Duration {
+    let (tx, rx) = crossbeam_channel::bounded(bound);
+    let txs: Vec<_> = (0..p).map(|_| tx.clone()).collect();
+    drop(tx);
+    run_queue(items, true, txs, vec![CbMany(rx)], || ())
 }
 
 fn qk_priority(items: u64, p: usize, c: usize) -> Duration {
@@ -787,6 +873,23 @@ fn rows() -> Vec<Row> {
                 ));
             }
         }
+    }
+    for p in [1usize, 4] {
+        rows.push(row(
+            format!("get_many64 {p}P1C bounded({BOUND})"),
+            QUEUE_ITEMS,
+            vec![
+                ("queuekit", Box::new(move |n| qk_get_many(n, BOUND, p))),
+                (
+                    "std_recv+try_iter",
+                    Box::new(move |n| std_get_many(n, BOUND, p)),
+                ),
+                (
+                    "crossbeam_recv+try_iter",
+                    Box::new(move |n| cb_get_many(n, BOUND, p)),
+                ),
+            ],
+        ));
     }
     rows.push(row(
         "priority 4P4C unbounded",

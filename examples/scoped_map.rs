@@ -7,8 +7,14 @@
 //! still being counted. Each worker builds its own scratch buffer once, in
 //! `on_worker_start` (Python's `ThreadPoolExecutor(initializer=)`), and reports
 //! how much it did in `on_worker_exit`.
+//!
+//! Then the same lines again, but streamed: a producer thread feeds them through a
+//! bounded queue split into counted ends, and the scoped map reads the consumer
+//! end. The producer never calls `shutdown()`: when it returns, its `Producer` end
+//! drops, which closes the queue, so the consumer's iterator and the map end on
+//! their own (had the producer panicked, they would end the same way).
 
-use queuekit::ThreadPoolManager;
+use queuekit::{Queue, ThreadPoolManager};
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,7 +73,7 @@ fn main() {
     };
 
     let total: usize = pool.scope(|s| {
-        s.map_bounded(corpus.iter(), count, AHEAD)
+        s.map_bounded(corpus.iter(), &count, AHEAD)
             .enumerate()
             .map(|(i, words)| {
                 let words = words.expect("counting does not panic");
@@ -80,6 +86,29 @@ fn main() {
     assert_eq!(total, 12 * 8);
     let helped = DONE.with(|d| *d.borrow());
     println!("main counted {helped} line(s) itself while it waited (it helps)");
+
+    // Streamed: a producer whose end, dropping, closes the queue.
+    let (lines_tx, lines_rx) = Queue::bounded(AHEAD).split();
+    let lines = &corpus;
+    let streamed: usize = std::thread::scope(|ts| {
+        ts.spawn(move || {
+            for line in lines {
+                lines_tx.put(line).expect("the consumer end is alive");
+            }
+            println!("producer done: its end drops, closing the queue");
+        });
+        pool.scope(|s| {
+            s.map_bounded(lines_rx.iter(), &count, AHEAD)
+                .map(|words| words.expect("counting does not panic"))
+                .sum()
+        })
+    });
+    println!("{streamed} words streamed through the queue");
+    assert_eq!(streamed, total);
+    assert!(
+        lines_rx.queue().is_shutdown(),
+        "closed by the producer's drop"
+    );
 
     pool.join(); // the exit hooks run here
     println!(

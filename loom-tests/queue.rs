@@ -517,3 +517,247 @@ fn faulty_drain_waking_one() {
 fn catches_drain_waking_one() {
     expect_failure("loom_tests::queue::faulty_drain_waking_one", "deadlock");
 }
+
+// ---------------------------------------------------------------------------
+// Counted ends (`split`) and the batch get (`get_many`): issue 12.
+// ---------------------------------------------------------------------------
+
+/// Two producer ends (a clone) put one item each and drop, while the consumer
+/// blocks in `get` on the empty queue: it gets both items, then `ShutDown` once the
+/// last end is gone (not after the first: the count must reach zero), and never
+/// sleeps forever.
+fn last_producer_drop_wakes_consumer<D>()
+where
+    D: Discipline<u32> + Send + 'static,
+{
+    model(|| {
+        let (tx, rx) = BlockingQueue::<u32, D>::bounded(2).split();
+        let tx2 = tx.clone();
+        let a = thread::spawn(move || tx.put(1).unwrap());
+        let b = thread::spawn(move || tx2.put(2).unwrap());
+        let mut got = Vec::new();
+        let end = loop {
+            match rx.get() {
+                Ok(i) => got.push(i),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(end, GetError::ShutDown);
+        got.sort_unstable();
+        assert_eq!(got, [1, 2], "an item put before the last drop was lost");
+        assert_eq!(rx.producer_count(), 0);
+        a.join().unwrap();
+        b.join().unwrap();
+    });
+}
+
+#[test]
+fn last_producer_drop_wakes_blocked_consumer() {
+    last_producer_drop_wakes_consumer::<Fifo<u32>>();
+}
+
+/// The same on the one-lock core.
+#[test]
+fn last_producer_drop_wakes_blocked_consumer_lifo() {
+    last_producer_drop_wakes_consumer::<Lifo<u32>>();
+}
+
+/// A bounded(1) queue holding `1`; the only consumer end takes one item and drops,
+/// while the producer puts `2` then `3` (so at least one put finds the queue full
+/// and sleeps): every put after the drop fails with its item back, a putter asleep
+/// on the full queue is woken, and whatever was put stays queued for
+/// `shutdown_now`.
+#[test]
+fn last_consumer_drop_wakes_blocked_producer() {
+    model(|| {
+        let (tx, rx) = Queue::bounded(1).split();
+        tx.put(1).unwrap();
+        let consumer = thread::spawn(move || rx.get().unwrap());
+        let r2 = tx.put(2);
+        let r3 = tx.put(3);
+        assert_eq!(consumer.join().unwrap(), 1);
+        assert_eq!(r3, Err(PutError::ShutDown(3)), "a put succeeded on a full queue nobody reads");
+        let left = tx.queue().shutdown_now();
+        match r2 {
+            Ok(()) => assert_eq!(left, [2]),
+            Err(e) => {
+                assert_eq!(e, PutError::ShutDown(2));
+                assert!(left.is_empty());
+            }
+        }
+        assert_eq!(tx.consumer_count(), 0);
+    });
+}
+
+/// Injected bug: the last producer end drops without shutting the queue down; the
+/// consumer sleeps forever on the empty queue.
+#[test]
+#[ignore = "expected to fail; run by `catches_last_producer_drop_without_shutdown`"]
+fn faulty_last_producer_drop_without_shutdown() {
+    inject(Fault::EndsLastProducerSkipsShutdown);
+    last_producer_drop_wakes_blocked_consumer();
+}
+
+#[test]
+fn catches_last_producer_drop_without_shutdown() {
+    expect_failure(
+        "loom_tests::queue::faulty_last_producer_drop_without_shutdown",
+        "deadlock",
+    );
+}
+
+/// Injected bug: the last consumer end drops without shutting the queue down; the
+/// producer sleeps forever on the full queue.
+#[test]
+#[ignore = "expected to fail; run by `catches_last_consumer_drop_without_shutdown`"]
+fn faulty_last_consumer_drop_without_shutdown() {
+    inject(Fault::EndsLastConsumerSkipsShutdown);
+    last_consumer_drop_wakes_blocked_producer();
+}
+
+#[test]
+fn catches_last_consumer_drop_without_shutdown() {
+    expect_failure(
+        "loom_tests::queue::faulty_last_consumer_drop_without_shutdown",
+        "deadlock",
+    );
+}
+
+/// A producer puts `1, 2, 3` into a bounded(1) queue (it sleeps on the full queue
+/// between items) while the consumer takes with `get_many(2)` until it has all
+/// three: every slot `get_many` frees must wake the sleeping putter.
+fn get_many_frees_slots<D>()
+where
+    D: Discipline<u32> + Send + 'static,
+{
+    model(|| {
+        let q: Arc<BlockingQueue<u32, D>> = Arc::new(BlockingQueue::bounded(1));
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                for i in 1..=3 {
+                    q.put(i).unwrap();
+                }
+            })
+        };
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            let batch = q.get_many(2).unwrap();
+            assert!(!batch.is_empty() && batch.len() <= 2);
+            got.extend(batch);
+        }
+        producer.join().unwrap();
+        assert_eq!(got, [1, 2, 3], "bounded(1) keeps put order on every discipline");
+        assert_eq!(q.unfinished_tasks(), 3, "one task per item, taken or not");
+    });
+}
+
+#[test]
+fn get_many_wakes_blocked_putter() {
+    get_many_frees_slots::<Fifo<u32>>();
+}
+
+#[test]
+fn get_many_wakes_blocked_putter_lifo() {
+    get_many_frees_slots::<Lifo<u32>>();
+}
+
+/// Injected bug: `get_many` frees slots but wakes no putter (two-lock core).
+#[test]
+#[ignore = "expected to fail; run by `catches_get_many_without_wake`"]
+fn faulty_get_many_without_wake() {
+    inject(Fault::QueueGetManySkipsWake);
+    get_many_wakes_blocked_putter();
+}
+
+#[test]
+fn catches_get_many_without_wake() {
+    expect_failure("loom_tests::queue::faulty_get_many_without_wake", "deadlock");
+}
+
+/// The same bug in the one-lock core.
+#[test]
+#[ignore = "expected to fail; run by `catches_get_many_without_wake_lifo`"]
+fn faulty_get_many_without_wake_lifo() {
+    inject(Fault::QueueGetManySkipsWake);
+    get_many_wakes_blocked_putter_lifo();
+}
+
+#[test]
+fn catches_get_many_without_wake_lifo() {
+    expect_failure(
+        "loom_tests::queue::faulty_get_many_without_wake_lifo",
+        "deadlock",
+    );
+}
+
+/// `get_many(2)` in a loop racing a producer (putting `2, 3` into a bounded(2)
+/// queue that holds `1`) and `shutdown_now`: every item is taken by exactly one
+/// `get_many`, returned by `shutdown_now`, or handed back to the producer, exactly
+/// once; taken then returned items are in FIFO order; the tasks of returned items
+/// are done; the consumer ends with `ShutDown` and nobody is left asleep.
+#[test]
+fn get_many_races_put_and_shutdown_now() {
+    model(|| {
+        let q = Arc::new(Queue::bounded(2));
+        q.put(1).unwrap();
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                let mut refused = Vec::new();
+                for i in 2..=3 {
+                    if let Err(e) = q.put(i) {
+                        assert!(e.is_shutdown());
+                        refused.push(e.into_inner());
+                    }
+                }
+                refused
+            })
+        };
+        let consumer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                let mut taken = Vec::new();
+                loop {
+                    match q.get_many(2) {
+                        Ok(batch) => {
+                            assert!(!batch.is_empty() && batch.len() <= 2);
+                            taken.extend(batch);
+                        }
+                        Err(e) => {
+                            assert_eq!(e, GetError::ShutDown);
+                            return taken;
+                        }
+                    }
+                }
+            })
+        };
+        let removed = q.shutdown_now();
+        let refused = producer.join().unwrap();
+        let taken = consumer.join().unwrap();
+        let mut all: Vec<u32> = taken.iter().chain(&removed).copied().collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "{taken:?} {removed:?}");
+        all.extend(&refused);
+        all.sort_unstable();
+        assert_eq!(all, [1, 2, 3], "taken {taken:?} removed {removed:?} refused {refused:?}");
+        assert_eq!(q.unfinished_tasks(), taken.len());
+        assert!(q.is_empty());
+    });
+}
+
+/// Injected bug: `shutdown_now` wakes nobody; the consumer asleep in `get_many`
+/// on the emptied queue never learns of the shutdown.
+#[test]
+#[ignore = "expected to fail; run by `catches_get_many_missing_shutdown_now`"]
+fn faulty_get_many_missing_shutdown_now() {
+    inject(Fault::QueueShutdownSkipsWake);
+    get_many_races_put_and_shutdown_now();
+}
+
+#[test]
+fn catches_get_many_missing_shutdown_now() {
+    expect_failure(
+        "loom_tests::queue::faulty_get_many_missing_shutdown_now",
+        "deadlock",
+    );
+}

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
-//! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module ([`BlockingQueue`]) |
+//! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module ([`BlockingQueue`]); optional counted [`Producer`] / [`Consumer`] ends that close the queue when dropped |
 //! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`Scope`], [`TaskService`]: a lazy thread pool, futures, scoped tasks, results by id |
 //! | pipeline | [`pipeline::run`]: one producer, N consumers, the first failure stops all |
 //!
@@ -78,6 +78,7 @@ pub use pool::{
     AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, Scope, ScopedHandle,
     SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
 };
+pub use queue::ends::{Consumer, Producer};
 pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::{
     BlockingQueue, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue, Queue,

@@ -169,6 +169,12 @@ pub(crate) mod fault {
         /// A bounded `map` refills its read-ahead window before it yields the
         /// oldest result, so one more input than the limit is in flight.
         MapRefillsBeforeYield,
+        /// `get_many` frees several slots but wakes no blocked putter.
+        QueueGetManySkipsWake,
+        /// The last `Producer` end drops without shutting the queue down.
+        EndsLastProducerSkipsShutdown,
+        /// The last `Consumer` end drops without shutting the queue down.
+        EndsLastConsumerSkipsShutdown,
     }
 
     cfg_loom! {

@@ -40,6 +40,8 @@ enum Op {
     TryGet,
     GetTimeoutZero,
     Drain(usize),
+    TryGetMany(usize),
+    GetManyTimeoutZero(usize),
     TaskDone,
     Shutdown,
     ShutdownNow,
@@ -52,6 +54,8 @@ fn op() -> impl Strategy<Value = Op> {
         4 => Just(Op::TryGet),
         2 => Just(Op::GetTimeoutZero),
         1 => (0usize..5).prop_map(Op::Drain),
+        2 => (0usize..5).prop_map(Op::TryGetMany),
+        1 => (0usize..5).prop_map(Op::GetManyTimeoutZero),
         3 => Just(Op::TaskDone),
         1 => Just(Op::Shutdown),
         1 => Just(Op::ShutdownNow),
@@ -93,6 +97,19 @@ impl Reference {
         }
         self.unfinished += 1;
         Ok(())
+    }
+
+    /// `try_get_many(max)`: nothing asked, nothing taken (even shut down);
+    /// otherwise the errors of `get`, or up to `max` items in get order.
+    fn get_many(&mut self, max: usize) -> Result<Vec<Item>, GetError> {
+        if max == 0 {
+            return Ok(Vec::new());
+        }
+        if self.items.is_empty() {
+            return Err(self.get().unwrap_err());
+        }
+        let n = max.min(self.items.len());
+        Ok(self.items.drain(..n).collect())
     }
 
     fn get(&mut self) -> Result<Item, GetError> {
@@ -153,6 +170,16 @@ fn check<D: Discipline<Item>>(
                 let n = max.min(r.items.len());
                 let want: Vec<Item> = r.items.drain(..n).collect();
                 prop_assert_eq!(tags(&got), tags(&want));
+            }
+            Op::TryGetMany(max) => {
+                let got = q.try_get_many(max).map(|v| tags(&v));
+                let want = r.get_many(max).map(|v| tags(&v));
+                prop_assert_eq!(got, want);
+            }
+            Op::GetManyTimeoutZero(max) => {
+                let got = q.get_many_timeout(max, Duration::ZERO).map(|v| tags(&v));
+                let want = r.get_many(max).map(|v| tags(&v));
+                prop_assert_eq!(got, want);
             }
             Op::TaskDone => {
                 let want = if r.unfinished == 0 {

@@ -31,6 +31,10 @@ pub trait Core<T>: Sized {
     /// Takes up to `max` items without blocking, waking every putter it makes
     /// room for.
     fn drain(&self, max: usize) -> Vec<T>;
+    /// Waits as `wait` allows until an item is there, then appends up to `max`
+    /// items to `out` in one hold of the lock, waking every putter it makes room
+    /// for; returns how many (at least one). `max == 0` returns `Ok(0)` at once.
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError>;
     /// Puts as many items from the front of `batch` as fit, waiting until at
     /// least one does; `false` if the queue is shut down.
     fn put_some(&self, batch: &mut VecDeque<T>) -> bool;

@@ -190,6 +190,47 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         items
     }
 
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        let mut state = self.state.lock();
+        let mut blocker = Blocker::new(Side::Get, wait);
+        loop {
+            let want = state.store.len().min(max);
+            if want > 0 {
+                out.reserve(want);
+                // One at a time, each popped item handed to `out` at once: if `Ord`
+                // panics, the items already taken sit in the caller's `out`, and
+                // the store keeps the rest (`store_op` wakes every sleeper).
+                let mut n = 0;
+                while n < want {
+                    match self.store_op(&mut state.store, |s| s.pop()) {
+                        Some(item) => out.push(item),
+                        None => break,
+                    }
+                    n += 1;
+                }
+                self.hint.set_len(state.store.len());
+                let wake = if self.capacity == UNBOUNDED
+                    || !state.putters.any()
+                    || fault::active(Fault::QueueGetManySkipsWake)
+                {
+                    0
+                } else {
+                    n
+                };
+                drop(state);
+                self.not_full.notify_n(wake);
+                return Ok(n);
+            }
+            if state.shutdown {
+                return Err(GetError::ShutDown);
+            }
+            state = self.block(state, &mut blocker).ok_or(GetError::Empty)?;
+        }
+    }
+
     fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
         let mut state = self.state.lock();
         let mut blocker = Blocker::new(Side::Put, Wait::Forever);

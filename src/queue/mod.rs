@@ -17,12 +17,14 @@
 mod batch;
 mod core;
 mod discipline;
+pub(crate) mod ends;
 pub(crate) mod error;
 mod fifo;
 mod get;
 mod hole;
 mod iter;
 mod locked;
+mod many;
 mod priority;
 mod put;
 mod shutdown;
@@ -114,6 +116,8 @@ const UNBOUNDED: usize = usize::MAX;
 /// | `qsize()`, `empty()`, `full()`, `maxsize` | [`len`](Self::len), [`is_empty`](Self::is_empty), [`is_full`](Self::is_full), [`capacity`](Self::capacity) |
 /// | `task_done()`, `join()`, `unfinished_tasks` | [`task_done`](Self::task_done), [`join`](Self::join), [`unfinished_tasks`](Self::unfinished_tasks) (+ [`join_timeout`](Self::join_timeout)) |
 /// | `shutdown()`, `shutdown(immediate=True)` | [`shutdown`](Self::shutdown), [`shutdown_now`](Self::shutdown_now) (returns the items) |
+/// | — (tokio's `recv_many`) | [`get_many`](Self::get_many), [`get_many_into`](Self::get_many_into) (+ `_timeout`, `_deadline`, `try_`): wait for one, take up to `max` in one lock hold |
+/// | — (a channel's `Sender` / `Receiver`) | [`split`](Self::split) into counted [`Producer`](crate::Producer) / [`Consumer`](crate::Consumer) ends that shut the queue down when the last of a kind drops |
 ///
 /// Failed puts hand the item back in the error ([`PutError`](crate::PutError)):
 /// nothing given to a queue is lost.

@@ -17,6 +17,7 @@
 //! pairs), and so do the condvars and the task count, which are written only at
 //! the edges or by `task_done`.
 
+mod many;
 mod put;
 mod take;
 
@@ -215,6 +216,10 @@ impl<T> Core<T> for TwoLock<T> {
 
     fn drain(&self, max: usize) -> Vec<T> {
         self.drain_up_to(max)
+    }
+
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        self.take_many(out, max, wait)
     }
 
     fn put_some(&self, batch: &mut std::collections::VecDeque<T>) -> bool {

@@ -14,10 +14,10 @@ use crate::queue::wait::Wait;
 use crate::sync::fault::{self, Fault};
 use crate::sync::LOOM;
 
-type TakeGuard<'a, T> = MutexGuard<'a, TakeState<T>>;
+pub(super) type TakeGuard<'a, T> = MutexGuard<'a, TakeState<T>>;
 
 /// What a getter found when its side was empty.
-enum Refill<'a, T> {
+pub(super) enum Refill<'a, T> {
     /// Items came over from the put side (or arrived while it waited): pop again.
     Again(TakeGuard<'a, T>),
     /// Give up with this error.
@@ -50,7 +50,7 @@ impl<T> TwoLock<T> {
     /// buffer if it holds anything, else fails or waits as `wait` allows (a spin
     /// the first time, then a sleep on `not_empty`). After a wait's deadline the
     /// caller gets one last look before `Empty`.
-    fn refill<'a>(
+    pub(super) fn refill<'a>(
         &'a self,
         mut take: TakeGuard<'a, T>,
         wait: &mut Wait,

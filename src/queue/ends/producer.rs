@@ -1,0 +1,236 @@
+//! The putting end: [`Producer`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Kind, Shared};
+use crate::queue::error::{PutAllError, PutError};
+use crate::queue::store::Fifo;
+use crate::queue::{BlockingQueue, Discipline};
+use crate::sync::Ordering;
+
+/// The putting end of a [`split`](BlockingQueue::split) queue: like
+/// `std::sync::mpsc::Sender` or crossbeam's `Sender`, it clones, and when the last
+/// producer drops the queue is shut down, so consumers drain what is left and then
+/// get [`GetError::ShutDown`](crate::GetError::ShutDown) instead of waiting
+/// forever. That includes a drop during a panic's unwinding.
+///
+/// `D` defaults to [`Fifo`]: `Producer<T>` is the end of a [`Queue`](crate::Queue).
+/// The rest of the queue (`len`, `join`, `shutdown_now`, …) is one
+/// [`queue`](Self::queue) call away.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{GetError, Queue};
+/// use std::thread;
+///
+/// let (tx, rx) = Queue::unbounded().split();
+/// let producer = thread::spawn(move || {
+///     tx.put(1).unwrap();
+///     tx.put(2).unwrap();
+///     panic!("the producer dies mid-stream"); // `tx` drops while unwinding
+/// });
+/// assert_eq!(rx.get(), Ok(1));
+/// assert_eq!(rx.get(), Ok(2));
+/// assert_eq!(rx.get(), Err(GetError::ShutDown)); // not a hang
+/// assert!(producer.join().is_err());
+/// ```
+pub struct Producer<T, D: Discipline<T> = Fifo<T>> {
+    shared: Arc<Shared<T, D>>,
+}
+
+impl<T, D: Discipline<T>> Producer<T, D> {
+    pub(super) fn new(shared: Arc<Shared<T, D>>) -> Self {
+        Self { shared }
+    }
+
+    /// Adds an item, blocking while the queue is full: [`BlockingQueue::put`].
+    ///
+    /// # Errors
+    ///
+    /// [`PutError::ShutDown`] with the item once every [`Consumer`](crate::Consumer)
+    /// has dropped (or the queue was shut down), also while this call is blocked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{PutError, Queue};
+    ///
+    /// let (tx, rx) = Queue::bounded(1).split();
+    /// tx.put("a").unwrap();
+    /// drop(rx); // no consumer left
+    /// assert_eq!(tx.put("b"), Err(PutError::ShutDown("b")));
+    /// ```
+    pub fn put(&self, item: T) -> Result<(), PutError<T>> {
+        self.shared.queue.put(item)
+    }
+
+    /// Like [`put`](Self::put), giving up after `timeout`:
+    /// [`BlockingQueue::put_timeout`].
+    ///
+    /// # Errors
+    ///
+    /// [`PutError::Full`] if no slot freed up in time; [`PutError::ShutDown`] as
+    /// for [`put`](Self::put).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{PutError, Queue};
+    /// use std::time::Duration;
+    ///
+    /// let (tx, _rx) = Queue::bounded(1).split();
+    /// tx.put(1).unwrap();
+    /// assert_eq!(tx.put_timeout(2, Duration::from_millis(5)), Err(PutError::Full(2)));
+    /// ```
+    pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
+        self.shared.queue.put_timeout(item, timeout)
+    }
+
+    /// Like [`put`](Self::put), giving up at `deadline`:
+    /// [`BlockingQueue::put_deadline`].
+    ///
+    /// # Errors
+    ///
+    /// As [`put_timeout`](Self::put_timeout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    /// use std::time::Instant;
+    ///
+    /// let (tx, rx) = Queue::bounded(1).split();
+    /// tx.put_deadline('x', Instant::now()).unwrap(); // room: no waiting needed
+    /// assert_eq!(rx.try_get(), Ok('x'));
+    /// ```
+    pub fn put_deadline(&self, item: T, deadline: Instant) -> Result<(), PutError<T>> {
+        self.shared.queue.put_deadline(item, deadline)
+    }
+
+    /// Adds an item if there is room, without blocking: [`BlockingQueue::try_put`].
+    ///
+    /// # Errors
+    ///
+    /// [`PutError::Full`] if the queue is full; [`PutError::ShutDown`] as for
+    /// [`put`](Self::put).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{LifoQueue, PutError};
+    ///
+    /// let (tx, rx) = LifoQueue::bounded(1).split();
+    /// assert_eq!(tx.try_put(1), Ok(()));
+    /// assert_eq!(tx.try_put(2), Err(PutError::Full(2)));
+    /// assert_eq!(rx.try_get(), Ok(1));
+    /// ```
+    pub fn try_put(&self, item: T) -> Result<(), PutError<T>> {
+        self.shared.queue.try_put(item)
+    }
+
+    /// Puts every item of `items` in order, in batches: [`BlockingQueue::put_all`].
+    ///
+    /// # Errors
+    ///
+    /// [`PutAllError`] with everything not put once the queue is shut down (every
+    /// consumer gone).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let (tx, rx) = Queue::unbounded().split();
+    /// tx.put_all(1..=3).unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.iter().collect::<Vec<_>>(), [1, 2, 3]);
+    /// ```
+    pub fn put_all<I>(&self, items: I) -> Result<(), PutAllError<T, I::IntoIter>>
+    where
+        I: IntoIterator<Item = T>,
+    {
+        self.shared.queue.put_all(items)
+    }
+
+    /// The shared queue behind the ends, for everything else: `len`, `join`,
+    /// `unfinished_tasks`, an explicit `shutdown`, or `shutdown_now` to take back
+    /// the items the consumers left behind. (It can also `get`: the ends only count
+    /// who may keep the queue open, they do not fence the operations.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let (tx, rx) = Queue::unbounded().split();
+    /// tx.put_all(["a", "b"]).unwrap();
+    /// drop(rx); // the consumers are gone: the queue is shut down, items kept
+    /// assert!(tx.queue().is_shutdown());
+    /// assert_eq!(tx.queue().shutdown_now(), ["a", "b"]); // nothing lost
+    /// ```
+    #[must_use]
+    pub fn queue(&self) -> &BlockingQueue<T, D> {
+        &self.shared.queue
+    }
+
+    /// How many [`Producer`] ends are alive, this one included (a snapshot).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let (tx, _rx) = Queue::<u8>::unbounded().split();
+    /// let tx2 = tx.clone();
+    /// assert_eq!(tx.producer_count(), 2);
+    /// drop(tx2);
+    /// assert_eq!(tx.producer_count(), 1);
+    /// ```
+    #[must_use]
+    pub fn producer_count(&self) -> usize {
+        self.shared.producers.load(Ordering::Relaxed)
+    }
+
+    /// How many [`Consumer`](crate::Consumer) ends are alive (a snapshot); zero
+    /// once they are all gone and puts fail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let (tx, rx) = Queue::<u8>::unbounded().split();
+    /// assert_eq!(tx.consumer_count(), 1);
+    /// drop(rx);
+    /// assert_eq!(tx.consumer_count(), 0);
+    /// ```
+    #[must_use]
+    pub fn consumer_count(&self) -> usize {
+        self.shared.consumers.load(Ordering::Relaxed)
+    }
+}
+
+impl<T, D: Discipline<T>> Clone for Producer<T, D> {
+    /// Another producer end: the queue stays open until this one drops too.
+    fn clone(&self) -> Self {
+        self.shared.attach(Kind::Producer);
+        Self::new(Arc::clone(&self.shared))
+    }
+}
+
+impl<T, D: Discipline<T>> Drop for Producer<T, D> {
+    /// The last producer end shuts the queue down.
+    fn drop(&mut self) {
+        self.shared.detach(Kind::Producer);
+    }
+}
+
+impl<T, D: Discipline<T>> fmt::Debug for Producer<T, D> {
+    /// The live ends and the queue's `Debug` (never blocks, shows no items).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shared.fmt_ends("Producer", f)
+    }
+}

@@ -1,0 +1,309 @@
+//! Counted ends (`split` into `Producer` / `Consumer`): the last end of a kind to
+//! drop shuts the queue down, on every discipline. Real threads; no sleep is used
+//! as synchronisation (a test that needs a thread asleep waits until
+//! `blocked_getters` / `blocked_putters`, read under the queue's lock, count it).
+//! Everything that could hang runs under a watchdog.
+
+use queuekit::{
+    BlockingQueue, Consumer, Discipline, Fifo, GetError, Lifo, Priority, Producer, PutError, Queue,
+};
+use std::panic;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+/// How long a test may take before it counts as hung, on a loaded 2-core machine.
+const WATCHDOG: Duration = Duration::from_secs(60);
+
+/// Runs `f` on its own thread and fails the test if it does not finish within
+/// [`WATCHDOG`]; a panic in `f` fails the test with its message.
+fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        let out = f();
+        let _ = tx.send(());
+        out
+    });
+    match rx.recv_timeout(WATCHDOG) {
+        Ok(()) => worker.join().expect("the body panicked"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Ok(_) => unreachable!("finished without reporting"),
+            Err(p) => panic::resume_unwind(p),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
+    }
+}
+
+/// Spins (yielding) until `ready` holds: for "a thread is asleep in the queue",
+/// which the queue counts under its lock.
+fn until(ready: impl Fn() -> bool) {
+    while !ready() {
+        thread::yield_now();
+    }
+}
+
+/// The "done when": a producer thread that panics mid-stream, holding the
+/// only producer end, leaves no consumer blocked. The consumer is asleep in `get`
+/// when the panic unwinds; it gets every item put before the panic, then
+/// `ShutDown`.
+fn panicking_producer_releases_the_consumer<D>()
+where
+    D: Discipline<u32> + Send + 'static,
+{
+    within("consumer after a panicking producer", || {
+        let (tx, rx) = BlockingQueue::<u32, D>::bounded(8).split();
+        let watch = rx.clone();
+        let consumer = thread::spawn(move || {
+            let mut got = Vec::new();
+            let end = loop {
+                match rx.get() {
+                    Ok(i) => got.push(i),
+                    Err(e) => break e,
+                }
+            };
+            (got, end)
+        });
+        let producer = thread::spawn(move || {
+            for i in 0..100 {
+                tx.put(i).unwrap();
+            }
+            // Make sure the consumer sleeps on the empty queue when we die.
+            until(|| tx.queue().is_empty() && tx.queue().blocked_getters() > 0);
+            panic!("producer dies mid-stream");
+        });
+        assert!(producer.join().is_err(), "the producer panicked");
+        let (mut got, end) = consumer.join().unwrap();
+        assert_eq!(end, GetError::ShutDown);
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            (0..100).collect::<Vec<_>>(),
+            "every item put before the panic"
+        );
+        assert_eq!(watch.producer_count(), 0);
+        assert!(watch.queue().is_shutdown());
+        // A second consumer end still alive sees the same end at once.
+        assert_eq!(watch.get(), Err(GetError::ShutDown));
+    });
+}
+
+#[test]
+fn panicking_producer_releases_the_consumer_fifo() {
+    panicking_producer_releases_the_consumer::<Fifo<u32>>();
+}
+
+#[test]
+fn panicking_producer_releases_the_consumer_lifo() {
+    panicking_producer_releases_the_consumer::<Lifo<u32>>();
+}
+
+#[test]
+fn panicking_producer_releases_the_consumer_priority() {
+    panicking_producer_releases_the_consumer::<Priority<u32>>();
+}
+
+/// A producer that returns early (no panic) through `?` closes the queue the same
+/// way, and consumers blocked in `get_many` wake too.
+#[test]
+fn early_return_releases_get_many_consumers() {
+    within("get_many consumers after an early return", || {
+        let (tx, rx) = Queue::<u32>::bounded(4).split();
+        let consumers: Vec<_> = (0..3)
+            .map(|_| {
+                let rx = rx.clone();
+                thread::spawn(move || {
+                    let mut n = 0;
+                    while let Ok(batch) = rx.get_many(8) {
+                        n += batch.len();
+                    }
+                    n
+                })
+            })
+            .collect();
+        fn produce(tx: Producer<u32>) -> Result<(), &'static str> {
+            for i in 0..50 {
+                tx.put(i).map_err(|_| "refused")?;
+            }
+            Err("the input ended early")
+        }
+        until(|| rx.queue().blocked_getters() > 0);
+        assert!(produce(tx).is_err());
+        let total: usize = consumers.into_iter().map(|c| c.join().unwrap()).sum();
+        assert_eq!(total, 50);
+    });
+}
+
+/// Cloned producers keep the queue open until the last one drops, not the first.
+#[test]
+fn the_queue_closes_at_the_last_producer_not_the_first() {
+    let (tx, rx) = Queue::unbounded().split();
+    let tx2 = tx.clone();
+    assert_eq!(rx.producer_count(), 2);
+    thread::spawn(move || tx.put(1).unwrap()).join().unwrap();
+    assert_eq!(rx.get(), Ok(1));
+    assert_eq!(rx.producer_count(), 1);
+    assert_eq!(
+        rx.try_get(),
+        Err(GetError::Empty),
+        "one producer is still alive"
+    );
+    assert!(!rx.queue().is_shutdown());
+    tx2.put(2).unwrap();
+    drop(tx2);
+    assert_eq!(
+        rx.get(),
+        Ok(2),
+        "items put before the last drop are delivered"
+    );
+    assert_eq!(rx.try_get(), Err(GetError::ShutDown));
+}
+
+/// The last consumer dropping wakes every producer asleep on the full queue, each
+/// with its own item back; the queued item stays for `shutdown_now`.
+fn last_consumer_releases_blocked_producers<D>()
+where
+    D: Discipline<u32> + Send + 'static,
+{
+    within("producers after the last consumer dropped", || {
+        let (tx, rx) = BlockingQueue::<u32, D>::bounded(1).split();
+        tx.put(0).unwrap();
+        let producers: Vec<_> = (1..=3)
+            .map(|i| {
+                let tx = tx.clone();
+                thread::spawn(move || tx.put(i))
+            })
+            .collect();
+        until(|| tx.queue().blocked_putters() == 3);
+        let rx2 = rx.clone();
+        drop(rx);
+        assert_eq!(
+            tx.queue().blocked_putters(),
+            3,
+            "one consumer is still alive"
+        );
+        assert!(!tx.queue().is_shutdown());
+        drop(rx2);
+        let mut back: Vec<u32> = producers
+            .into_iter()
+            .map(|p| match p.join().unwrap() {
+                Err(PutError::ShutDown(i)) => i,
+                other => panic!("expected ShutDown with the item, got {other:?}"),
+            })
+            .collect();
+        back.sort_unstable();
+        assert_eq!(back, [1, 2, 3]);
+        assert_eq!(tx.consumer_count(), 0);
+        assert_eq!(tx.try_put(4), Err(PutError::ShutDown(4)));
+        assert_eq!(
+            tx.queue().shutdown_now(),
+            [0],
+            "the queued item is not lost"
+        );
+    });
+}
+
+#[test]
+fn last_consumer_releases_blocked_producers_fifo() {
+    last_consumer_releases_blocked_producers::<Fifo<u32>>();
+}
+
+#[test]
+fn last_consumer_releases_blocked_producers_lifo() {
+    last_consumer_releases_blocked_producers::<Lifo<u32>>();
+}
+
+#[test]
+fn last_consumer_releases_blocked_producers_priority() {
+    last_consumer_releases_blocked_producers::<Priority<u32>>();
+}
+
+/// `put_all` blocked on a full queue stops when the consumers go, handing back
+/// every item not put.
+#[test]
+fn put_all_stops_when_the_consumers_go() {
+    within("put_all after the consumers dropped", || {
+        let (tx, rx) = Queue::bounded(2).split();
+        let producer = thread::spawn(move || {
+            let err = tx.put_all(0..10).unwrap_err();
+            (err.into_remaining().collect::<Vec<_>>(), tx)
+        });
+        assert_eq!(rx.get(), Ok(0));
+        let watch = rx.queue();
+        until(|| watch.blocked_putters() > 0);
+        drop(rx);
+        let (unsent, tx) = producer.join().unwrap();
+        let left = tx.queue().shutdown_now();
+        let mut all: Vec<i32> = std::iter::once(0).chain(left).chain(unsent).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..10).collect::<Vec<_>>(), "nothing lost");
+    });
+}
+
+/// An explicit `shutdown` through `queue()` closes a split queue as well, and the
+/// ends keep their counts.
+#[test]
+fn explicit_shutdown_through_the_ends() {
+    let (tx, rx) = Queue::unbounded().split();
+    tx.put(1).unwrap();
+    rx.queue().shutdown();
+    assert_eq!(tx.put(2), Err(PutError::ShutDown(2)));
+    assert_eq!(rx.get(), Ok(1));
+    assert_eq!(rx.get(), Err(GetError::ShutDown));
+    assert_eq!((tx.producer_count(), tx.consumer_count()), (1, 1));
+}
+
+/// Splitting keeps what the queue holds and how it was made.
+#[test]
+fn split_keeps_the_queue_state() {
+    let q = Queue::bounded(3);
+    q.put_all([1, 2]).unwrap();
+    let (tx, rx) = q.split();
+    assert_eq!(tx.queue().capacity(), Some(3));
+    assert_eq!(rx.queue().unfinished_tasks(), 2);
+    assert_eq!(rx.drain(usize::MAX), [1, 2]);
+
+    let shut = Queue::<u8>::unbounded();
+    shut.shutdown();
+    let (tx, rx) = shut.split();
+    assert_eq!(tx.put(1), Err(PutError::ShutDown(1)));
+    assert_eq!(rx.get(), Err(GetError::ShutDown));
+}
+
+/// `task_done` / `join` across the ends: the producer joins, the consumer marks.
+#[test]
+fn join_across_the_ends() {
+    within("join across the ends", || {
+        let (tx, rx) = Queue::bounded(4).split();
+        let worker = thread::spawn(move || {
+            for job in &rx {
+                let _: u32 = job;
+                rx.task_done().unwrap();
+            }
+        });
+        tx.put_all(0..20).unwrap();
+        tx.queue().join();
+        assert_eq!(tx.queue().unfinished_tasks(), 0);
+        drop(tx);
+        worker.join().unwrap();
+    });
+}
+
+/// The ends are `Send + Sync + Clone` for `T: Send`, name the FIFO by default,
+/// and show their counts in `Debug` without blocking or needing `T: Debug`.
+#[test]
+fn ends_are_send_sync_and_debug() {
+    fn send_sync<X: Send + Sync + Clone>() {}
+    send_sync::<Producer<Vec<u8>>>();
+    send_sync::<Consumer<Vec<u8>>>();
+    send_sync::<Producer<u8, Lifo<u8>>>();
+    send_sync::<Consumer<u8, Priority<u8>>>();
+
+    struct Opaque;
+    let (tx, rx) = Queue::<Opaque>::unbounded().split();
+    let _rx2 = rx.clone();
+    let shown = format!("{tx:?}");
+    assert!(shown.starts_with("Producer"), "{shown}");
+    assert!(shown.contains("producers: 1"), "{shown}");
+    assert!(shown.contains("consumers: 2"), "{shown}");
+    assert!(format!("{rx:?}").starts_with("Consumer"));
+}
