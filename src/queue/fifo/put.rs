@@ -185,26 +185,27 @@ impl<T> TwoLock<T> {
         Some(put)
     }
 
-    /// Spins (never yields) for a bounded while until getters have freed room
-    /// for `puts` (or the queue is shut down). Never decides anything: the
-    /// caller re-checks under the lock.
+    /// Spins, then yields, for a bounded while until getters have freed room for
+    /// `puts` (or the queue is shut down). Never decides anything: the caller
+    /// re-checks under the lock.
     ///
-    /// No yield phase: on a machine with more runnable threads than cores a
-    /// `sched_yield` can hand the core to an unrelated thread for a whole time
-    /// slice, while a futex sleep is ended by the getter's wake at once (the
-    /// loaded and 1P1C rows, "Tuning after run 1" in `docs/benchmarks.md`).
-    ///
-    /// It holds out for a batch of free slots, so that a producer and a
-    /// consumer on two cores do not trade single slots across the take word's
-    /// cache line; a spin that ends short of the batch costs nothing, as the
-    /// caller then takes what is there or sleeps on the real condition.
+    /// While it only spins it holds out for a batch of free slots, so that a
+    /// producer and a consumer on two cores do not trade single slots across the
+    /// take word's cache line; once it has to yield (the consumer is not running:
+    /// a loaded or oversubscribed machine), any free slot ends the wait, so a
+    /// yield is never spent waiting for more than the put needs.
     fn spin_for_room(&self, puts: usize) {
-        let want = self.capacity - self.spin_batch();
+        let batch = self.capacity - self.spin_batch();
         let mut backoff = Backoff::new();
         loop {
+            let want = if backoff.spinning() {
+                batch
+            } else {
+                self.capacity - 1
+            };
             // Relaxed: a hint, as in `room`.
             let takes = self.word.0.load(Ordering::Relaxed);
-            if in_use(puts, takes) <= want || self.shutdown_hint() || !backoff.spin() {
+            if in_use(puts, takes) <= want || self.shutdown_hint() || !backoff.spin_or_yield() {
                 return;
             }
         }

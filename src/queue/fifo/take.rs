@@ -140,20 +140,24 @@ impl<T> TwoLock<T> {
         items
     }
 
-    /// Spins (never yields, as `spin_for_room`) for a bounded while until puts
-    /// land after `puts` (or the queue is shut down). A hint only: the caller
-    /// re-checks under the locks.
+    /// Spins, then yields, for a bounded while until puts land after `puts` (or the
+    /// queue is shut down). A hint only: the caller re-checks under the locks.
     ///
-    /// As in `spin_for_room`: it holds out for a batch, so items cross in one
-    /// swap rather than one by one.
+    /// As in `spin_for_room`: while only spinning it holds out for a batch, so
+    /// items cross in one swap rather than one by one; once it yields, any item
+    /// ends the wait.
     fn spin_for_items(&self, _puts: usize) {
         if !LOOM {
-            let want = self.spin_batch();
+            let batch = self.spin_batch();
             let mut backoff = crate::backoff::Backoff::new();
             loop {
+                let want = if backoff.spinning() { batch } else { 1 };
                 // Relaxed: a hint; the swap under the put lock is what synchronises.
                 let puts = self.put.0.count.load(crate::sync::Ordering::Relaxed);
-                if puts.wrapping_sub(_puts) >= want || self.shutdown_hint() || !backoff.spin() {
+                if puts.wrapping_sub(_puts) >= want
+                    || self.shutdown_hint()
+                    || !backoff.spin_or_yield()
+                {
                     return;
                 }
             }
