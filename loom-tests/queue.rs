@@ -441,9 +441,10 @@ fn put_all_wakes_a_sleeping_getter() {
     });
 }
 
-/// Injected bug (two-lock FIFO): a putter announces its sleep in the take word but
-/// does not use the take count that RMW returned, so a get that freed the slot in
-/// between is missed: the putter sleeps on a queue with room.
+/// Injected bug (two-lock FIFO): a putter about to sleep counts itself under the
+/// take lock but keeps its older view of the take count instead of re-reading it
+/// in that same hold, so a get that freed the slot in between is missed: the
+/// putter sleeps on a queue with room.
 #[test]
 #[ignore = "expected to fail; run by `catches_putter_sleeping_without_recheck`"]
 fn faulty_putter_sleeps_without_recheck() {

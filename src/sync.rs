@@ -129,9 +129,9 @@ pub(crate) mod fault {
         QueueShutdownSkipsWake,
         /// `drain` wakes one blocked putter however many slots it freed.
         QueueDrainWakesOne,
-        /// FIFO: a putter going to sleep announces it in the take word but keeps
-        /// its older view of the take count instead of re-reading it in the same
-        /// RMW, so a get in between frees a slot nobody is told about.
+        /// FIFO: a putter going to sleep counts itself under the take lock but
+        /// keeps its older view of the take count instead of re-reading it in
+        /// that hold, so a get in between frees a slot nobody is told about.
         FifoPutterSleepsWithoutRecheck,
         /// FIFO: a getter registers on "not empty" only after releasing the put
         /// lock, so a put in between notifies nobody.

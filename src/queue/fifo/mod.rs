@@ -5,9 +5,11 @@
 //!   ever put, the last take count seen, the shutdown flag and the sleeping-putter
 //!   count. Putters sleep on `not_full`.
 //! * **Take side** (`take.rs`): the take lock over the take buffer and the
-//!   sleeping-getter count, and the take word: the total of items ever taken,
-//!   shifted left by one, with [`ASLEEP`] in bit 0 while putters sleep. Getters
-//!   sleep on `not_empty`.
+//!   sleeping-getter and sleeping-putter counts, and the take word: the total of
+//!   items ever taken, written only under the take lock (a plain store, no
+//!   read-modify-write), on its own cache line. Getters sleep on `not_empty`;
+//!   putters sleep on `not_full` *with the take lock*, so a getter sees a
+//!   sleeping putter in its own locked state.
 //!
 //! A getter that finds the take buffer empty takes the put lock (lock order: take,
 //! then put; nothing takes them the other way round) and swaps the two buffers:
@@ -37,15 +39,11 @@ use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicBool, LOOM};
 use crate::sync::{AtomicUsize, Ordering};
 
-/// Bit 0 of the take word: at least one putter sleeps on `not_full` (or is about
-/// to), so a getter that frees a slot must notify it.
-const ASLEEP: usize = 1;
-
 /// Items in the queue if `puts` were put and `takes` taken, both counted modulo
-/// 2^63 (the take word spends one bit on [`ASLEEP`]).
+/// 2^64.
 #[inline]
 fn in_use(puts: usize, takes: usize) -> usize {
-    puts.wrapping_sub(takes) & (usize::MAX >> 1)
+    puts.wrapping_sub(takes)
 }
 
 /// `T` alone on its cache line(s).
@@ -55,6 +53,12 @@ struct Padded<T>(T);
 /// The FIFO queue's inside.
 pub struct TwoLock<T> {
     take: Padded<TakeSide<T>>,
+    /// Items ever taken. Bounded queues only (an unbounded queue has no putters
+    /// to wake and nobody reads the count). Written only under the take lock;
+    /// read without it by putters at the full edge and by spinning putters. On
+    /// its own line, away from the take lock: a putter's read must not pull the
+    /// take lock's line away from the getters.
+    word: Padded<AtomicUsize>,
     put: Padded<PutSide<T>>,
     edge: Padded<Edge>,
     tasks: Padded<TaskCounter>,
@@ -65,9 +69,6 @@ pub struct TwoLock<T> {
 /// Everything getters touch on every item.
 struct TakeSide<T> {
     lock: Mutex<TakeState<T>>,
-    /// Items ever taken, `<< 1`, with [`ASLEEP`] in bit 0. Bounded queues only
-    /// (an unbounded queue has no putters to wake and nobody reads the count).
-    word: AtomicUsize,
 }
 
 /// Under the take lock.
@@ -77,6 +78,9 @@ struct TakeState<T> {
     buf: Fifo<T>,
     /// Getters asleep on `not_empty` (`blocked_getters`).
     getters: usize,
+    /// Putters asleep on `not_full` (they sleep with the take lock): a getter
+    /// that frees a slot while this is non-zero notifies `not_full`.
+    sleeping_putters: usize,
 }
 
 /// Everything putters touch on every item.
@@ -95,8 +99,8 @@ struct PutState<T> {
     /// one, so `in_use(puts, takes_seen)` never under-counts the queue.
     takes_seen: usize,
     shutdown: bool,
-    /// Putters asleep on `not_full` (`blocked_putters`); while non-zero the take
-    /// word carries [`ASLEEP`].
+    /// Putters blocked on a full queue (`blocked_putters`), from the moment
+    /// they register on `not_full` until they are back under the put lock.
     putters: usize,
 }
 
@@ -106,8 +110,8 @@ struct Edge {
     /// Getters sleep here; every put notifies it (a no-op while no getter is
     /// registered unnotified).
     not_empty: Condvar,
-    /// Putters sleep here; a getter notifies it when the take word says
-    /// [`ASLEEP`].
+    /// Putters sleep here (with the take lock); a getter notifies it when the
+    /// take side counts a sleeping putter.
     not_full: Condvar,
     /// The shutdown flag, for spinners only (the real one is under the put lock).
     shutdown: AtomicBool,
@@ -148,21 +152,27 @@ impl<T> TwoLock<T> {
         !LOOM && self.edge.0.shutdown.load(Ordering::Relaxed)
     }
 
-    /// Records `count` items leaving the queue (gets, drains, `shutdown_now`).
-    /// Returns whether a putter sleeps, in which case the caller notifies
-    /// `not_full` after unlocking.
+    /// Records `count` items leaving the queue (gets, drains, `shutdown_now`);
+    /// called under the take lock. Returns whether a putter sleeps, in which
+    /// case the caller notifies `not_full` after unlocking.
     #[inline]
-    fn took(&self, count: usize) -> bool {
+    fn took(&self, take: &TakeState<T>, count: usize) -> bool {
         if self.capacity == UNBOUNDED {
             return false;
         }
-        // AcqRel read-modify-write on the one word in which putters announce
-        // sleep (`put.rs`, `wait_for_room`), so the two are totally ordered:
-        // - the putter's `fetch_or` first: we read its bit, and (Acquire on its
-        //   Release) its registration on `not_full`, so our notify reaches it;
-        // - ours first: its `fetch_or` reads our count and it does not sleep.
-        let word = self.take.0.word.fetch_add(count << 1, Ordering::AcqRel);
-        word & ASLEEP != 0
+        // Only take-lock holders write the word, so a load and a store (no
+        // read-modify-write) count exactly. Relaxed: a putter that must not
+        // miss this count reads it under the take lock (`wait_for_room`),
+        // which orders it; lock-free readers take it as a number that may be
+        // stale, never ahead, and re-check before they sleep.
+        let takes = self.word.0.load(Ordering::Relaxed);
+        self.word
+            .0
+            .store(takes.wrapping_add(count), Ordering::Relaxed);
+        // A putter counts itself here under the take lock before it sleeps,
+        // after re-reading the word under that lock: either it saw our count
+        // (and did not sleep), or we see it (and notify it).
+        take.sleeping_putters > 0
     }
 }
 
@@ -173,9 +183,10 @@ impl<T> Core<T> for TwoLock<T> {
                 lock: Mutex::new(TakeState {
                     buf: Fifo::with_capacity(reserve),
                     getters: 0,
+                    sleeping_putters: 0,
                 }),
-                word: AtomicUsize::new(0),
             }),
+            word: Padded(AtomicUsize::new(0)),
             put: Padded(PutSide {
                 // Both buffers get the reservation: they swap, and a bounded queue
                 // must not allocate per operation whichever buffer fills.
@@ -245,7 +256,7 @@ impl<T> Core<T> for TwoLock<T> {
         let n = older.len() + newer.len();
         // Keep `puts - takes` equal to what is queued; the putters it would wake
         // are woken below anyway.
-        self.took(n);
+        self.took(&take, n);
         drop(put);
         drop(take);
         self.wake_everyone();

@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use super::{in_use, PutState, TwoLock, ASLEEP, UNBOUNDED};
+use super::{in_use, PutState, TwoLock, UNBOUNDED};
 use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
 use crate::queue::error::PutError;
@@ -109,9 +109,9 @@ impl<T> TwoLock<T> {
         }
         // The full edge. Relaxed: only the number matters (no data is read
         // through it), and coherence gives at least the value of any take that
-        // happened before this put; the sleep hand-off uses the RMW in
-        // `wait_for_room`.
-        put.takes_seen = self.take.0.word.load(Ordering::Relaxed) >> 1;
+        // happened before this put; the sleep hand-off re-reads it under the
+        // take lock in `wait_for_room`.
+        put.takes_seen = self.word.0.load(Ordering::Relaxed);
         self.capacity - in_use(put.puts, put.takes_seen)
     }
 
@@ -134,32 +134,51 @@ impl<T> TwoLock<T> {
             return Some(self.put.0.lock.lock());
         }
         let not_full = &self.edge.0.not_full;
-        // Register first: a getter that sees ASLEEP below must find us on the
-        // condvar.
+        // Register while the put lock is held: `shutdown` sets its flag under
+        // this lock and then wakes every registered putter, so it either finds
+        // us here or we saw its flag.
         let ticket = not_full.register();
         put.putters += 1;
-        // Announce the sleep and re-read the take count in one AcqRel RMW: see
-        // `took` for why no freed slot can slip between the two.
-        let word = self.take.0.word.fetch_or(ASLEEP, Ordering::AcqRel);
-        if !fault::active(Fault::FifoPutterSleepsWithoutRecheck) {
-            put.takes_seen = word >> 1;
-        }
-        let timed_out = if in_use(put.puts, put.takes_seen) < self.capacity {
+        let (puts, takes_seen) = (put.puts, put.takes_seen);
+        drop(put);
+        // Sleep with the take lock (lock order: take, then put; we hold no put
+        // lock now). Under it, re-read the take count and count ourselves as a
+        // sleeper in one hold: every get counts its take and checks for
+        // sleepers under this lock too (`took`), so either its take came first
+        // and we see the freed slot, or it comes after and sees us (and, the
+        // registration above being before this hold, its notify reaches us).
+        // A `puts` that moved on meanwhile only makes us retry sooner: it
+        // under-counts the queue, never over-counts it.
+        let mut take = self.take.0.lock.lock();
+        let takes = if fault::active(Fault::FifoPutterSleepsWithoutRecheck) {
+            takes_seen
+        } else {
+            // Relaxed: written only under the take lock, which we hold.
+            self.word.0.load(Ordering::Relaxed)
+        };
+        // Our `puts` may be stale: other putters may have put (and getters
+        // taken) since we let go of the put lock, so `takes` may even have
+        // passed it. Only a difference that is a real count (not one wrapped
+        // below zero) of at least the capacity proves the queue full: the real
+        // count is at least that. Anything else ends the wait, and the caller
+        // re-checks under the put lock (loom found the wrapped case sleeping on
+        // an empty queue).
+        let used = in_use(puts, takes);
+        let full = used >= self.capacity && used <= isize::MAX as usize;
+        let timed_out = if !full {
             // A get freed a slot since our last look: no sleep.
             not_full.cancel(ticket);
             false
         } else {
-            let (p, r) = not_full.wait_registered(put, ticket, deadline);
-            put = p;
+            take.sleeping_putters += 1;
+            let (t, r) = not_full.wait_registered(take, ticket, deadline);
+            take = t;
+            take.sleeping_putters -= 1;
             r.timed_out()
         };
+        drop(take);
+        let mut put = self.put.0.lock.lock();
         put.putters -= 1;
-        if put.putters == 0 {
-            // Relaxed: nobody sleeps now, and a putter that sleeps later sets the
-            // bit again under this lock. A getter that still saw it makes one
-            // notify that finds nobody.
-            self.take.0.word.fetch_and(!ASLEEP, Ordering::Relaxed);
-        }
         if timed_out {
             b.wait = Wait::No;
         }
@@ -185,7 +204,7 @@ impl<T> TwoLock<T> {
                 self.capacity - 1
             };
             // Relaxed: a hint, as in `room`.
-            let takes = self.take.0.word.load(Ordering::Relaxed) >> 1;
+            let takes = self.word.0.load(Ordering::Relaxed);
             if in_use(puts, takes) <= want || self.shutdown_hint() || !backoff.spin_or_yield() {
                 return;
             }

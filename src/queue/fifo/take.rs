@@ -1,7 +1,7 @@
 //! The take side: `get`, `drain`, the batch swap, and waiting for items.
 //!
-//! The hot path takes the take lock, pops from the take buffer, adds one to the
-//! take word (bounded queues) and unlocks; the put side is touched only when the
+//! The hot path takes the take lock, pops from the take buffer, stores the new
+//! take count in the take word (bounded queues) and unlocks; the put side is touched only when the
 //! take buffer is empty, and then the whole put buffer comes over in one swap.
 
 use std::mem;
@@ -30,7 +30,7 @@ impl<T> TwoLock<T> {
         let mut spun = !Self::SPIN;
         loop {
             if let Some(item) = take.buf.pop() {
-                let putter_asleep = self.took(1);
+                let putter_asleep = self.took(&take, 1);
                 drop(take);
                 if putter_asleep {
                     // One slot freed: wake one putter (the condvar skips those
@@ -127,7 +127,7 @@ impl<T> TwoLock<T> {
             }
         }
         let n = items.len();
-        let putter_asleep = n > 0 && self.took(n);
+        let putter_asleep = n > 0 && self.took(&take, n);
         drop(take);
         if putter_asleep {
             let wake = if fault::active(Fault::QueueDrainWakesOne) {
