@@ -60,7 +60,7 @@ impl<T> TwoLock<T> {
             drop(put);
             n += pop_into(&mut take.buf, out, max - n);
         }
-        let putter_asleep = self.took(n);
+        let putter_asleep = self.took(&take, n);
         drop(take);
         if putter_asleep && !fault::active(Fault::QueueGetManySkipsWake) {
             // n slots freed: wake up to n putters (the condvar hands each notify
