@@ -69,10 +69,11 @@ mod panic;
 pub mod pipeline;
 mod pool;
 mod queue;
+mod waitlist;
 
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use counter::error::{CountOverflowError, TaskDoneError};
-pub use counter::TaskCounter;
+pub use counter::{JoinFuture, TaskCounter};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
     AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, Scope, ScopedHandle,
@@ -80,7 +81,8 @@ pub use pool::{
 };
 pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::{
-    BlockingQueue, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
+    BlockingQueue, Discipline, Fifo, GetFuture, Iter, Lifo, LifoQueue, Priority, PriorityQueue,
+    PutFuture, Queue,
 };
 
 sync::cfg_loom! {

@@ -169,6 +169,12 @@ pub(crate) mod fault {
         /// A bounded `map` refills its read-ahead window before it yields the
         /// oldest result, so one more input than the limit is in flight.
         MapRefillsBeforeYield,
+        /// A pending async queue future dropped after its wake-up removes its
+        /// entry without passing the wake-up on to another waiter.
+        AsyncDropSkipsPassOn,
+        /// `TaskHandle`'s publish ignores the async waiter bit (never wakes an
+        /// awaiting task).
+        HandlePublishSkipsWaker,
     }
 
     cfg_loom! {

@@ -19,6 +19,7 @@ mod core;
 mod discipline;
 pub(crate) mod error;
 mod fifo;
+mod future;
 mod get;
 mod hole;
 mod iter;
@@ -31,12 +32,14 @@ mod store;
 mod tasks;
 mod wait;
 mod waiters;
+mod wakers;
 
 use std::fmt;
 
 use self::core::Core;
 
 pub use discipline::Discipline;
+pub use future::{GetFuture, PutFuture};
 pub use iter::Iter;
 pub use priority::Priority;
 pub use store::{Fifo, Lifo};

@@ -17,6 +17,7 @@
 //! pairs), and so do the condvars and the task count, which are written only at
 //! the edges or by `task_done`.
 
+mod asynk; // async: task getters and putters (issue 10)
 mod put;
 mod take;
 
@@ -27,6 +28,7 @@ use super::core::Core;
 use super::store::Fifo;
 use super::store::Store;
 use super::wait::Wait;
+use super::wakers::Wakers;
 use super::UNBOUNDED;
 use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
@@ -57,6 +59,9 @@ pub struct TwoLock<T> {
     put: Padded<PutSide<T>>,
     edge: Padded<Edge>,
     tasks: Padded<TaskCounter>,
+    /// async: tasks waiting for an item or room (`asynk.rs`); like `edge`, read
+    /// by the hot paths only as one relaxed load that finds nobody to wake.
+    wakers: Padded<Wakers>,
     /// Most items stored at once; [`UNBOUNDED`] for no limit.
     capacity: usize,
 }
@@ -74,7 +79,8 @@ struct TakeState<T> {
     /// The older items: every item here was put before every item in the put
     /// buffer.
     buf: Fifo<T>,
-    /// Getters asleep on `not_empty` (`blocked_getters`).
+    /// Getters asleep on `not_empty`, and task getters registered in `wakers`
+    /// (`blocked_getters`).
     getters: usize,
 }
 
@@ -94,8 +100,8 @@ struct PutState<T> {
     /// one, so `in_use(puts, takes_seen)` never under-counts the queue.
     takes_seen: usize,
     shutdown: bool,
-    /// Putters asleep on `not_full` (`blocked_putters`); while non-zero the take
-    /// word carries [`ASLEEP`].
+    /// Putters asleep on `not_full`, and task putters registered in `wakers`
+    /// (`blocked_putters`); while non-zero the take word carries [`ASLEEP`].
     putters: usize,
 }
 
@@ -193,6 +199,7 @@ impl<T> Core<T> for TwoLock<T> {
                 shutdown: AtomicBool::new(false),
             }),
             tasks: Padded(TaskCounter::new()),
+            wakers: Padded(Wakers::new()),
             capacity,
         }
     }
@@ -215,6 +222,31 @@ impl<T> Core<T> for TwoLock<T> {
 
     fn drain(&self, max: usize) -> Vec<T> {
         self.drain_up_to(max)
+    }
+
+    fn poll_get(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        key: &mut Option<crate::waitlist::Key>,
+    ) -> std::task::Poll<Result<T, GetError>> {
+        self.poll_get_one(cx, key)
+    }
+
+    fn poll_put(
+        &self,
+        item: &mut Option<T>,
+        cx: &mut std::task::Context<'_>,
+        key: &mut Option<crate::waitlist::Key>,
+    ) -> std::task::Poll<Result<(), PutError<T>>> {
+        self.poll_put_one(item, cx, key)
+    }
+
+    fn leave_get(&self, key: crate::waitlist::Key) {
+        self.leave_get_entry(key);
+    }
+
+    fn leave_put(&self, key: crate::waitlist::Key) {
+        self.leave_put_entry(key);
     }
 
     fn put_some(&self, batch: &mut std::collections::VecDeque<T>) -> bool {
@@ -304,5 +336,6 @@ impl<T> TwoLock<T> {
         }
         self.edge.0.not_full.notify_all();
         self.edge.0.not_empty.notify_all();
+        self.wakers.0.notify_all(); // async hook
     }
 }
