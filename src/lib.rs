@@ -76,10 +76,13 @@ pub use counter::error::{CountOverflowError, TaskDoneError};
 pub use counter::{JoinFuture, TaskCounter};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
-    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, Scope, ScopedHandle,
-    SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
+    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope,
+    ScopedHandle, SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
+    WaitAllFuture,
 };
 pub use queue::error::{GetError, PutAllError, PutError};
+#[cfg(feature = "stream")]
+pub use queue::QueueStream;
 pub use queue::{
     BlockingQueue, Discipline, Fifo, GetFuture, Iter, Lifo, LifoQueue, Priority, PriorityQueue,
     PutFuture, Queue,

@@ -365,3 +365,37 @@ fn shutdown_wakes_pending_futures() {
         assert_eq!(get.await.unwrap(), Err(GetError::ShutDown));
     });
 }
+
+#[cfg(feature = "stream")]
+#[test]
+fn stream_ends_at_shutdown_and_empty() {
+    use futures::StreamExt;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let q = Arc::new(Queue::bounded(16));
+    let producer = {
+        let q = q.clone();
+        thread::spawn(move || {
+            for i in 0..100_000u64 {
+                q.put(i).unwrap();
+            }
+            q.shutdown();
+        })
+    };
+    let (a, b) = rt.block_on(async {
+        let q1 = q.clone();
+        let q2 = q.clone();
+        let a = tokio::spawn(async move { q1.stream().collect::<Vec<u64>>().await });
+        let b =
+            tokio::spawn(async move { q2.stream().fold(0u64, |n, _| async move { n + 1 }).await });
+        (a.await.unwrap(), b.await.unwrap())
+    });
+    producer.join().unwrap();
+    assert_eq!(a.len() as u64 + b, 100_000);
+    assert!(
+        a.windows(2).all(|w| w[0] < w[1]),
+        "one consumer sees FIFO order"
+    );
+}

@@ -29,6 +29,8 @@ mod put;
 mod shutdown;
 mod spin;
 mod store;
+#[cfg(feature = "stream")]
+mod stream;
 mod tasks;
 mod wait;
 mod waiters;
@@ -43,6 +45,8 @@ pub use future::{GetFuture, PutFuture};
 pub use iter::Iter;
 pub use priority::Priority;
 pub use store::{Fifo, Lifo};
+#[cfg(feature = "stream")]
+pub use stream::QueueStream;
 
 /// A first-in-first-out queue: Python's `queue.Queue`.
 ///
