@@ -58,16 +58,15 @@ fn pending_futures_leave_no_waiter_behind() {
 
 #[test]
 fn woken_then_dropped_get_passes_the_item_on() {
-    for q in [Queue::<u32>::unbounded()] {
-        let mut a = q.get_async();
-        let mut b = q.get_async();
-        assert!(poll_once(&mut a).is_pending());
-        assert!(poll_once(&mut b).is_pending());
-        q.put(7).unwrap(); // wakes a (the oldest)
-        drop(a); // woken, never ran: the wake-up goes to b
-        assert_eq!(poll_once(&mut b), Poll::Ready(Ok(7)));
-        assert_eq!(q.blocked_getters(), 0);
-    }
+    let q = Queue::<u32>::unbounded();
+    let mut a = q.get_async();
+    let mut b = q.get_async();
+    assert!(poll_once(&mut a).is_pending());
+    assert!(poll_once(&mut b).is_pending());
+    q.put(7).unwrap(); // wakes a (the oldest)
+    drop(a); // woken, never ran: the wake-up goes to b
+    assert_eq!(poll_once(&mut b), Poll::Ready(Ok(7)));
+    assert_eq!(q.blocked_getters(), 0);
     let q = LifoQueue::<u32>::unbounded();
     let mut a = q.get_async();
     let mut b = q.get_async();

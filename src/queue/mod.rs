@@ -311,8 +311,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         self.len() >= self.core.capacity()
     }
 
-    /// How many threads are asleep in a `get` (or `get_timeout`, `iter`, …) right
-    /// now, waiting for an item. A snapshot, like Java's
+    /// How many threads are asleep in a `get` (or `get_timeout`, `iter`, …), and
+    /// tasks registered in a pending `get_async`, right now, waiting for an item. A snapshot, like Java's
     /// `getWaitingConsumerCount`: useful for monitoring and for tests that need
     /// to know a consumer is parked. A thread still in its short spin before
     /// sleeping is not counted.
@@ -338,8 +338,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         self.core.blocked_getters()
     }
 
-    /// How many threads are asleep in a `put` (or `put_timeout`, `put_all`, …)
-    /// right now, waiting for room. A snapshot; see
+    /// How many threads are asleep in a `put` (or `put_timeout`, `put_all`, …),
+    /// and tasks registered in a pending `put_async`, right now, waiting for room. A snapshot; see
     /// [`blocked_getters`](Self::blocked_getters).
     ///
     /// # Examples
