@@ -81,6 +81,24 @@ fn task_putter_thread_getter_lifo_bounded_one() {
     task_putter_thread_getter::<Lifo<u32>>();
 }
 
+/// The must-fail twin of the FIFO model: a task putter that announces `ASLEEP`
+/// without re-checking room with the RMW's count sleeps through the get that
+/// freed its slot.
+#[test]
+#[ignore = "must fail: run by catches_async_putter_without_recheck"]
+fn faulty_async_putter_skips_recheck() {
+    inject(Fault::AsyncPutterSkipsRecheck);
+    task_putter_thread_getter::<Fifo<u32>>();
+}
+
+#[test]
+fn catches_async_putter_without_recheck() {
+    expect_failure(
+        "loom_tests::asynk::faulty_async_putter_skips_recheck",
+        "deadlock",
+    );
+}
+
 /// A thread and a task both wait for an item; two puts: each gets one.
 #[test]
 fn thread_and_task_getters_share_two_puts() {

@@ -85,7 +85,9 @@ impl<T> TwoLock<T> {
                 put.putters += 1;
             }
             let word = self.take.0.word.fetch_or(ASLEEP, Ordering::AcqRel);
-            put.takes_seen = word >> 1;
+            if !fault::active(Fault::AsyncPutterSkipsRecheck) {
+                put.takes_seen = word >> 1;
+            }
             if in_use(put.puts, put.takes_seen) >= self.capacity {
                 return Poll::Pending;
             }
