@@ -7,6 +7,7 @@
 //!
 //! `docs/verification.md` lists what each model proves.
 
+mod asynk;
 mod condvar;
 mod counter;
 mod futex;

@@ -69,19 +69,24 @@ mod panic;
 pub mod pipeline;
 mod pool;
 mod queue;
+mod waitlist;
 
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use counter::error::{CountOverflowError, TaskDoneError};
-pub use counter::TaskCounter;
+pub use counter::{JoinFuture, TaskCounter};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
-    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, Scope, ScopedHandle,
-    SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
+    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope,
+    ScopedHandle, SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
+    WaitAllFuture,
 };
 pub use queue::ends::{Consumer, Producer};
 pub use queue::error::{GetError, PutAllError, PutError};
+#[cfg(feature = "stream")]
+pub use queue::QueueStream;
 pub use queue::{
-    BlockingQueue, Discipline, Fifo, Iter, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
+    BlockingQueue, Discipline, Fifo, GetFuture, Iter, Lifo, LifoQueue, Priority, PriorityQueue,
+    PutFuture, Queue,
 };
 
 sync::cfg_loom! {

@@ -175,6 +175,15 @@ pub(crate) mod fault {
         EndsLastProducerSkipsShutdown,
         /// The last `Consumer` end drops without shutting the queue down.
         EndsLastConsumerSkipsShutdown,
+        /// A pending async queue future dropped after its wake-up removes its
+        /// entry without passing the wake-up on to another waiter.
+        AsyncDropSkipsPassOn,
+        /// FIFO: a task putter sets `ASLEEP` but keeps its older take count
+        /// instead of re-checking room with the one the RMW returned.
+        AsyncPutterSkipsRecheck,
+        /// `TaskHandle`'s publish ignores the async waiter bit (never wakes an
+        /// awaiting task).
+        HandlePublishSkipsWaker,
     }
 
     cfg_loom! {

@@ -1,14 +1,18 @@
 //! `TaskCounter`: the count of unfinished tasks behind `task_done` / `join`.
 
 pub(crate) mod error;
+mod future;
 
 use std::fmt;
 use std::time::{Duration, Instant};
+
+pub use self::future::JoinFuture;
 
 use self::error::{CountOverflowError, TaskDoneError};
 use crate::futex::Futex;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{const_unless_loom, AtomicU32, AtomicUsize, Ordering};
+use crate::waitlist::WaitList;
 
 /// Counts unfinished tasks and lets threads wait until there are none.
 ///
@@ -43,7 +47,11 @@ pub struct TaskCounter {
     count: AtomicUsize,
     /// Bumped each time the count reaches zero with waiters; they sleep on it.
     zeroes: Futex,
+    /// Waiting threads and tasks (a task counts from its first pending poll
+    /// until its future completes or is dropped).
     waiters: AtomicU32,
+    /// Waiting tasks (`wait_async`); woken with the threads.
+    wakers: WaitList,
 }
 
 impl TaskCounter {
@@ -64,6 +72,7 @@ impl TaskCounter {
                 count: AtomicUsize::new(0),
                 zeroes: Futex::new(0),
                 waiters: AtomicU32::new(0),
+                wakers: WaitList::new(),
             }
         }
     }
@@ -263,6 +272,7 @@ impl TaskCounter {
             self.zeroes.fetch_add(1, Ordering::Release);
             if !fault::active(Fault::CounterDoneSkipsWake) {
                 self.zeroes.wake_all();
+                self.wakers.notify_all();
             }
         }
     }

@@ -10,9 +10,11 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
+use std::task::Waker;
 
 use super::error::TaskError;
 use crate::futex::Futex;
+use crate::mutex::Mutex;
 use crate::panic::{drop_quietly, forget_payload, panic_message};
 use crate::sync::fault::{self, Fault};
 use crate::sync::{Ordering, UnsafeCell};
@@ -32,6 +34,10 @@ pub(crate) const PHASE: u32 = 0b11;
 pub(crate) const WAITING: u32 = 0b100;
 /// Set with `CANCELLED` by a pool-side cancel until it has dropped the closure.
 pub(crate) const HELD: u32 = 0b1000;
+/// Set by an awaiting handle (`pool/future.rs`) after it stored its waker in the
+/// cell, so finishing or cancelling knows to wake it: the async twin of
+/// `WAITING`, read by the same RMW.
+pub(crate) const ASYNC: u32 = 0b1_0000;
 
 /// What the pool sees of a submitted task, with its result type erased.
 pub(crate) trait Runnable: Send + Sync {
@@ -66,6 +72,8 @@ pub(crate) trait Slot<R>: Send + Sync {
     /// thread (a panic in its `Drop` propagates to the caller, after the task is
     /// marked cancelled). `true` if it moved.
     fn cancel(&self) -> bool;
+    /// Where an awaiting handle leaves its waker (announced by `ASYNC`).
+    fn waker(&self) -> &Mutex<Option<Waker>>;
 }
 
 pub(crate) struct TaskCell<F, R> {
@@ -75,6 +83,9 @@ pub(crate) struct TaskCell<F, R> {
     func: UnsafeCell<Option<F>>,
     /// Written by the worker before `DONE` is published; read by the handle after.
     result: UnsafeCell<Option<Result<R, TaskError>>>,
+    /// An awaiting handle's waker; woken when the word leaves `PENDING`/`RUNNING`
+    /// with `ASYNC` set.
+    waker: Mutex<Option<Waker>>,
 }
 
 // SAFETY: the cell is shared between the pool (which runs `func` and writes
@@ -97,6 +108,7 @@ where
             state: Futex::new(PENDING),
             func: UnsafeCell::new(Some(f)),
             result: UnsafeCell::new(None),
+            waker: Mutex::new(None),
         })
     }
 
@@ -161,10 +173,13 @@ where
         if prev & WAITING != 0 {
             self.state.wake_all();
         }
+        if prev & ASYNC != 0 && !fault::active(Fault::HandlePublishSkipsWaker) {
+            wake_task(&self.waker);
+        }
     }
 
     fn cancel(&self) -> Cancelled {
-        if !cancel_word(&self.state, HELD) {
+        if !cancel_word(&self.state, HELD, &self.waker) {
             return Cancelled::default();
         }
         let drop_panicked = if fault::active(Fault::PoolTerminateDropUncaught) {
@@ -185,8 +200,17 @@ where
     }
 }
 
-/// `PENDING` → `CANCELLED | extra`, waking a waiting handle. `true` if it moved.
-fn cancel_word(state: &Futex, extra: u32) -> bool {
+/// Takes the awaiting handle's waker, if any, and wakes it (outside the lock).
+fn wake_task(waker: &Mutex<Option<Waker>>) {
+    let w = waker.lock().take();
+    if let Some(w) = w {
+        w.wake();
+    }
+}
+
+/// `PENDING` → `CANCELLED | extra`, waking a waiting or awaiting handle. `true`
+/// if it moved.
+fn cancel_word(state: &Futex, extra: u32, waker: &Mutex<Option<Waker>>) -> bool {
     let moved = state
         .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
             (s & PHASE == PENDING).then_some(CANCELLED | extra | (s & WAITING))
@@ -196,6 +220,9 @@ fn cancel_word(state: &Futex, extra: u32) -> bool {
         Some(prev) => {
             if prev & WAITING != 0 {
                 state.wake_all();
+            }
+            if prev & ASYNC != 0 {
+                wake_task(waker);
             }
             true
         }
@@ -220,8 +247,12 @@ where
             .unwrap_or(Err(TaskError::Cancelled))
     }
 
+    fn waker(&self) -> &Mutex<Option<Waker>> {
+        &self.waker
+    }
+
     fn cancel(&self) -> bool {
-        if !cancel_word(&self.state, 0) {
+        if !cancel_word(&self.state, 0, &self.waker) {
             return false;
         }
         // We won the word: the closure is ours, and nobody else will touch it.

@@ -31,13 +31,29 @@ use crate::sync::Ordering;
 /// assert_eq!(handle.wait(), Ok(42));
 /// ```
 pub struct TaskHandle<R> {
-    slot: Arc<dyn Slot<R>>,
+    pub(super) slot: Arc<dyn Slot<R>>,
+    /// Where awaiting it stands (`pool/future.rs`).
+    pub(super) awaiting: Awaiting,
+}
+
+/// How far a handle has been awaited.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Awaiting {
+    /// Never polled (or polled only while finished).
+    No,
+    /// A waker is stored in the cell.
+    Registered,
+    /// Polled to completion: the result is gone.
+    Done,
 }
 
 impl<R> TaskHandle<R> {
     /// The handle to the task behind `slot`.
     pub(crate) fn new(slot: Arc<dyn Slot<R>>) -> Self {
-        Self { slot }
+        Self {
+            slot,
+            awaiting: Awaiting::No,
+        }
     }
 
     /// Blocks until the task finished and returns its value, or why there is none
@@ -106,6 +122,10 @@ impl<R> TaskHandle<R> {
     /// assert_eq!(value, Ok(5));
     /// ```
     pub fn try_result(self) -> Result<Result<R, TaskError>, Self> {
+        assert!(
+            self.awaiting != Awaiting::Done,
+            "TaskHandle used after it was awaited to completion"
+        );
         if self.is_finished() {
             Ok(self.slot.take())
         } else {
@@ -165,6 +185,10 @@ impl<R> TaskHandle<R> {
     }
 
     fn wait_inner(self, deadline: Option<Instant>) -> Result<Result<R, TaskError>, Self> {
+        assert!(
+            self.awaiting != Awaiting::Done,
+            "TaskHandle used after it was awaited to completion"
+        );
         let state = self.slot.state();
         loop {
             let s = state.load(Ordering::Acquire);

@@ -59,7 +59,7 @@ impl ThreadPoolManager {
     /// [`Shared::others_done`]). `None` if the caller is not one of this pool's
     /// workers; otherwise whether the others finished before `deadline` (`None`:
     /// no deadline).
-    fn wait_inside(&self, deadline: Option<Instant>) -> Option<bool> {
+    pub(super) fn wait_inside(&self, deadline: Option<Instant>) -> Option<bool> {
         let shared = &self.shared;
         let mut st = shared.state.lock();
         if !Shared::is_worker(&st) {

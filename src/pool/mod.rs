@@ -14,6 +14,7 @@
 mod builder;
 mod cell;
 mod error;
+mod future;
 mod handle;
 mod hooks;
 mod inline;
@@ -30,6 +31,7 @@ mod worker;
 
 pub use builder::PoolBuilder;
 pub use error::{AddTaskError, PoolBuildError, ResultError, SubmitError, TaskError};
+pub use future::{ResultFuture, WaitAllFuture};
 pub use handle::TaskHandle;
 pub use manager::ThreadPoolManager;
 pub use scope::{Scope, ScopedHandle};

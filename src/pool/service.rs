@@ -17,15 +17,19 @@ use crate::condvar::Condvar;
 use crate::mutex::Mutex;
 use crate::panic::panic_message;
 use crate::sync::fault::{self, Fault};
+use crate::waitlist::WaitList;
 
 /// Where one task's outcome lands. The job holds its own `Landing` and writes
 /// there without looking its id up, so recording a result never runs the key's
 /// `Hash` or `Eq` on a worker. Written and read under the map's lock.
-type Landing<R> = Arc<Mutex<Option<Result<R, TaskError>>>>;
+pub(super) type Landing<R> = Arc<Mutex<Option<Result<R, TaskError>>>>;
 
-struct Results<K, R> {
-    map: Mutex<HashMap<K, Landing<R>>>,
+pub(super) struct Results<K, R> {
+    pub(super) map: Mutex<HashMap<K, Landing<R>>>,
     landed: Condvar,
+    /// Tasks awaiting `result_async` (`pool/future.rs`); registered under `map`'s
+    /// lock, woken with `landed`.
+    pub(super) landed_async: WaitList,
 }
 
 impl<K, R> Results<K, R> {
@@ -36,6 +40,7 @@ impl<K, R> Results<K, R> {
         *landing.lock() = Some(outcome);
         drop(map);
         self.landed.notify_all();
+        self.landed_async.notify_all(); // async hook
     }
 }
 
@@ -104,7 +109,7 @@ impl<K, R, F> Drop for Keyed<K, R, F> {
 /// assert_eq!(service.result(&"ok"), Err(ResultError::UnknownTask)); // taken already
 /// ```
 pub struct TaskService<K, R> {
-    results: Arc<Results<K, R>>,
+    pub(super) results: Arc<Results<K, R>>,
     pool: ThreadPoolManager,
 }
 
@@ -156,6 +161,7 @@ where
             results: Arc::new(Results {
                 map: Mutex::new(HashMap::new()),
                 landed: Condvar::new(),
+                landed_async: WaitList::new(),
             }),
             pool: builder.build()?,
         })
@@ -211,6 +217,7 @@ where
                 // that the id is unknown.
                 if !fault::active(Fault::ServiceRefusalSkipsNotify) {
                     self.results.landed.notify_all();
+                    self.results.landed_async.notify_all(); // async hook
                 }
                 match job {
                     Some(job) => Err(AddTaskError::Refused(id, e.map(|()| job))),

@@ -9,10 +9,12 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::task::{Context, Poll};
 
 use super::wait::Wait;
 use crate::counter::TaskCounter;
 use crate::queue::error::{GetError, PutError};
+use crate::waitlist::Key;
 
 /// A queue's inside. Public only inside the crate's private `sealed` module: no
 /// other crate can name or implement it.
@@ -51,6 +53,26 @@ pub trait Core<T>: Sized {
     fn blocked_getters(&self) -> usize;
     /// Threads asleep waiting for room.
     fn blocked_putters(&self) -> usize;
+    /// The async `get`: takes the next item if there is one (or fails at shutdown);
+    /// otherwise registers `cx`'s waker as a getter under the same lock a
+    /// sleeping thread registers under (`*key` holds the entry across polls) and
+    /// returns `Pending`. A completing poll removes the entry. Never blocks.
+    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>>;
+    /// The async `put`: moves the item out of `*item` only when it is queued (or
+    /// handed back in the error at shutdown); otherwise registers as a putter and
+    /// returns `Pending` with the item still in `*item`.
+    fn poll_put(
+        &self,
+        item: &mut Option<T>,
+        cx: &mut Context<'_>,
+        key: &mut Option<Key>,
+    ) -> Poll<Result<(), PutError<T>>>;
+    /// A pending `get` future is dropped: removes its entry and, if it had been
+    /// woken, passes the wake-up on to another getter.
+    fn leave_get(&self, key: Key);
+    /// A pending `put` future is dropped: as [`leave_get`](Core::leave_get), for
+    /// putters.
+    fn leave_put(&self, key: Key);
     /// Adds `len`, `shutdown` and the sleeper counts to a `Debug` output if the
     /// locks are free right now (never blocks).
     fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>);

@@ -7,6 +7,8 @@
 //! code runs under the lock except `T: Ord` in the priority store; items leave
 //! through return values.
 
+mod asynk; // async: task getters and putters (issue 10)
+
 use std::collections::VecDeque;
 use std::fmt;
 use std::marker::PhantomData;
@@ -17,6 +19,7 @@ use super::spin::Hint;
 use super::store::Store;
 use super::wait::{Side, Wait};
 use super::waiters::Waiters;
+use super::wakers::Wakers;
 use super::UNBOUNDED;
 use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
@@ -35,6 +38,9 @@ pub struct Locked<T, S> {
     pub(super) capacity: usize,
     tasks: TaskCounter,
     pub(super) hint: Hint,
+    /// async: tasks waiting for an item or room (`locked/asynk.rs`); each also
+    /// counts in `getters` / `putters`, so the gates below cover it.
+    wakers: Wakers,
     _items: PhantomData<fn(T) -> T>,
 }
 
@@ -60,6 +66,7 @@ impl<T, S> Locked<T, S> {
             fn drop(&mut self) {
                 self.0.not_empty.notify_all();
                 self.0.not_full.notify_all();
+                self.0.wakers.notify_all(); // async hook
             }
         }
         let on_panic = WakeAllOnPanic(self);
@@ -78,9 +85,11 @@ impl<T, S> Locked<T, S> {
         }
         if getters {
             self.not_empty.notify_all();
+            self.wakers.getters.notify_all(); // async hook
         }
         if putters {
             self.not_full.notify_all();
+            self.wakers.putters.notify_all(); // async hook
         }
     }
 }
@@ -99,6 +108,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
             capacity,
             tasks: TaskCounter::new(),
             hint: Hint::new(),
+            wakers: Wakers::new(),
             _items: PhantomData,
         }
     }
@@ -128,6 +138,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 drop(state);
                 if wake && !fault::active(Fault::QueuePutSkipsNotify) {
                     self.not_empty.notify_one();
+                    self.wakers.getters.notify_one(); // async hook
                 }
                 return Ok(());
             }
@@ -150,6 +161,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 drop(state);
                 if wake {
                     self.not_full.notify_one();
+                    self.wakers.putters.notify_one(); // async hook
                 }
                 return Ok(item);
             }
@@ -158,6 +170,31 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
             }
             state = self.block(state, &mut blocker).ok_or(GetError::Empty)?;
         }
+    }
+
+    fn poll_get(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        key: &mut Option<crate::waitlist::Key>,
+    ) -> std::task::Poll<Result<T, GetError>> {
+        self.poll_get_one(cx, key)
+    }
+
+    fn poll_put(
+        &self,
+        item: &mut Option<T>,
+        cx: &mut std::task::Context<'_>,
+        key: &mut Option<crate::waitlist::Key>,
+    ) -> std::task::Poll<Result<(), PutError<T>>> {
+        self.poll_put_one(item, cx, key)
+    }
+
+    fn leave_get(&self, key: crate::waitlist::Key) {
+        self.leave_entry(Side::Get, key);
+    }
+
+    fn leave_put(&self, key: crate::waitlist::Key) {
+        self.leave_entry(Side::Put, key);
     }
 
     fn drain(&self, max: usize) -> Vec<T> {
@@ -187,6 +224,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         }
         drop(state);
         self.not_full.notify_n(wake);
+        self.wakers.putters.notify_n(wake); // async hook
         items
     }
 
@@ -222,6 +260,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 };
                 drop(state);
                 self.not_full.notify_n(wake);
+                self.wakers.putters.notify_n(wake); // async hook
                 return Ok(n);
             }
             if state.shutdown {
@@ -257,6 +296,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 let wake = if state.getters.any() { k } else { 0 };
                 drop(state);
                 self.not_empty.notify_n(wake);
+                self.wakers.getters.notify_n(wake); // async hook
                 return true;
             }
             match self.block(state, &mut blocker) {

@@ -20,6 +20,7 @@ mod discipline;
 pub(crate) mod ends;
 pub(crate) mod error;
 mod fifo;
+mod future;
 mod get;
 mod hole;
 mod iter;
@@ -30,18 +31,24 @@ mod put;
 mod shutdown;
 mod spin;
 mod store;
+#[cfg(feature = "stream")]
+mod stream;
 mod tasks;
 mod wait;
 mod waiters;
+mod wakers;
 
 use std::fmt;
 
 use self::core::Core;
 
 pub use discipline::Discipline;
+pub use future::{GetFuture, PutFuture};
 pub use iter::Iter;
 pub use priority::Priority;
 pub use store::{Fifo, Lifo};
+#[cfg(feature = "stream")]
+pub use stream::QueueStream;
 
 /// A first-in-first-out queue: Python's `queue.Queue`.
 ///
@@ -308,8 +315,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         self.len() >= self.core.capacity()
     }
 
-    /// How many threads are asleep in a `get` (or `get_timeout`, `iter`, …) right
-    /// now, waiting for an item. A snapshot, like Java's
+    /// How many threads are asleep in a `get` (or `get_timeout`, `iter`, …), and
+    /// tasks registered in a pending `get_async`, right now, waiting for an item. A snapshot, like Java's
     /// `getWaitingConsumerCount`: useful for monitoring and for tests that need
     /// to know a consumer is parked. A thread still in its short spin before
     /// sleeping is not counted.
@@ -335,8 +342,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         self.core.blocked_getters()
     }
 
-    /// How many threads are asleep in a `put` (or `put_timeout`, `put_all`, …)
-    /// right now, waiting for room. A snapshot; see
+    /// How many threads are asleep in a `put` (or `put_timeout`, `put_all`, …),
+    /// and tasks registered in a pending `put_async`, right now, waiting for room. A snapshot; see
     /// [`blocked_getters`](Self::blocked_getters).
     ///
     /// # Examples

@@ -19,6 +19,7 @@
 //! pairs), and so do the condvars and the task count, which are written only at
 //! the edges or by `task_done`.
 
+mod asynk; // async: task getters and putters (issue 10)
 mod many;
 mod put;
 mod take;
@@ -30,6 +31,7 @@ use super::core::Core;
 use super::store::Fifo;
 use super::store::Store;
 use super::wait::Wait;
+use super::wakers::Wakers;
 use super::UNBOUNDED;
 use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
@@ -62,6 +64,9 @@ pub struct TwoLock<T> {
     put: Padded<PutSide<T>>,
     edge: Padded<Edge>,
     tasks: Padded<TaskCounter>,
+    /// async: tasks waiting for an item or room (`asynk.rs`); like `edge`, read
+    /// by the hot paths only as one relaxed load that finds nobody to wake.
+    wakers: Padded<Wakers>,
     /// Most items stored at once; [`UNBOUNDED`] for no limit.
     capacity: usize,
 }
@@ -76,7 +81,8 @@ struct TakeState<T> {
     /// The older items: every item here was put before every item in the put
     /// buffer.
     buf: Fifo<T>,
-    /// Getters asleep on `not_empty` (`blocked_getters`).
+    /// Getters asleep on `not_empty`, and task getters registered in `wakers`
+    /// (`blocked_getters`).
     getters: usize,
     /// Putters asleep on `not_full` (they sleep with the take lock): a getter
     /// that frees a slot while this is non-zero notifies `not_full`.
@@ -101,6 +107,8 @@ struct PutState<T> {
     shutdown: bool,
     /// Putters blocked on a full queue (`blocked_putters`), from the moment
     /// they register on `not_full` until they are back under the put lock.
+    /// Putters asleep on `not_full`, and task putters registered in `wakers`
+    /// (`blocked_putters`); while non-zero the take word carries [`ASLEEP`].
     putters: usize,
 }
 
@@ -205,6 +213,7 @@ impl<T> Core<T> for TwoLock<T> {
                 shutdown: AtomicBool::new(false),
             }),
             tasks: Padded(TaskCounter::new()),
+            wakers: Padded(Wakers::new()),
             capacity,
         }
     }
@@ -231,6 +240,31 @@ impl<T> Core<T> for TwoLock<T> {
 
     fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
         self.take_many(out, max, wait)
+    }
+
+    fn poll_get(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        key: &mut Option<crate::waitlist::Key>,
+    ) -> std::task::Poll<Result<T, GetError>> {
+        self.poll_get_one(cx, key)
+    }
+
+    fn poll_put(
+        &self,
+        item: &mut Option<T>,
+        cx: &mut std::task::Context<'_>,
+        key: &mut Option<crate::waitlist::Key>,
+    ) -> std::task::Poll<Result<(), PutError<T>>> {
+        self.poll_put_one(item, cx, key)
+    }
+
+    fn leave_get(&self, key: crate::waitlist::Key) {
+        self.leave_get_entry(key);
+    }
+
+    fn leave_put(&self, key: crate::waitlist::Key) {
+        self.leave_put_entry(key);
     }
 
     fn put_some(&self, batch: &mut std::collections::VecDeque<T>) -> bool {
@@ -320,5 +354,6 @@ impl<T> TwoLock<T> {
         }
         self.edge.0.not_full.notify_all();
         self.edge.0.not_empty.notify_all();
+        self.wakers.0.notify_all(); // async hook
     }
 }

@@ -53,6 +53,7 @@ impl<T> TwoLock<T> {
                 // relaxed look sees it; with nobody unnotified it is a no-op.
                 if !fault::active(Fault::QueuePutSkipsNotify) {
                     self.edge.0.not_empty.notify_one();
+                    self.wakers.0.getters.notify_one(); // async hook: one relaxed load
                 }
                 return Ok(());
             }
@@ -84,6 +85,7 @@ impl<T> TwoLock<T> {
                 drop(put);
                 if !fault::active(Fault::QueuePutSkipsNotify) {
                     self.edge.0.not_empty.notify_n(k);
+                    self.wakers.0.getters.notify_n(k); // async hook
                 }
                 return true;
             }
@@ -99,7 +101,7 @@ impl<T> TwoLock<T> {
     /// count only when the put side's stale view shows fewer than `want`: so a
     /// queue that is not full never refuses a put.
     #[inline]
-    fn room(&self, put: &mut PutState<T>, want: usize) -> usize {
+    pub(super) fn room(&self, put: &mut PutState<T>, want: usize) -> usize {
         if self.capacity == UNBOUNDED {
             return usize::MAX;
         }

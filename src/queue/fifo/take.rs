@@ -36,6 +36,7 @@ impl<T> TwoLock<T> {
                     // One slot freed: wake one putter (the condvar skips those
                     // already notified).
                     self.edge.0.not_full.notify_one();
+                    self.wakers.0.putters.notify_one(); // async hook
                 }
                 return Ok(item);
             }
@@ -136,6 +137,7 @@ impl<T> TwoLock<T> {
                 n
             };
             self.edge.0.not_full.notify_n(wake);
+            self.wakers.0.putters.notify_n(wake); // async hook
         }
         items
     }

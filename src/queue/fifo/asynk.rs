@@ -1,0 +1,191 @@
+//! The FIFO's async operations: a getter or putter that is a task rather than a
+//! thread. Same locks, same hand-off as the sleeping threads of `take.rs` and
+//! `put.rs`; only the sleep is different (a [`Waker`](std::task::Waker) in the
+//! core's [`Wakers`](crate::queue::wakers::Wakers) instead of a condvar ticket).
+//!
+//! * *A task getter waits; a putter wakes it.* Like a sleeping thread it
+//!   registers while it holds the take lock **and the put lock**, so every put
+//!   after that hold finds it with the relaxed look of `WaitList::notify_one`.
+//! * *A task putter waits; a getter wakes it.* Like a sleeping thread it
+//!   registers under the put lock and counts itself in `putters`, then, in one
+//!   hold of the take lock, counts itself in `sleeping_putters` and re-reads the
+//!   take count: every get stores its count and checks for sleepers under that
+//!   lock too (`took`), so either the get came first (the re-check sees the slot)
+//!   or it sees the sleeper and notifies, and the registration, made before this
+//!   hold, is there for its notify to find. A task putter stays counted in both
+//!   from its first pending poll until its entry is removed (it completes or is
+//!   dropped), so a re-armed entry needs no second announcement.
+//! * *A future dropped after its wake-up* removes its entry and, if it was
+//!   notified, notifies its side once more (threads and tasks): the item or slot
+//!   it was woken for is never left with a waiter asleep.
+//! * Nothing spins: a poll never blocks beyond the two locks.
+
+use std::mem;
+use std::task::{Context, Poll};
+
+use super::{in_use, PutState, TakeState, TwoLock};
+use crate::queue::error::{GetError, PutError};
+use crate::queue::store::Store;
+use crate::sync::fault::{self, Fault};
+use crate::sync::Ordering;
+use crate::waitlist::Key;
+
+impl<T> TwoLock<T> {
+    pub(super) fn poll_get_one(
+        &self,
+        cx: &mut Context<'_>,
+        key: &mut Option<Key>,
+    ) -> Poll<Result<T, GetError>> {
+        let mut take = self.take.0.lock.lock();
+        if take.buf.len() == 0 {
+            // Lock order: take, then put (as `refill`).
+            let mut put = self.put.0.lock.lock();
+            if put.buf.len() > 0 {
+                mem::swap(&mut take.buf, &mut put.buf);
+            } else if put.shutdown {
+                drop(put);
+                self.unregister_getter(&mut take, key);
+                return Poll::Ready(Err(GetError::ShutDown));
+            } else {
+                // Register while the put lock is still held: every put after this
+                // hold comes after our registration, so its notify finds us.
+                if self.wakers.0.getters.register(key, cx.waker()) {
+                    take.getters += 1;
+                }
+                return Poll::Pending;
+            }
+        }
+        let Some(item) = take.buf.pop() else {
+            unreachable!("the take buffer was refilled under the lock");
+        };
+        self.unregister_getter(&mut take, key);
+        let putter_asleep = self.took(&take, 1);
+        drop(take);
+        if putter_asleep {
+            self.wake_putter();
+        }
+        Poll::Ready(Ok(item))
+    }
+
+    pub(super) fn poll_put_one(
+        &self,
+        item: &mut Option<T>,
+        cx: &mut Context<'_>,
+        key: &mut Option<Key>,
+    ) -> Poll<Result<(), PutError<T>>> {
+        let mut put = self.put.0.lock.lock();
+        loop {
+            if put.shutdown {
+                let counted = self.unregister_putter(&mut put, key);
+                drop(put);
+                self.uncount_sleeper(counted);
+                let item = item.take().expect("put_async polled after completion");
+                return Poll::Ready(Err(PutError::ShutDown(item)));
+            }
+            if self.room(&mut put, 1) > 0 {
+                break;
+            }
+            // The full edge, as `wait_for_room`: register while the put lock is
+            // held (`shutdown` sets its flag under it, then wakes every
+            // registered putter), then count as a sleeper and re-read the take
+            // count in one hold of the take lock (see `took`).
+            let fresh = self.wakers.0.putters.register(key, cx.waker());
+            if fresh {
+                put.putters += 1;
+            }
+            let (puts, takes_seen) = (put.puts, put.takes_seen);
+            drop(put);
+            let mut take = self.take.0.lock.lock();
+            if fresh {
+                take.sleeping_putters += 1;
+            }
+            let takes = if fault::active(Fault::AsyncPutterSkipsRecheck) {
+                takes_seen
+            } else {
+                // Relaxed: written only under the take lock, which we hold.
+                self.word.0.load(Ordering::Relaxed)
+            };
+            // As in `wait_for_room`: only a real count (not one wrapped below
+            // zero) of at least the capacity proves the queue full.
+            let used = in_use(puts, takes);
+            if used >= self.capacity && used <= isize::MAX as usize {
+                return Poll::Pending;
+            }
+            drop(take);
+            // A slot freed since our look: try again under the put lock.
+            put = self.put.0.lock.lock();
+        }
+        let counted = self.unregister_putter(&mut put, key);
+        let item = item.take().expect("put_async polled after completion");
+        // Count the task before the item is visible (as `put_one`).
+        self.tasks.0.add_one();
+        put.buf.push(item);
+        put.puts = put.puts.wrapping_add(1);
+        self.publish_puts(put.puts);
+        drop(put);
+        self.uncount_sleeper(counted);
+        self.wake_getter();
+        Poll::Ready(Ok(()))
+    }
+
+    pub(super) fn leave_get_entry(&self, key: Key) {
+        let mut take = self.take.0.lock.lock();
+        let notified = self.wakers.0.getters.remove(key);
+        take.getters -= 1;
+        drop(take);
+        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+            self.wake_getter();
+        }
+    }
+
+    pub(super) fn leave_put_entry(&self, key: Key) {
+        let mut put = self.put.0.lock.lock();
+        let notified = self.wakers.0.putters.remove(key);
+        put.putters -= 1;
+        drop(put);
+        self.uncount_sleeper(true);
+        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+            self.wake_putter();
+        }
+    }
+
+    fn unregister_getter(&self, take: &mut TakeState<T>, key: &mut Option<Key>) {
+        if let Some(k) = key.take() {
+            self.wakers.0.getters.remove(k);
+            take.getters -= 1;
+        }
+    }
+
+    /// Removes a task putter's entry (put lock held). `true` if it had one: the
+    /// caller then uncounts it from `sleeping_putters` once it has let go of the
+    /// put lock (lock order: take, then put).
+    fn unregister_putter(&self, put: &mut PutState<T>, key: &mut Option<Key>) -> bool {
+        match key.take() {
+            Some(k) => {
+                self.wakers.0.putters.remove(k);
+                put.putters -= 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Takes a task putter that left out of `sleeping_putters` (no lock held).
+    /// Until then getters may notify for it: one spare wake-up, never a lost one.
+    fn uncount_sleeper(&self, counted: bool) {
+        if counted {
+            self.take.0.lock.lock().sleeping_putters -= 1;
+        }
+    }
+
+    pub(super) fn wake_getter(&self) {
+        self.edge.0.not_empty.notify_one();
+        self.wakers.0.getters.notify_one();
+    }
+
+    /// One slot more: as [`wake_getter`](Self::wake_getter), for putters.
+    pub(super) fn wake_putter(&self) {
+        self.edge.0.not_full.notify_one();
+        self.wakers.0.putters.notify_one();
+    }
+}

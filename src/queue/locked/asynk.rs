@@ -1,0 +1,117 @@
+//! The one-lock core's async operations: a getter or putter that is a task. It
+//! checks, registers and is woken under the one lock, exactly as a sleeping
+//! thread (`Locked::block`): registration counts in `getters` / `putters`, so the
+//! notify a put or get already makes for a sleeper reaches the task list too.
+//! A future dropped after its wake-up passes it on (see `fifo/asynk.rs`).
+
+use std::task::{Context, Poll};
+
+use super::{Locked, State};
+use crate::queue::error::{GetError, PutError};
+use crate::queue::store::Store;
+use crate::queue::wait::Side;
+use crate::queue::UNBOUNDED;
+use crate::sync::fault::{self, Fault};
+use crate::waitlist::Key;
+
+impl<T, S: Store<T>> Locked<T, S> {
+    pub(super) fn poll_get_one(
+        &self,
+        cx: &mut Context<'_>,
+        key: &mut Option<Key>,
+    ) -> Poll<Result<T, GetError>> {
+        let mut state = self.state.lock();
+        if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
+            self.hint.set_len(state.store.len());
+            self.unregister(&mut state, Side::Get, key);
+            let wake = self.capacity != UNBOUNDED && state.putters.any();
+            drop(state);
+            if wake {
+                self.not_full.notify_one();
+                self.wakers.putters.notify_one();
+            }
+            return Poll::Ready(Ok(item));
+        }
+        if state.shutdown {
+            self.unregister(&mut state, Side::Get, key);
+            return Poll::Ready(Err(GetError::ShutDown));
+        }
+        if self.wakers.getters.register(key, cx.waker()) {
+            state.getters.register();
+        }
+        Poll::Pending
+    }
+
+    pub(super) fn poll_put_one(
+        &self,
+        item: &mut Option<T>,
+        cx: &mut Context<'_>,
+        key: &mut Option<Key>,
+    ) -> Poll<Result<(), PutError<T>>> {
+        let mut state = self.state.lock();
+        if state.shutdown {
+            self.unregister(&mut state, Side::Put, key);
+            let item = item.take().expect("put_async polled after completion");
+            return Poll::Ready(Err(PutError::ShutDown(item)));
+        }
+        if state.store.len() >= self.capacity {
+            if self.wakers.putters.register(key, cx.waker()) {
+                state.putters.register();
+            }
+            return Poll::Pending;
+        }
+        self.unregister(&mut state, Side::Put, key);
+        let item = item.take().expect("put_async polled after completion");
+        // Count the task before the item is visible (as `put`).
+        self.tasks.add_one();
+        self.store_op(&mut state.store, |s| s.push(item));
+        self.hint.set_len(state.store.len());
+        let wake = state.getters.any();
+        drop(state);
+        if wake {
+            self.not_empty.notify_one();
+            self.wakers.getters.notify_one();
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// A completing future leaves the list (its own re-check acted on any
+    /// wake-up).
+    fn unregister(&self, state: &mut State<S>, side: Side, key: &mut Option<Key>) {
+        if let Some(k) = key.take() {
+            match side {
+                Side::Get => {
+                    self.wakers.getters.remove(k);
+                    state.getters.unregister();
+                }
+                Side::Put => {
+                    self.wakers.putters.remove(k);
+                    state.putters.unregister();
+                }
+            }
+        }
+    }
+}
+
+impl<T, S> Locked<T, S> {
+    /// A pending future is dropped: leaves, and passes a wake-up it had on.
+    pub(super) fn leave_entry(&self, side: Side, key: Key) {
+        let mut state = self.state.lock();
+        let (list, cv) = match side {
+            Side::Get => {
+                state.getters.unregister();
+                (&self.wakers.getters, &self.not_empty)
+            }
+            Side::Put => {
+                state.putters.unregister();
+                (&self.wakers.putters, &self.not_full)
+            }
+        };
+        let notified = list.remove(key);
+        drop(state);
+        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+            cv.notify_one();
+            list.notify_one();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `Stream` over a queue (feature `stream`): the async twin of [`Iter`](super::Iter).
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::stream::{FusedStream, Stream};
+
+use super::core::Core;
+use super::{BlockingQueue, Discipline};
+use crate::waitlist::Key;
+
+impl<T, D: Discipline<T>> BlockingQueue<T, D> {
+    /// An async iterator that takes items with [`get_async`](Self::get_async)
+    /// until the queue is shut down and empty: the `async` twin of
+    /// [`iter`](Self::iter). Several tasks (and threads iterating with `iter`) can
+    /// share one queue; each item goes to one of them. Needs the `stream` feature.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as `get_async`: an item is taken only by the poll that yields
+    /// it, and a `next()` future dropped after its wake-up passes it on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::unbounded();
+    /// q.put_all([1, 2, 3]).unwrap();
+    /// q.shutdown();
+    /// let all: Vec<i32> = futures::executor::block_on(q.stream().collect());
+    /// assert_eq!(all, [1, 2, 3]);
+    /// ```
+    pub fn stream(&self) -> QueueStream<'_, T, D> {
+        QueueStream {
+            queue: self,
+            key: None,
+            ended: false,
+        }
+    }
+}
+
+/// The stream of [`BlockingQueue::stream`]: yields items until the queue is shut
+/// down and empty. Needs the `stream` feature.
+///
+/// # Examples
+///
+/// ```
+/// use futures::StreamExt;
+/// use queuekit::LifoQueue;
+///
+/// let q = LifoQueue::unbounded();
+/// q.put_all(['a', 'b']).unwrap();
+/// q.shutdown();
+/// futures::executor::block_on(async {
+///     let mut s = q.stream();
+///     assert_eq!(s.next().await, Some('b'));
+///     assert_eq!(s.next().await, Some('a'));
+///     assert_eq!(s.next().await, None);
+/// });
+/// ```
+#[must_use = "streams do nothing unless polled"]
+pub struct QueueStream<'a, T, D: Discipline<T>> {
+    queue: &'a BlockingQueue<T, D>,
+    key: Option<Key>,
+    ended: bool,
+}
+
+impl<T, D: Discipline<T>> Stream for QueueStream<'_, T, D> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        match this.queue.core.poll_get(cx, &mut this.key) {
+            Poll::Ready(Ok(item)) => Poll::Ready(Some(item)),
+            Poll::Ready(Err(_)) => {
+                // Shut down and empty: stays empty (no puts after shutdown).
+                this.ended = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T, D: Discipline<T>> FusedStream for QueueStream<'_, T, D> {
+    fn is_terminated(&self) -> bool {
+        self.ended
+    }
+}
+
+impl<T, D: Discipline<T>> Drop for QueueStream<'_, T, D> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.queue.core.leave_get(key);
+        }
+    }
+}
+
+impl<T, D: Discipline<T>> fmt::Debug for QueueStream<'_, T, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueueStream")
+            .field("registered", &self.key.is_some())
+            .field("ended", &self.ended)
+            .finish()
+    }
+}
