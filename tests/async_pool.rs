@@ -148,3 +148,24 @@ fn wait_all_async_waits_for_everything() {
     futures::executor::block_on(pool.wait_all_async());
     assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 200);
 }
+
+#[test]
+fn a_handle_awaited_by_reference_reports_result_taken_afterwards() {
+    // Polling through `&mut handle` leaves the handle usable; its result went out
+    // with the first completion, so later calls say so instead of panicking.
+    let pool = queuekit::ThreadPoolManager::new(1).unwrap();
+    let mut handle = pool.submit(|| 7).unwrap();
+    assert_eq!(futures::executor::block_on(&mut handle), Ok(7));
+    assert_eq!(
+        futures::executor::block_on(&mut handle),
+        Err(queuekit::TaskError::ResultTaken)
+    );
+    assert!(handle.is_finished());
+    assert_eq!(handle.wait(), Err(queuekit::TaskError::ResultTaken));
+    let mut again = pool.submit(|| 8).unwrap();
+    assert_eq!(futures::executor::block_on(&mut again), Ok(8));
+    assert_eq!(
+        again.try_result().ok(),
+        Some(Err(queuekit::TaskError::ResultTaken))
+    );
+}

@@ -164,6 +164,9 @@ pub enum TaskError {
     /// start hook panicked and broke the pool (see
     /// [`SubmitError::Broken`]).
     Cancelled,
+    /// The handle's result was already handed out: it was awaited to completion
+    /// (polled as a `Future`) and then waited on or polled again.
+    ResultTaken,
 }
 
 impl fmt::Display for TaskError {
@@ -171,6 +174,7 @@ impl fmt::Display for TaskError {
         match self {
             Self::Panicked(msg) => write!(f, "task panicked: {msg}"),
             Self::Cancelled => f.write_str("task was cancelled"),
+            Self::ResultTaken => f.write_str("task result was already taken"),
         }
     }
 }

@@ -66,10 +66,10 @@ impl<R> Future for TaskHandle<R> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        assert!(
-            this.awaiting != Awaiting::Done,
-            "TaskHandle polled after completion"
-        );
+        if this.awaiting == Awaiting::Done {
+            // Polled again after it completed: the result went out the first time.
+            return Poll::Ready(Err(TaskError::ResultTaken));
+        }
         let state = this.slot.state();
         // Acquire: a finished phase lets `take` read the slot the worker wrote.
         if finished(state.load(Ordering::Acquire)) {

@@ -122,10 +122,9 @@ impl<R> TaskHandle<R> {
     /// assert_eq!(value, Ok(5));
     /// ```
     pub fn try_result(self) -> Result<Result<R, TaskError>, Self> {
-        assert!(
-            self.awaiting != Awaiting::Done,
-            "TaskHandle used after it was awaited to completion"
-        );
+        if self.awaiting == Awaiting::Done {
+            return Ok(Err(TaskError::ResultTaken));
+        }
         if self.is_finished() {
             Ok(self.slot.take())
         } else {
@@ -185,10 +184,9 @@ impl<R> TaskHandle<R> {
     }
 
     fn wait_inner(self, deadline: Option<Instant>) -> Result<Result<R, TaskError>, Self> {
-        assert!(
-            self.awaiting != Awaiting::Done,
-            "TaskHandle used after it was awaited to completion"
-        );
+        if self.awaiting == Awaiting::Done {
+            return Ok(Err(TaskError::ResultTaken));
+        }
         let state = self.slot.state();
         loop {
             let s = state.load(Ordering::Acquire);

@@ -127,7 +127,7 @@ where
                 }
             }
             Err(TaskError::Panicked(msg)) => Discarded::Panic(msg),
-            Err(TaskError::Cancelled) => Discarded::Quiet,
+            Err(TaskError::Cancelled | TaskError::ResultTaken) => Discarded::Quiet,
         }
     }
 }
