@@ -691,10 +691,21 @@ fn map_check(data: &[u64], sum: u64) {
 }
 
 /// `pool.scope(|s| s.map_bounded(data.chunks(..), ..))` over a slice the tasks
-/// borrow; the caller sums the chunk results in order (and helps run chunks).
+/// borrow; the caller sums the chunk results in order.
+///
+/// Threads: the pool's `workers` threads run chunks, and so does the calling
+/// thread while it waits (it *helps*: it runs chunks of the read-ahead window no
+/// worker has started), so up to `workers + 1` threads compute. rayon's
+/// `pool.install` caller blocks and computes nothing: `workers` threads compute
+/// there. On the 2-core machine of these runs both sides are capped at 2 cores.
+///
+/// The pool starts its workers lazily; they are started (and seen running) before
+/// the clock starts, as `rayon::ThreadPoolBuilder::build` spawns its threads
+/// before `rayon_map` starts its clock.
 fn qk_scoped_map(items: u64, workers: usize) -> Duration {
     let data = map_input(items);
     let pool = queuekit::ThreadPoolManager::new(workers).unwrap();
+    start_workers(&pool, workers);
     let t0 = Instant::now();
     let sum = pool.scope(|s| {
         s.map_bounded(
@@ -712,6 +723,20 @@ fn qk_scoped_map(items: u64, workers: usize) -> Duration {
     map_check(&data, sum);
     pool.join();
     took
+}
+
+/// Starts all `workers` of a fresh pool: each of `workers` tasks waits at a
+/// barrier until all are running, so each runs on a worker of its own.
+fn start_workers(pool: &queuekit::ThreadPoolManager, workers: usize) {
+    let met = Arc::new(Barrier::new(workers));
+    for _ in 0..workers {
+        let met = Arc::clone(&met);
+        pool.execute(move || {
+            met.wait();
+        })
+        .unwrap();
+    }
+    pool.wait_all();
 }
 
 /// rayon's `par_iter().map()` over the same slice, in a pool of `workers` threads.

@@ -725,6 +725,56 @@ fn catches_scope_returning_early() {
     );
 }
 
+/// A scoped bounded map over borrowed data on a one-worker pool, read-ahead 3:
+/// while the worker runs the oldest input, the waiting caller runs newer pending
+/// ones (taking them out of the backlog), and the results still come in input
+/// order, each exactly once. Explored both ways: the caller helps with a newer
+/// input before the oldest is done, or the worker runs everything.
+#[test]
+fn scoped_map_helps_with_newer_inputs_in_order() {
+    static NEWER_FIRST: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let pool = pool(1);
+        let runs = [
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        ];
+        let caller = thread::current().id();
+        let out: Vec<usize> = pool.scope(|s| {
+            s.map_bounded(
+                0..3usize,
+                |i| {
+                    if i > 0
+                        && thread::current().id() == caller
+                        && runs[0].load(Ordering::Acquire) == 0
+                    {
+                        NEWER_FIRST.store(true, StdOrdering::Relaxed);
+                    }
+                    runs[i].fetch_add(1, Ordering::Release);
+                    i * 10
+                },
+                3,
+            )
+            .map(Result::unwrap)
+            .collect()
+        });
+        assert_eq!(out, [0, 10, 20]);
+        for r in &runs {
+            assert_eq!(r.load(Ordering::Relaxed), 1);
+        }
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 3);
+        assert_eq!(pool.pending_tasks(), 0);
+        pool.assert_consistent();
+        drop(pool);
+    });
+    assert!(
+        NEWER_FIRST.load(StdOrdering::Relaxed),
+        "never saw the caller run a newer input while the oldest ran"
+    );
+}
+
 /// An input of the bounded-map model: counts the live ones, and fails the model
 /// if more than the read-ahead exist at once.
 struct Input {

@@ -50,10 +50,13 @@ impl<I: Iterator, H> ReadAhead<I, H> {
     /// The next result in input order: fills the window, then waits for its
     /// oldest input. The oldest stays counted as in flight until it is yielded,
     /// so the window is refilled only on the next call.
+    ///
+    /// `wait` gets the oldest handle and the rest of the window (oldest first),
+    /// which it may help with but must leave in place.
     fn next<R>(
         &mut self,
         mut submit: impl FnMut(I::Item) -> Option<H>,
-        wait: impl FnOnce(H) -> Result<R, TaskError>,
+        wait: impl FnOnce(H, &VecDeque<Option<H>>) -> Result<R, TaskError>,
     ) -> Option<Result<R, TaskError>> {
         let oldest = if fault::active(Fault::MapRefillsBeforeYield) {
             // The bug the loom model guards against: one more input in flight.
@@ -64,8 +67,35 @@ impl<I: Iterator, H> ReadAhead<I, H> {
             self.fill(&mut submit);
             self.window.pop_front()?
         };
-        Some(oldest.map_or(Err(TaskError::Cancelled), wait))
+        Some(match oldest {
+            Some(handle) => wait(handle, &self.window),
+            None => Err(TaskError::Cancelled),
+        })
     }
+}
+
+/// Waits for the oldest input of a scoped map, keeping the calling thread busy
+/// meanwhile: runs the oldest here if no worker has started it, and while a
+/// worker runs it, runs the newest inputs of the window no worker has started
+/// (workers take the backlog from its oldest end), stopping as soon as the
+/// oldest is done. Only inputs already submitted are run, so the read-ahead is
+/// unchanged; their results stay in their cells for their own turn.
+fn wait_helping<'scope, R>(
+    oldest: ScopedHandle<'scope, R>,
+    rest: &VecDeque<Option<ScopedHandle<'scope, R>>>,
+) -> Result<R, TaskError> {
+    if oldest.is_pending() {
+        return oldest.wait();
+    }
+    for newer in rest.iter().rev().flatten() {
+        if oldest.is_finished() {
+            break;
+        }
+        if newer.is_pending() {
+            newer.help_newest();
+        }
+    }
+    oldest.wait()
 }
 
 impl ThreadPoolManager {
@@ -118,7 +148,7 @@ impl ThreadPoolManager {
                     let f = Arc::clone(&f);
                     self.submit(move || f(item)).ok()
                 },
-                TaskHandle::wait,
+                |handle, _| handle.wait(),
             )
         })
     }
@@ -129,8 +159,10 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     /// may borrow anything that outlives the scope. At most `ahead` inputs are
     /// submitted and not yet yielded at any moment; results come in input order.
     /// Waiting for a result runs it on the calling thread if no worker has started
-    /// it (see [`ScopedHandle::wait`]). Dropping the iterator early leaves the
-    /// inputs in flight to the scope, which waits for them.
+    /// it (see [`ScopedHandle::wait`]); while a worker runs it, the calling thread
+    /// runs newer inputs of the window no worker has started (newest first)
+    /// instead of sleeping. Dropping the iterator early leaves the inputs in
+    /// flight to the scope, which waits for them.
     ///
     /// # Examples
     ///
@@ -167,7 +199,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
                     let f = Arc::clone(&f);
                     self.submit(move || f(item)).ok()
                 },
-                ScopedHandle::wait,
+                wait_helping,
             )
         })
     }

@@ -15,7 +15,7 @@ use std::mem;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-use super::cell::{is_settled, wait_settled, Runnable, Slot, TaskCell};
+use super::cell::{is_settled, wait_settled, Runnable, Slot, TaskCell, PENDING, PHASE};
 use super::error::{SubmitError, TaskError};
 use super::job::{Job, Ran};
 use super::manager::ThreadPoolManager;
@@ -464,6 +464,20 @@ impl<R> ScopedHandle<'_, R> {
         help(self.shared, &*self.task, Look::Oldest);
         wait_settled(self.task.word());
         self.task.take()
+    }
+
+    /// Whether nobody (worker or helper) has started the task yet and nobody
+    /// cancelled it: [`help_newest`](Self::help_newest) would run it.
+    pub(crate) fn is_pending(&self) -> bool {
+        self.task.word().load(Ordering::Acquire) & PHASE == PENDING
+    }
+
+    /// Runs the task on this thread if no worker has started it yet, looking for
+    /// its backlog entry from the newest end (workers take the oldest first, so a
+    /// recently submitted task is found quickly and rarely raced for). Does not
+    /// wait, and does not take the result: [`wait`](Self::wait) still does.
+    pub(crate) fn help_newest(&self) {
+        help(self.shared, &*self.task, Look::Newest);
     }
 
     /// `true` once the task has returned, panicked or been cancelled.
