@@ -537,6 +537,35 @@ fn wait_all_timeout_inside_a_task_times_out_while_a_sibling_runs() {
 }
 
 #[test]
+fn join_inside_a_task_waits_for_the_other_workers_to_finish() {
+    within("join inside a task waits for a sibling", || {
+        let pool = Arc::new(ThreadPoolManager::new(2).unwrap());
+        assert!(!pool.is_closed());
+        let done = Arc::new(AtomicUsize::new(0));
+        let (go, gate) = mpsc::channel::<()>();
+        let d = Arc::clone(&done);
+        let sibling = pool
+            .submit(move || {
+                gate.recv().unwrap();
+                d.fetch_add(1, Ordering::SeqCst);
+            })
+            .unwrap();
+        let (p, d) = (Arc::clone(&pool), Arc::clone(&done));
+        let joiner = pool
+            .submit(move || {
+                go.send(()).unwrap();
+                p.join(); // the sibling's worker must have left
+                (p.is_closed(), d.load(Ordering::SeqCst), p.live_workers())
+            })
+            .unwrap();
+        assert_eq!(joiner.wait(), Ok((true, 1, 1)));
+        sibling.wait().unwrap();
+        pool.join();
+        assert_eq!(pool.live_workers(), 0);
+    });
+}
+
+#[test]
 fn close_terminate_and_join_inside_tasks() {
     within("close/terminate/join inside tasks", || {
         let pool = Arc::new(ThreadPoolManager::new(2).unwrap());
