@@ -14,6 +14,7 @@ mod futex;
 mod mutex;
 mod pool;
 mod queue;
+mod select;
 
 use crate::futex::loom::timer::{self, TimedWait};
 use crate::sync::fault::{self, Fault};

@@ -66,6 +66,7 @@ mod counter;
 mod futex;
 mod mutex;
 mod panic;
+mod parker;
 pub mod pipeline;
 mod pool;
 mod queue;
@@ -86,7 +87,7 @@ pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::QueueStream;
 pub use queue::{
     BlockingQueue, Discipline, Fifo, GetFuture, Iter, Lifo, LifoQueue, Priority, PriorityQueue,
-    PutFuture, Queue,
+    PutFuture, Queue, Select, SelectFuture,
 };
 
 sync::cfg_loom! {
