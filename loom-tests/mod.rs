@@ -15,6 +15,7 @@ mod mutex;
 mod pool;
 mod queue;
 mod select;
+mod wait;
 
 use crate::futex::loom::timer::{self, TimedWait};
 use crate::sync::fault::{self, Fault};
