@@ -1082,7 +1082,9 @@ fn cb_select2(items: u64) -> Duration {
     let (tb, rb) = crossbeam_channel::bounded(BOUND);
     let half = items / 2;
     let t0 = Instant::now();
-    let producers: Vec<_> = [ta, tb]
+    // The main thread keeps a sender of each alive: a finished producer's drop
+    // would otherwise disconnect its channel and `select!` would pick it.
+    let producers: Vec<_> = [ta.clone(), tb.clone()]
         .into_iter()
         .map(|tx| {
             thread::spawn(move || {
@@ -1101,6 +1103,7 @@ fn cb_select2(items: u64) -> Duration {
         sum = sum.wrapping_add(v);
     }
     let took = t0.elapsed();
+    drop((ta, tb));
     for p in producers {
         p.join().unwrap();
     }

@@ -486,6 +486,26 @@ impl<'a, R> Select<'a, R> {
         if let Some(r) = self.try_wait() {
             return Some(r);
         }
+        // Before registering anywhere: a short backoff of non-registering
+        // rounds (spin, then yield), as crossbeam's select does. Skipped under
+        // loom, where it only multiplies the interleavings.
+        if !crate::sync::LOOM {
+            for step in 0..SPIN_STEPS {
+                if step < SPIN_LIMIT {
+                    for _ in 0..1u32 << step {
+                        std::hint::spin_loop();
+                    }
+                } else {
+                    std::thread::yield_now();
+                }
+                if let Some(r) = self.try_wait() {
+                    return Some(r);
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return None;
+                }
+            }
+        }
         crate::parker::with_current(|parker, waker| {
             let mut cx = Context::from_waker(waker);
             loop {
@@ -516,6 +536,11 @@ impl<R> fmt::Debug for Select<'_, R> {
             .finish()
     }
 }
+
+/// Backoff rounds before a blocking select registers: `1 << step` spins for
+/// the first `SPIN_LIMIT` steps, then a yield per step.
+const SPIN_STEPS: u32 = 10;
+const SPIN_LIMIT: u32 = 6;
 
 /// Where a new `Select` starts: a per-thread rotating counter, so one-shot
 /// selects built in a loop rotate too (0 under loom: a model's executions must
