@@ -13,6 +13,7 @@
 //! is `on_done` feeding the finished indices into a queue. Tasks nobody waits
 //! on this way never set `ASYNC` and never touch their list.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
@@ -289,8 +290,9 @@ pub fn wait_any<R>(handles: &[TaskHandle<R>]) -> usize {
 /// order (Python's `concurrent.futures.as_completed`). Cancelled tasks are
 /// yielded with `Err(TaskError::Cancelled)`.
 ///
-/// Each handle gets an [`on_done`](TaskHandle::on_done) callback that queues
-/// its index; the iterator takes indices from that queue, so each `next` is
+/// Handles already finished are yielded first, in index order; every other
+/// handle gets an [`on_done`](TaskHandle::on_done) callback that queues its
+/// index, and the iterator takes indices from that queue, so each `next` is
 /// O(1) however many handles there are.
 ///
 /// # Examples
@@ -306,21 +308,28 @@ pub fn wait_any<R>(handles: &[TaskHandle<R>]) -> usize {
 /// ```
 pub fn as_completed<R>(handles: impl IntoIterator<Item = TaskHandle<R>>) -> AsCompleted<R> {
     let ready = Arc::new(Queue::unbounded());
+    let mut early = VecDeque::new();
     let handles: Vec<Option<TaskHandle<R>>> = handles
         .into_iter()
         .enumerate()
         .map(|(i, h)| {
-            let r = Arc::clone(&ready);
-            // The queue is never shut down while a callback can run.
-            h.on_done(move || {
-                let _ = r.put(i);
-            });
+            if h.is_finished() {
+                // Already over: no callback, no allocation, no queue traffic.
+                early.push_back(i);
+            } else {
+                let r = Arc::clone(&ready);
+                // The queue is never shut down while a callback can run.
+                h.on_done(move || {
+                    let _ = r.put(i);
+                });
+            }
             Some(h)
         })
         .collect();
     AsCompleted {
         left: handles.len(),
         handles,
+        early,
         ready,
         deadline: None,
     }
@@ -347,6 +356,8 @@ pub fn as_completed<R>(handles: impl IntoIterator<Item = TaskHandle<R>>) -> AsCo
 /// ```
 pub struct AsCompleted<R> {
     handles: Vec<Option<TaskHandle<R>>>,
+    /// Handles found finished when the iterator was made, yielded first.
+    early: VecDeque<usize>,
     ready: Arc<Queue<usize>>,
     left: usize,
     deadline: Option<Instant>,
@@ -403,9 +414,10 @@ impl<R> Iterator for AsCompleted<R> {
         if self.left == 0 {
             return None;
         }
-        let i = match self.deadline {
-            None => self.ready.get().ok()?,
-            Some(d) => {
+        let i = match (self.early.pop_front(), self.deadline) {
+            (Some(i), _) => i,
+            (None, None) => self.ready.get().ok()?,
+            (None, Some(d)) => {
                 let left = d.saturating_duration_since(Instant::now());
                 self.ready.get_timeout(left).ok()?
             }
