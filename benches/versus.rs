@@ -1063,6 +1063,117 @@ fn async_channel_async(items: u64, bound: Option<usize>, p: usize, c: usize) -> 
 // Rows
 // ============================================================================
 
+// ============================================================================
+// Waiting on many (issue 11): select over queues, as_completed over handles
+// ============================================================================
+
+/// Two producers, each feeding its own bounded queue; one consumer takes every
+/// item with a select over both (a fresh select per item, as `select!` is).
+fn qk_select2(items: u64) -> Duration {
+    let a = Arc::new(queuekit::Queue::bounded(BOUND));
+    let b = Arc::new(queuekit::Queue::bounded(BOUND));
+    let half = items / 2;
+    let t0 = Instant::now();
+    let producers: Vec<_> = [a.clone(), b.clone()]
+        .into_iter()
+        .map(|q| {
+            thread::spawn(move || {
+                for i in 0..half {
+                    q.put(black_box(i)).unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut sum = 0u64;
+    for _ in 0..2 * half {
+        sum = sum.wrapping_add(
+            queuekit::Select::new()
+                .get(&*a, |r| r.unwrap())
+                .get(&*b, |r| r.unwrap())
+                .wait(),
+        );
+    }
+    let took = t0.elapsed();
+    for p in producers {
+        p.join().unwrap();
+    }
+    assert_eq!(sum, half * (half - 1));
+    took
+}
+
+/// The same with two bounded crossbeam channels and `select!`.
+fn cb_select2(items: u64) -> Duration {
+    let (ta, ra) = crossbeam_channel::bounded(BOUND);
+    let (tb, rb) = crossbeam_channel::bounded(BOUND);
+    let half = items / 2;
+    let t0 = Instant::now();
+    // The main thread keeps a sender of each alive: a finished producer's drop
+    // would otherwise disconnect its channel and `select!` would pick it.
+    let producers: Vec<_> = [ta.clone(), tb.clone()]
+        .into_iter()
+        .map(|tx| {
+            thread::spawn(move || {
+                for i in 0..half {
+                    tx.send(black_box(i)).unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut sum = 0u64;
+    for _ in 0..2 * half {
+        let v = crossbeam_channel::select! {
+            recv(ra) -> m => m.unwrap(),
+            recv(rb) -> m => m.unwrap(),
+        };
+        sum = sum.wrapping_add(v);
+    }
+    let took = t0.elapsed();
+    drop((ta, tb));
+    for p in producers {
+        p.join().unwrap();
+    }
+    assert_eq!(sum, half * (half - 1));
+    took
+}
+
+/// `submit` every task, then take the results with `as_completed`
+/// (finishing order).
+fn qk_as_completed(tasks: usize, workers: usize) -> Duration {
+    let pool = queuekit::ThreadPoolManager::new(workers).unwrap();
+    let t0 = Instant::now();
+    let handles: Vec<_> = (0..tasks)
+        .map(|i| pool.submit(move || task_value(black_box(i))).unwrap())
+        .collect();
+    let sum = queuekit::as_completed(handles).fold(0u64, |a, (_, r)| a.wrapping_add(r.unwrap()));
+    let took = t0.elapsed();
+    check_sum(tasks, sum);
+    pool.join();
+    took
+}
+
+/// The usual hand-rolled equivalent: `threadpool` and one shared std channel
+/// the tasks send their results into.
+fn threadpool_shared_channel(tasks: usize, workers: usize) -> Duration {
+    let pool = threadpool::ThreadPool::new(workers);
+    let t0 = Instant::now();
+    let (tx, rx) = mpsc::channel();
+    for i in 0..tasks {
+        let tx = tx.clone();
+        pool.execute(move || {
+            let _ = tx.send((i, task_value(black_box(i))));
+        });
+    }
+    drop(tx);
+    let sum = rx
+        .iter()
+        .take(tasks)
+        .fold(0u64, |a, (_, v)| a.wrapping_add(v));
+    let took = t0.elapsed();
+    check_sum(tasks, sum);
+    pool.join();
+    took
+}
+
 type RunFn = Box<dyn Fn(u64) -> Duration>;
 
 /// One row: its contenders, queuekit first (the denominator of every ratio).
@@ -1236,6 +1347,25 @@ fn rows() -> Vec<Row> {
         vec![
             ("queuekit", Box::new(|n| qk_scoped_map(n, 2))),
             ("rayon", Box::new(|n| rayon_map(n, 2))),
+        ],
+    ));
+    rows.push(row(
+        format!("select over 2 queues 2P1C bounded({BOUND})"),
+        QUEUE_ITEMS,
+        vec![
+            ("queuekit", Box::new(qk_select2)),
+            ("crossbeam_select!", Box::new(cb_select2)),
+        ],
+    ));
+    rows.push(row(
+        "as_completed 10^5 handles 4 workers",
+        100_000,
+        vec![
+            ("queuekit", Box::new(|n| qk_as_completed(n as usize, 4))),
+            (
+                "threadpool+shared_chan",
+                Box::new(|n| threadpool_shared_channel(n as usize, 4)),
+            ),
         ],
     ));
     rows.push(row(

@@ -14,6 +14,8 @@ mod futex;
 mod mutex;
 mod pool;
 mod queue;
+mod select;
+mod wait;
 
 use crate::futex::loom::timer::{self, TimedWait};
 use crate::sync::fault::{self, Fault};

@@ -66,6 +66,7 @@ mod counter;
 mod futex;
 mod mutex;
 mod panic;
+mod parker;
 pub mod pipeline;
 mod pool;
 mod queue;
@@ -76,9 +77,9 @@ pub use counter::error::{CountOverflowError, TaskDoneError};
 pub use counter::{JoinFuture, TaskCounter};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
-    AddTaskError, PoolBuildError, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope,
-    ScopedHandle, SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager,
-    WaitAllFuture,
+    as_completed, done_callback_panics, wait, wait_any, AddTaskError, AsCompleted, PoolBuildError,
+    PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle, SubmitError, TaskError,
+    TaskHandle, TaskService, ThreadPoolManager, WaitAllFuture, WaitFor,
 };
 pub use queue::ends::{Consumer, Producer};
 pub use queue::error::{GetError, PutAllError, PutError};
@@ -86,7 +87,7 @@ pub use queue::error::{GetError, PutAllError, PutError};
 pub use queue::QueueStream;
 pub use queue::{
     BlockingQueue, Discipline, Fifo, GetFuture, Iter, Lifo, LifoQueue, Priority, PriorityQueue,
-    PutFuture, Queue,
+    PutFuture, Queue, Select, SelectFuture,
 };
 
 sync::cfg_loom! {

@@ -184,6 +184,9 @@ pub(crate) mod fault {
         /// `TaskHandle`'s publish ignores the async waiter bit (never wakes an
         /// awaiting task).
         HandlePublishSkipsWaker,
+        /// A select does not stop at its first completed arm: it completes every
+        /// arm that is ready in the same round (two sources complete one select).
+        SelectCompletesTwice,
     }
 
     cfg_loom! {

@@ -10,14 +10,13 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
-use std::task::Waker;
 
 use super::error::TaskError;
 use crate::futex::Futex;
-use crate::mutex::Mutex;
 use crate::panic::{drop_quietly, forget_payload, panic_message};
 use crate::sync::fault::{self, Fault};
 use crate::sync::{Ordering, UnsafeCell};
+use crate::waitlist::WaitList;
 
 // The low bits of the state word: where the task is in its life.
 /// Queued, not started: `cancel` can still win.
@@ -34,9 +33,10 @@ pub(crate) const PHASE: u32 = 0b11;
 pub(crate) const WAITING: u32 = 0b100;
 /// Set with `CANCELLED` by a pool-side cancel until it has dropped the closure.
 pub(crate) const HELD: u32 = 0b1000;
-/// Set by an awaiting handle (`pool/future.rs`) after it stored its waker in the
-/// cell, so finishing or cancelling knows to wake it: the async twin of
-/// `WAITING`, read by the same RMW.
+/// Set by a waiter that registered in the cell's `WaitList` (an awaiting handle,
+/// a select-style wait over many handles, an `on_done` callback), so finishing
+/// or cancelling knows to wake the list: the async twin of `WAITING`, read by
+/// the same RMW. Tasks nobody waits on that way never touch the list.
 pub(crate) const ASYNC: u32 = 0b1_0000;
 
 /// What the pool sees of a submitted task, with its result type erased.
@@ -72,8 +72,12 @@ pub(crate) trait Slot<R>: Send + Sync {
     /// thread (a panic in its `Drop` propagates to the caller, after the task is
     /// marked cancelled). `true` if it moved.
     fn cancel(&self) -> bool;
-    /// Where an awaiting handle leaves its waker (announced by `ASYNC`).
-    fn waker(&self) -> &Mutex<Option<Waker>>;
+    /// Where waiters other than a sleeping thread register (announced by
+    /// `ASYNC`): awaiting handles, waits over many handles, `on_done` callbacks.
+    fn waiters(&self) -> &WaitList;
+    /// Whether the task finished with an error (it panicked). Only after the
+    /// state reads `DONE` (Acquire) and before the result was taken.
+    fn failed(&self) -> bool;
 }
 
 pub(crate) struct TaskCell<F, R> {
@@ -83,9 +87,9 @@ pub(crate) struct TaskCell<F, R> {
     func: UnsafeCell<Option<F>>,
     /// Written by the worker before `DONE` is published; read by the handle after.
     result: UnsafeCell<Option<Result<R, TaskError>>>,
-    /// An awaiting handle's waker; woken when the word leaves `PENDING`/`RUNNING`
-    /// with `ASYNC` set.
-    waker: Mutex<Option<Waker>>,
+    /// Waiters registered as `Waker`s; all woken when the word leaves
+    /// `PENDING`/`RUNNING` with `ASYNC` set.
+    waiters: WaitList,
 }
 
 // SAFETY: the cell is shared between the pool (which runs `func` and writes
@@ -108,7 +112,7 @@ where
             state: Futex::new(PENDING),
             func: UnsafeCell::new(Some(f)),
             result: UnsafeCell::new(None),
-            waker: Mutex::new(None),
+            waiters: WaitList::new(),
         })
     }
 
@@ -174,12 +178,12 @@ where
             self.state.wake_all();
         }
         if prev & ASYNC != 0 && !fault::active(Fault::HandlePublishSkipsWaker) {
-            wake_task(&self.waker);
+            self.waiters.notify_all();
         }
     }
 
     fn cancel(&self) -> Cancelled {
-        if !cancel_word(&self.state, HELD, &self.waker) {
+        if !cancel_word(&self.state, HELD, &self.waiters) {
             return Cancelled::default();
         }
         let drop_panicked = if fault::active(Fault::PoolTerminateDropUncaught) {
@@ -200,17 +204,9 @@ where
     }
 }
 
-/// Takes the awaiting handle's waker, if any, and wakes it (outside the lock).
-fn wake_task(waker: &Mutex<Option<Waker>>) {
-    let w = waker.lock().take();
-    if let Some(w) = w {
-        w.wake();
-    }
-}
-
 /// `PENDING` → `CANCELLED | extra`, waking a waiting or awaiting handle. `true`
 /// if it moved.
-fn cancel_word(state: &Futex, extra: u32, waker: &Mutex<Option<Waker>>) -> bool {
+fn cancel_word(state: &Futex, extra: u32, waiters: &WaitList) -> bool {
     let moved = state
         .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
             (s & PHASE == PENDING).then_some(CANCELLED | extra | (s & WAITING))
@@ -222,7 +218,7 @@ fn cancel_word(state: &Futex, extra: u32, waker: &Mutex<Option<Waker>>) -> bool 
                 state.wake_all();
             }
             if prev & ASYNC != 0 {
-                wake_task(waker);
+                waiters.notify_all();
             }
             true
         }
@@ -247,12 +243,19 @@ where
             .unwrap_or(Err(TaskError::Cancelled))
     }
 
-    fn waker(&self) -> &Mutex<Option<Waker>> {
-        &self.waker
+    fn waiters(&self) -> &WaitList {
+        &self.waiters
+    }
+
+    fn failed(&self) -> bool {
+        // SAFETY: called only through the handle (one owner, which alone takes the
+        // result) after an Acquire load saw `DONE`: the worker's write happened
+        // before and nobody writes again; this is a read, not a take.
+        self.result.with(|p| unsafe { matches!(*p, Some(Err(_))) })
     }
 
     fn cancel(&self) -> bool {
-        if !cancel_word(&self.state, 0, &self.waker) {
+        if !cancel_word(&self.state, 0, &self.waiters) {
             return false;
         }
         // We won the word: the closure is ours, and nobody else will touch it.

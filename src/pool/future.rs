@@ -1,7 +1,7 @@
 //! The pool's awaitable side: `TaskHandle` as a `Future`,
 //! `TaskService::result_async`, `ThreadPoolManager::wait_all_async`.
 //!
-//! * **`TaskHandle`**: an awaiting handle stores its waker in the task cell, then
+//! * **`TaskHandle`**: an awaiting handle registers its waker in the task cell's `WaitList`, then
 //!   sets `ASYNC` with an RMW on the state word that finishing (`publish`'s swap)
 //!   and cancelling (`cancel_word`'s CAS) also change with an RMW. RMWs on one
 //!   word are totally ordered: either the finisher's comes first and the handle's
@@ -75,12 +75,7 @@ impl<R> Future for TaskHandle<R> {
         if finished(state.load(Ordering::Acquire)) {
             return Poll::Ready(this.complete());
         }
-        {
-            let mut w = this.slot.waker().lock();
-            if !w.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                *w = Some(cx.waker().clone());
-            }
-        }
+        this.slot.waiters().register(&mut this.key, cx.waker());
         this.awaiting = Awaiting::Registered;
         // AcqRel RMW on the word the finisher swaps (module header): Release
         // publishes the stored waker, Acquire sees the result if it is done.
@@ -94,8 +89,8 @@ impl<R> Future for TaskHandle<R> {
 
 impl<R> TaskHandle<R> {
     fn complete(&mut self) -> Result<R, TaskError> {
-        if self.awaiting == Awaiting::Registered {
-            drop(self.slot.waker().lock().take());
+        if let Some(k) = self.key.take() {
+            self.slot.waiters().remove(k);
         }
         self.awaiting = Awaiting::Done;
         self.slot.take()
@@ -104,10 +99,9 @@ impl<R> TaskHandle<R> {
 
 impl<R> Drop for TaskHandle<R> {
     fn drop(&mut self) {
-        if self.awaiting == Awaiting::Registered {
+        if let Some(k) = self.key.take() {
             // Leave no waker behind in a cell that may outlive us.
-            let w = self.slot.waker().lock().take();
-            drop(w);
+            self.slot.waiters().remove(k);
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct TaskHandle<R> {
     pub(super) slot: Arc<dyn Slot<R>>,
     /// Where awaiting it stands (`pool/future.rs`).
     pub(super) awaiting: Awaiting,
+    /// Its entry in the cell's waiter list while awaited.
+    pub(super) key: Option<crate::waitlist::Key>,
 }
 
 /// How far a handle has been awaited.
@@ -53,6 +55,7 @@ impl<R> TaskHandle<R> {
         Self {
             slot,
             awaiting: Awaiting::No,
+            key: None,
         }
     }
 

@@ -27,6 +27,7 @@ mod service;
 mod shared;
 mod stats;
 mod submit;
+mod wait;
 mod worker;
 
 pub use builder::PoolBuilder;
@@ -37,3 +38,4 @@ pub use manager::ThreadPoolManager;
 pub use scope::{Scope, ScopedHandle};
 pub use service::TaskService;
 pub use stats::PoolStats;
+pub use wait::{as_completed, done_callback_panics, wait, wait_any, AsCompleted, WaitFor};

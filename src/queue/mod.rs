@@ -28,6 +28,7 @@ mod locked;
 mod many;
 mod priority;
 mod put;
+mod select;
 mod shutdown;
 mod spin;
 mod store;
@@ -46,6 +47,7 @@ pub use discipline::Discipline;
 pub use future::{GetFuture, PutFuture};
 pub use iter::Iter;
 pub use priority::Priority;
+pub use select::{Select, SelectFuture};
 pub use store::{Fifo, Lifo};
 #[cfg(feature = "stream")]
 pub use stream::QueueStream;

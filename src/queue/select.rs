@@ -1,0 +1,605 @@
+//! `Select`: wait on several queues at once, for a `get` on some and a `put` on
+//! others, and complete exactly one of them.
+//!
+//! One waiter mechanism (issue 10's): each arm is an entry in its queue's task
+//! waiter list (`wakers.rs`), registered through the core's `poll_get` /
+//! `poll_put` exactly as a `get_async` / `put_async` future registers. All the
+//! entries hold one `Waker`: the task's for [`Select::wait_async`], or for a
+//! blocking thread one that unparks it ([`Parker`](crate::parker)). A wake-up
+//! never completes anything by itself; it only wakes the selector, which polls
+//! its arms in rotating order and **stops at the first that completes**. That
+//! single completer is the claim: no two sources can complete one select,
+//! because sources never complete it (the must-fail model
+//! `Fault::SelectCompletesTwice` keeps polling after a win, and loom catches the
+//! second item taken). Completing, timing out or dropping the select removes
+//! every entry; an entry removed while *notified* passes its wake-up on, as a
+//! dropped future does, so a select that lost a race strands no item and no slot.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use super::core::Core;
+use super::{BlockingQueue, Discipline};
+use crate::queue::error::{GetError, PutError};
+use crate::sync::fault::{self, Fault};
+use crate::waitlist::Key;
+
+/// One operation of a select, with its result type erased to `R`.
+trait Arm<R> {
+    /// Whether the arm still has something to do (a put arm whose slot is empty
+    /// has not).
+    fn active(&self) -> bool;
+    /// Completes now if it can, without registering: `true` if it did.
+    fn try_now(&mut self) -> bool;
+    /// Completes if it can, else registers `cx`'s waker: `Ready` if it did.
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()>;
+    /// Removes a registered entry (passing on a wake-up it had received).
+    fn leave(&mut self);
+    /// The completed result, mapped by the user's function. Called once per
+    /// completion, after every arm left its list.
+    fn finish(&mut self) -> R;
+}
+
+struct GetArm<'a, T, D: Discipline<T>, F> {
+    queue: &'a BlockingQueue<T, D>,
+    key: Option<Key>,
+    done: Option<Result<T, GetError>>,
+    f: F,
+}
+
+impl<T, D: Discipline<T>, R, F: FnMut(Result<T, GetError>) -> R> Arm<R> for GetArm<'_, T, D, F> {
+    fn active(&self) -> bool {
+        true
+    }
+
+    fn try_now(&mut self) -> bool {
+        match self.queue.try_get() {
+            Err(GetError::Empty) => false,
+            r => {
+                self.done = Some(r);
+                true
+            }
+        }
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match self.queue.core.poll_get(cx, &mut self.key) {
+            Poll::Ready(r) => {
+                self.done = Some(r);
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn leave(&mut self) {
+        if let Some(k) = self.key.take() {
+            self.queue.core.leave_get(k);
+        }
+    }
+
+    fn finish(&mut self) -> R {
+        let r = self.done.take().expect("finish without a completion");
+        (self.f)(r)
+    }
+}
+
+impl<T, D: Discipline<T>, F> Drop for GetArm<'_, T, D, F> {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.take() {
+            self.queue.core.leave_get(k);
+        }
+    }
+}
+
+struct PutArm<'a, T, D: Discipline<T>, F> {
+    queue: &'a BlockingQueue<T, D>,
+    slot: &'a mut Option<T>,
+    key: Option<Key>,
+    done: Option<Result<(), PutError<T>>>,
+    f: F,
+}
+
+impl<T, D: Discipline<T>, R, F: FnMut(Result<(), PutError<T>>) -> R> Arm<R>
+    for PutArm<'_, T, D, F>
+{
+    fn active(&self) -> bool {
+        self.slot.is_some()
+    }
+
+    fn try_now(&mut self) -> bool {
+        let Some(item) = self.slot.take() else {
+            return false;
+        };
+        match self.queue.try_put(item) {
+            Err(PutError::Full(item)) => {
+                *self.slot = Some(item);
+                false
+            }
+            r => {
+                self.done = Some(r);
+                true
+            }
+        }
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match self.queue.core.poll_put(self.slot, cx, &mut self.key) {
+            Poll::Ready(r) => {
+                self.done = Some(r);
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn leave(&mut self) {
+        if let Some(k) = self.key.take() {
+            self.queue.core.leave_put(k);
+        }
+    }
+
+    fn finish(&mut self) -> R {
+        let r = self.done.take().expect("finish without a completion");
+        (self.f)(r)
+    }
+}
+
+impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.take() {
+            self.queue.core.leave_put(k);
+        }
+    }
+}
+
+/// Waits until one of several queue operations can complete, and completes
+/// exactly that one: a `get` on any of some queues, a `put` on any of others,
+/// in one call. Queues of different item types and disciplines mix freely; each
+/// arm maps its own result into the select's common output type `R` (usually
+/// an enum of yours), so the result says which arm completed *and* carries its
+/// item, typed.
+///
+/// Compared with `crossbeam_channel::select!`:
+///
+/// | crossbeam                              | queuekit                                         |
+/// |----------------------------------------|--------------------------------------------------|
+/// | `recv(r) -> msg => body`               | `.get(&q, \|msg\| body)` (`msg: Result<T, GetError>`) |
+/// | `send(s, v) -> res => body`            | `.put(&q, &mut slot, \|res\| body)`                |
+/// | `default => ...`                       | [`try_wait`](Select::try_wait) returns `None`     |
+/// | `default(timeout) => ...`              | [`wait_timeout`](Select::wait_timeout) / [`wait_deadline`](Select::wait_deadline) return `None` |
+/// | disconnected channel: `Err(RecvError)` | shut-down queue: `Err(GetError::ShutDown)` / `Err(PutError::ShutDown(item))` |
+/// | random start                           | rotating start (per thread and per wait)          |
+///
+/// A put arm's item lives in the caller's `Option` slot and moves into the
+/// queue only when that arm wins: if another arm wins, or the wait times out,
+/// the item is still in the slot (never lost). A `Select` can be waited on
+/// again; a put arm whose slot is empty is skipped, and an arm on a shut-down
+/// queue completes every time (as a disconnected channel does in crossbeam).
+///
+/// Blocking waits park the calling thread on a futex (the queues' own waiter
+/// lists point at it); [`wait_async`](Select::wait_async) is the same select as
+/// a future, for any executor.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{GetError, PriorityQueue, Queue, Select};
+///
+/// enum Event {
+///     Control(Result<&'static str, GetError>),
+///     Work(Result<u32, GetError>),
+/// }
+///
+/// let control = Queue::unbounded();
+/// let work = PriorityQueue::unbounded();
+/// work.put(7).unwrap();
+/// control.put("stop").unwrap();
+///
+/// let mut sel = Select::new()
+///     .get(&control, Event::Control)
+///     .get(&work, Event::Work);
+/// let mut seen = Vec::new();
+/// for _ in 0..2 {
+///     match sel.wait() {
+///         Event::Control(cmd) => seen.push(format!("control {}", cmd.unwrap())),
+///         Event::Work(n) => seen.push(format!("work {}", n.unwrap())),
+///     }
+/// }
+/// seen.sort();
+/// assert_eq!(seen, ["control stop", "work 7"]);
+/// assert!(sel.try_wait().is_none()); // both empty now
+/// ```
+pub struct Select<'a, R> {
+    arms: Vec<Box<dyn Arm<R> + Send + 'a>>,
+    /// Where the next round starts (rotates: fairness).
+    turn: usize,
+}
+
+impl<'a, R> Select<'a, R> {
+    /// A select with no operations yet; add them with [`get`](Self::get) and
+    /// [`put`](Self::put).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    ///
+    /// let q = Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// assert_eq!(Select::new().get(&q, |r| r.unwrap()).wait(), 1);
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            arms: Vec::new(),
+            turn: start_turn(),
+        }
+    }
+
+    /// Adds a `get` on `queue`; when it wins, `f` maps its result (the item, or
+    /// [`GetError::ShutDown`] once the queue is shut down and drained) into `R`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{GetError, LifoQueue, Queue, Select};
+    ///
+    /// let a: Queue<u8> = Queue::unbounded();
+    /// let b = LifoQueue::unbounded();
+    /// b.put("b").unwrap();
+    /// a.shutdown();
+    /// // Either arm may win: `a` is shut down, `b` has an item.
+    /// let r = Select::new()
+    ///     .get(&a, |r| r.map(|n| n.to_string()))
+    ///     .get(&b, |r| r.map(str::to_string))
+    ///     .wait();
+    /// assert!(r == Err(GetError::ShutDown) || r == Ok("b".to_string()));
+    /// ```
+    #[must_use]
+    pub fn get<T, D, F>(mut self, queue: &'a BlockingQueue<T, D>, f: F) -> Self
+    where
+        T: Send + 'a,
+        D: Discipline<T> + Send + 'a,
+        F: FnMut(Result<T, GetError>) -> R + Send + 'a,
+    {
+        self.arms.push(Box::new(GetArm {
+            queue,
+            key: None,
+            done: None,
+            f,
+        }));
+        self
+    }
+
+    /// Adds a `put` of the item in `slot` into `queue`; when it wins, the item
+    /// has moved into the queue (or, if the queue is shut down, is handed to `f`
+    /// in [`PutError::ShutDown`]) and `f` maps the result into `R`. If another
+    /// arm wins the item stays in `slot`. An empty slot makes the arm inactive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    ///
+    /// let full = Queue::bounded(1);
+    /// full.put(0).unwrap();
+    /// let input = Queue::unbounded();
+    /// input.put("job").unwrap();
+    ///
+    /// let mut item = Some(1);
+    /// let won_put = Select::new()
+    ///     .put(&full, &mut item, |r| r.is_ok())
+    ///     .get(&input, |_| false)
+    ///     .wait();
+    /// assert!(!won_put); // the queue was full, so the get won...
+    /// assert_eq!(item, Some(1)); // ...and the item is still ours
+    /// ```
+    #[must_use]
+    pub fn put<T, D, F>(
+        mut self,
+        queue: &'a BlockingQueue<T, D>,
+        slot: &'a mut Option<T>,
+        f: F,
+    ) -> Self
+    where
+        T: Send + 'a,
+        D: Discipline<T> + Send + 'a,
+        F: FnMut(Result<(), PutError<T>>) -> R + Send + 'a,
+    {
+        self.arms.push(Box::new(PutArm {
+            queue,
+            slot,
+            key: None,
+            done: None,
+            f,
+        }));
+        self
+    }
+
+    /// Completes one ready operation if there is one, without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    ///
+    /// let q: Queue<i32> = Queue::unbounded();
+    /// let mut sel = Select::new().get(&q, |r| r.unwrap());
+    /// assert_eq!(sel.try_wait(), None);
+    /// q.put(3).unwrap();
+    /// assert_eq!(sel.try_wait(), Some(3));
+    /// ```
+    pub fn try_wait(&mut self) -> Option<R> {
+        let n = self.arms.len();
+        let start = self.next_turn();
+        let mut won = None;
+        for j in 0..n {
+            let i = (start + j) % n;
+            let arm = &mut self.arms[i];
+            if arm.active() && arm.try_now() {
+                won.get_or_insert(i);
+                if !fault::active(Fault::SelectCompletesTwice) {
+                    break;
+                }
+            }
+        }
+        won.map(|i| self.arms[i].finish())
+    }
+
+    /// Blocks until one operation completes, and returns its mapped result.
+    ///
+    /// # Panics
+    ///
+    /// If no arm is active (no operations, or only put arms with empty slots):
+    /// it would wait forever.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    /// use std::thread;
+    ///
+    /// let (a, b) = (Queue::unbounded(), Queue::unbounded());
+    /// thread::scope(|s| {
+    ///     s.spawn(|| b.put(2).unwrap());
+    ///     let got = Select::new().get(&a, |r| ('a', r)).get(&b, |r| ('b', r)).wait();
+    ///     assert_eq!(got, ('b', Ok(2)));
+    /// });
+    /// ```
+    pub fn wait(&mut self) -> R {
+        self.run(None)
+            .expect("a select without deadline returns a result")
+    }
+
+    /// [`wait`](Self::wait) for at most `timeout`: `None` if nothing completed
+    /// in time (every put arm's item is still in its slot).
+    ///
+    /// # Panics
+    ///
+    /// As [`wait`](Self::wait).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    /// use std::time::Duration;
+    ///
+    /// let q: Queue<u8> = Queue::unbounded();
+    /// let r = Select::new().get(&q, |r| r).wait_timeout(Duration::from_millis(5));
+    /// assert!(r.is_none());
+    /// ```
+    pub fn wait_timeout(&mut self, timeout: Duration) -> Option<R> {
+        self.run(Instant::now().checked_add(timeout))
+    }
+
+    /// [`wait`](Self::wait) until `deadline`: `None` if nothing completed by then.
+    /// A deadline already past makes it [`try_wait`](Self::try_wait).
+    ///
+    /// # Panics
+    ///
+    /// As [`wait`](Self::wait).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let q = Queue::unbounded();
+    /// q.put('x').unwrap();
+    /// let deadline = Instant::now() + Duration::from_secs(1);
+    /// assert_eq!(Select::new().get(&q, |r| r.unwrap()).wait_deadline(deadline), Some('x'));
+    /// ```
+    pub fn wait_deadline(&mut self, deadline: Instant) -> Option<R> {
+        self.run(Some(deadline))
+    }
+
+    /// The select as a future: resolves to the mapped result of the first
+    /// operation to complete. Dropping it before it completes completes
+    /// nothing (put items stay in their slots) and passes any wake-up it had
+    /// received on to another waiter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    ///
+    /// let (a, b) = (Queue::<u8>::unbounded(), Queue::unbounded());
+    /// b.put("async").unwrap();
+    /// let mut sel = Select::new().get(&a, |_| "a").get(&b, |r| r.unwrap());
+    /// assert_eq!(futures::executor::block_on(sel.wait_async()), "async");
+    /// ```
+    pub fn wait_async(&mut self) -> SelectFuture<'_, 'a, R> {
+        SelectFuture { sel: self }
+    }
+
+    fn next_turn(&mut self) -> usize {
+        let t = self.turn;
+        self.turn = self.turn.wrapping_add(1);
+        t
+    }
+
+    fn assert_active(&self) {
+        assert!(
+            self.arms.iter().any(|a| a.active()),
+            "select with no active operation would wait forever"
+        );
+    }
+
+    /// One round: polls the active arms from the turn's start, registering each
+    /// that cannot complete, and stops at the first that does.
+    fn poll_round(&mut self, cx: &mut Context<'_>) -> Poll<R> {
+        let n = self.arms.len();
+        let start = self.next_turn();
+        let mut won = None;
+        for j in 0..n {
+            let i = (start + j) % n;
+            let arm = &mut self.arms[i];
+            if arm.active() && arm.poll(cx).is_ready() {
+                won.get_or_insert(i);
+                if !fault::active(Fault::SelectCompletesTwice) {
+                    break;
+                }
+            }
+        }
+        match won {
+            Some(i) => {
+                self.leave_all();
+                Poll::Ready(self.arms[i].finish())
+            }
+            None => Poll::Pending,
+        }
+    }
+
+    fn leave_all(&mut self) {
+        for arm in &mut self.arms {
+            arm.leave();
+        }
+    }
+
+    fn run(&mut self, deadline: Option<Instant>) -> Option<R> {
+        self.assert_active();
+        if let Some(r) = self.try_wait() {
+            return Some(r);
+        }
+        // Before registering anywhere: a short backoff of non-registering
+        // rounds (spin, then yield), as crossbeam's select does. Skipped under
+        // loom, where it only multiplies the interleavings.
+        if !crate::sync::LOOM {
+            for step in 0..SPIN_STEPS {
+                if step < SPIN_LIMIT {
+                    for _ in 0..1u32 << step {
+                        std::hint::spin_loop();
+                    }
+                } else {
+                    std::thread::yield_now();
+                }
+                if let Some(r) = self.try_wait() {
+                    return Some(r);
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return None;
+                }
+            }
+        }
+        crate::parker::with_current(|parker, waker| {
+            let mut cx = Context::from_waker(waker);
+            loop {
+                if let Poll::Ready(r) = self.poll_round(&mut cx) {
+                    return Some(r);
+                }
+                if !parker.park(deadline) {
+                    // No wake-up: no registered arm's condition came true.
+                    self.leave_all();
+                    return None;
+                }
+            }
+        })
+    }
+}
+
+impl<R> Default for Select<'_, R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<R> fmt::Debug for Select<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select")
+            .field("arms", &self.arms.len())
+            .field("active", &self.arms.iter().filter(|a| a.active()).count())
+            .finish()
+    }
+}
+
+/// Backoff rounds before a blocking select registers: `1 << step` spins for
+/// the first `SPIN_LIMIT` steps, then a yield per step.
+const SPIN_STEPS: u32 = 10;
+const SPIN_LIMIT: u32 = 6;
+
+/// Where a new `Select` starts: a per-thread rotating counter, so one-shot
+/// selects built in a loop rotate too (0 under loom: a model's executions must
+/// start alike).
+fn start_turn() -> usize {
+    if crate::sync::LOOM {
+        return 0;
+    }
+    std::thread_local! {
+        static TURN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    TURN.with(|t| {
+        let v = t.get();
+        t.set(v.wrapping_add(1));
+        v
+    })
+}
+
+/// The future of [`Select::wait_async`].
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{Queue, Select};
+///
+/// let q = Queue::unbounded();
+/// q.put(5).unwrap();
+/// let mut sel = Select::new().get(&q, |r| r.unwrap() * 2);
+/// let fut: queuekit::SelectFuture<'_, '_, i32> = sel.wait_async();
+/// assert_eq!(futures::executor::block_on(fut), 10);
+/// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct SelectFuture<'s, 'a, R> {
+    sel: &'s mut Select<'a, R>,
+}
+
+impl<R> Future for SelectFuture<'_, '_, R> {
+    type Output = R;
+
+    /// # Panics
+    ///
+    /// As [`Select::wait`]: if no arm is active.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
+        let this = self.get_mut();
+        this.sel.assert_active();
+        this.sel.poll_round(cx)
+    }
+}
+
+impl<R> Drop for SelectFuture<'_, '_, R> {
+    fn drop(&mut self) {
+        self.sel.leave_all();
+    }
+}
+
+impl<R> fmt::Debug for SelectFuture<'_, '_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SelectFuture")
+            .field("sel", &self.sel)
+            .finish()
+    }
+}

@@ -1,0 +1,185 @@
+//! `Select` over queues: exact accounting under stress, put arms that never
+//! lose their item, shutdown, timeouts. Every body runs under a watchdog.
+
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use queuekit::{GetError, LifoQueue, PriorityQueue, Queue, Select};
+
+const WATCHDOG: Duration = Duration::from_secs(120);
+
+fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        let out = f();
+        let _ = tx.send(());
+        out
+    });
+    match rx.recv_timeout(WATCHDOG) {
+        Ok(()) => worker.join().expect("the body panicked"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Ok(_) => unreachable!("finished without reporting"),
+            Err(p) => std::panic::resume_unwind(p),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
+    }
+}
+
+/// 10^6 items (in every profile: the test profile is optimized, ~1 s): 8
+/// producers over 4 bounded queues, one selecting consumer. Every item
+/// arrives exactly once.
+#[test]
+fn stress_select_four_queues_eight_producers() {
+    const TOTAL: u64 = if cfg!(debug_assertions) {
+        100_000
+    } else {
+        1_000_000
+    };
+    const PRODUCERS: u64 = 8;
+    within("select stress", || {
+        let qs: Arc<Vec<Queue<u64>>> = Arc::new((0..4).map(|_| Queue::bounded(64)).collect());
+        let per = TOTAL / PRODUCERS;
+        let producers: Vec<_> = (0..PRODUCERS)
+            .map(|p| {
+                let qs = qs.clone();
+                thread::spawn(move || {
+                    for i in 0..per {
+                        qs[(p as usize + i as usize) % 4].put(p * per + i).unwrap();
+                    }
+                })
+            })
+            .collect();
+        let mut seen = vec![false; TOTAL as usize];
+        let mut sel = Select::new()
+            .get(&qs[0], |r| r)
+            .get(&qs[1], |r| r)
+            .get(&qs[2], |r| r)
+            .get(&qs[3], |r| r);
+        for _ in 0..TOTAL {
+            let n = sel.wait().unwrap();
+            assert!(!std::mem::replace(&mut seen[n as usize], true), "{n} twice");
+        }
+        assert!(sel.try_wait().is_none(), "more items than were put");
+        drop(sel);
+        for p in producers {
+            p.join().unwrap();
+        }
+        assert!(seen.iter().all(|&s| s), "an item was lost");
+    });
+}
+
+/// Put arms under stress: two selecting producers push into two bounded
+/// queues (put arms only) while consumers drain them; every item lands once.
+#[test]
+fn stress_put_arms_never_lose_items() {
+    const N: u64 = if cfg!(debug_assertions) {
+        20_000
+    } else {
+        200_000
+    };
+    within("put-arm stress", || {
+        let a: Arc<Queue<u64>> = Arc::new(Queue::bounded(4));
+        let b: Arc<LifoQueue<u64>> = Arc::new(LifoQueue::bounded(4));
+        let producers: Vec<_> = (0..2u64)
+            .map(|p| {
+                let (a, b) = (a.clone(), b.clone());
+                thread::spawn(move || {
+                    for i in 0..N {
+                        let mut slot = Some(p * N + i);
+                        let mut slot2 = None;
+                        Select::new()
+                            .put(&*a, &mut slot, |r| r.unwrap())
+                            .put(&*b, &mut slot2, |r| r.unwrap())
+                            .wait();
+                        assert_eq!(slot, None);
+                    }
+                })
+            })
+            .collect();
+        let consumer = {
+            let (a, b) = (a.clone(), b.clone());
+            thread::spawn(move || {
+                let mut seen = vec![false; 2 * N as usize];
+                let mut sel = Select::new().get(&*a, |r| r).get(&*b, |r| r);
+                loop {
+                    match sel.wait() {
+                        Ok(n) => assert!(!std::mem::replace(&mut seen[n as usize], true)),
+                        Err(GetError::ShutDown) => break,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+                seen
+            })
+        };
+        for p in producers {
+            p.join().unwrap();
+        }
+        a.shutdown();
+        // `a` reports ShutDown once drained; keep draining `b` after that.
+        let seen = {
+            let mut seen = consumer.join().unwrap();
+            while let Ok(n) = b.try_get() {
+                assert!(!std::mem::replace(&mut seen[n as usize], true));
+            }
+            seen
+        };
+        assert!(seen.iter().all(|&s| s), "an item was lost");
+    });
+}
+
+/// A busy first queue does not starve the second: with both always full,
+/// a reused select alternates its start.
+#[test]
+fn rotating_start_is_fair() {
+    within("fairness", || {
+        let a = Queue::unbounded();
+        let b = PriorityQueue::unbounded();
+        for i in 0..100 {
+            a.put(i).unwrap();
+            b.put(i).unwrap();
+        }
+        let mut sel = Select::new().get(&a, |_| 0).get(&b, |_| 1);
+        let from_b: i32 = (0..100).map(|_| sel.wait()).sum();
+        assert!((40..=60).contains(&from_b), "{from_b} of 100 from b");
+    });
+}
+
+/// A blocked select wakes for a put, for shutdown, and times out cleanly.
+#[test]
+fn blocks_then_completes_or_times_out() {
+    within("blocking forms", || {
+        let a: Arc<Queue<u8>> = Arc::new(Queue::unbounded());
+        let b: Arc<Queue<u8>> = Arc::new(Queue::unbounded());
+        let r = Select::new()
+            .get(&*a, |r| r)
+            .wait_timeout(Duration::from_millis(10));
+        assert!(r.is_none());
+        assert_eq!(a.blocked_getters(), 0);
+        let t = {
+            let b = b.clone();
+            thread::spawn(move || b.put(9).unwrap())
+        };
+        assert_eq!(Select::new().get(&*a, |r| r).get(&*b, |r| r).wait(), Ok(9));
+        t.join().unwrap();
+        let t = {
+            let a = a.clone();
+            thread::spawn(move || a.shutdown())
+        };
+        let r = Select::new()
+            .get(&*a, |r| ('a', r))
+            .get(&*b, |r| ('b', r))
+            .wait();
+        assert_eq!(r, ('a', Err(GetError::ShutDown)));
+        t.join().unwrap();
+    });
+}
+
+#[test]
+#[should_panic(expected = "no active operation")]
+fn empty_select_panics_instead_of_hanging() {
+    let q: Queue<u8> = Queue::unbounded();
+    let mut none: Option<u8> = None;
+    Select::new().put(&q, &mut none, |_| ()).wait();
+}

@@ -1,0 +1,188 @@
+//! Waiting on many task handles: `as_completed`, `wait`, `wait_any`,
+//! `on_done`, `map_unordered`. Every body runs under a watchdog; tasks that must
+//! stay pending block on a gate queue, never on a sleep.
+
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use queuekit::{
+    as_completed, done_callback_panics, wait, wait_any, Queue, TaskError, ThreadPoolManager,
+    WaitFor,
+};
+
+const WATCHDOG: Duration = Duration::from_secs(120);
+
+fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        let out = f();
+        let _ = tx.send(());
+        out
+    });
+    match rx.recv_timeout(WATCHDOG) {
+        Ok(()) => worker.join().expect("the body panicked"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Ok(_) => unreachable!("finished without reporting"),
+            Err(p) => std::panic::resume_unwind(p),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
+    }
+}
+
+#[test]
+fn as_completed_yields_in_finishing_order() {
+    within("as_completed order", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let gate = Arc::new(Queue::<()>::unbounded());
+        let g = gate.clone();
+        let slow = pool.submit(move || g.get().map(|()| "slow")).unwrap();
+        let fast = pool.submit(|| Ok("fast")).unwrap();
+        let mut it = as_completed([slow, fast]);
+        assert_eq!(it.next(), Some((1, Ok(Ok("fast")))));
+        gate.put(()).unwrap();
+        assert_eq!(it.next(), Some((0, Ok(Ok("slow")))));
+        assert_eq!(it.next(), None);
+    });
+}
+
+#[test]
+fn as_completed_many_handles_each_once() {
+    within("as_completed many", || {
+        let pool = ThreadPoolManager::new(4).unwrap();
+        let n = 20_000;
+        let handles: Vec<_> = (0..n).map(|i| pool.submit(move || i).unwrap()).collect();
+        let mut seen = vec![false; n];
+        for (i, r) in as_completed(handles) {
+            assert_eq!(r, Ok(i));
+            assert!(!std::mem::replace(&mut seen[i], true));
+        }
+        assert!(seen.iter().all(|&s| s));
+    });
+}
+
+#[test]
+fn as_completed_timeout_keeps_pending_handles() {
+    within("as_completed timeout", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let gate = Arc::new(Queue::<()>::unbounded());
+        let g = gate.clone();
+        let stuck = pool.submit(move || g.get().is_ok()).unwrap();
+        let quick = pool.submit(|| true).unwrap();
+        let mut it = as_completed([stuck, quick]).with_timeout(Duration::from_millis(50));
+        assert_eq!(it.next(), Some((1, Ok(true))));
+        assert_eq!(it.next(), None);
+        let pending = it.into_pending();
+        assert_eq!(pending.len(), 1);
+        gate.put(()).unwrap();
+        let (i, h) = pending.into_iter().next().unwrap();
+        assert_eq!((i, h.wait()), (0, Ok(true)));
+    });
+}
+
+#[test]
+fn wait_modes_match_python() {
+    within("wait modes", || {
+        let pool = ThreadPoolManager::new(3).unwrap();
+        let gate = Arc::new(Queue::<()>::unbounded());
+        let g = gate.clone();
+        let handles = vec![
+            pool.submit(move || {
+                g.get().unwrap();
+                1
+            })
+            .unwrap(),
+            pool.submit(|| -> i32 { panic!("boom") }).unwrap(),
+            pool.submit(|| 3).unwrap(),
+        ];
+        let (done, pending) = wait(&handles, WaitFor::FirstError, None);
+        assert!(
+            done.contains(&1) && pending.contains(&0),
+            "{done:?} {pending:?}"
+        );
+        assert!(wait_any(&handles) >= 1);
+        let (done, pending) = wait(&handles, WaitFor::All, Some(Duration::from_millis(20)));
+        assert_eq!(
+            pending,
+            [0],
+            "timed out with the gated task pending ({done:?})"
+        );
+        gate.put(()).unwrap();
+        let (done, pending) = wait(&handles, WaitFor::All, None);
+        assert_eq!((done, pending), (vec![0, 1, 2], vec![]));
+        let results: Vec<_> = handles.into_iter().map(|h| h.wait()).collect();
+        assert_eq!(
+            results,
+            [Ok(1), Err(TaskError::Panicked("boom".into())), Ok(3)]
+        );
+        assert_eq!(wait::<u8>(&[], WaitFor::All, None), (vec![], vec![]));
+    });
+}
+
+#[test]
+fn on_done_runs_once_and_panics_are_counted() {
+    within("on_done", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let runs = Arc::new(Queue::unbounded());
+        let before = done_callback_panics();
+        let mut handles = Vec::new();
+        for i in 0..1000 {
+            let h = pool.submit(move || i).unwrap();
+            if i % 100 == 0 {
+                h.on_done(|| panic!("callback bug"));
+            }
+            let r = runs.clone();
+            h.on_done(move || r.put(i).unwrap());
+            handles.push(h);
+        }
+        let mut seen = vec![false; 1000];
+        for _ in 0..1000 {
+            let i = runs.get().unwrap();
+            assert!(
+                !std::mem::replace(&mut seen[i], true),
+                "callback {i} ran twice"
+            );
+        }
+        for (i, h) in handles.into_iter().enumerate() {
+            assert_eq!(h.wait(), Ok(i));
+        }
+        // The workers survived the panicking callbacks.
+        assert_eq!(pool.submit(|| 7).unwrap().wait(), Ok(7));
+        pool.join(); // every callback has returned
+        assert!(runs.is_empty(), "a callback ran twice");
+        assert!(done_callback_panics() >= before + 10);
+    });
+}
+
+#[test]
+fn on_done_runs_for_a_cancelled_task() {
+    within("on_done cancel", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let gate = Arc::new(Queue::<()>::unbounded());
+        let g = gate.clone();
+        let blocker = pool.submit(move || g.get().is_ok()).unwrap();
+        let queued = pool.submit(|| 1).unwrap();
+        let ran = Arc::new(Queue::unbounded());
+        let r = ran.clone();
+        queued.on_done(move || r.put("cb").unwrap());
+        assert!(queued.cancel());
+        assert_eq!(ran.get(), Ok("cb"));
+        assert_eq!(queued.wait(), Err(TaskError::Cancelled));
+        gate.put(()).unwrap();
+        assert_eq!(blocker.wait(), Ok(true));
+    });
+}
+
+#[test]
+fn map_unordered_yields_every_result() {
+    within("map_unordered", || {
+        let pool = ThreadPoolManager::new(4).unwrap();
+        let mut out: Vec<u64> = pool
+            .map_unordered(0..1000u64, |x| x * 2)
+            .map(Result::unwrap)
+            .collect();
+        out.sort_unstable();
+        assert_eq!(out, (0..1000).map(|x| x * 2).collect::<Vec<_>>());
+    });
+}
