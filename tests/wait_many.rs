@@ -101,7 +101,8 @@ fn wait_modes_match_python() {
             done.contains(&1) && pending.contains(&0),
             "{done:?} {pending:?}"
         );
-        assert!(wait_any(&handles) >= 1);
+        assert!(wait_any(&handles).unwrap() >= 1);
+        assert_eq!(wait_any::<u32>(&[]), None);
         let (done, pending) = wait(&handles, WaitFor::All, Some(Duration::from_millis(20)));
         assert_eq!(
             pending,

@@ -258,11 +258,8 @@ pub fn wait<R>(
 }
 
 /// Blocks until any of `handles` is finished (or cancelled) and returns its
-/// index (the lowest, if several are). The handles keep their results.
-///
-/// # Panics
-///
-/// If `handles` is empty (it would wait forever).
+/// index (the lowest, if several are). The handles keep their results. `None`
+/// for an empty slice, at once (there is nothing to wait for).
 ///
 /// # Examples
 ///
@@ -275,15 +272,18 @@ pub fn wait<R>(
 /// let slow = pool.submit(move || g.get().is_ok()).unwrap();
 /// let fast = pool.submit(|| true).unwrap();
 /// let handles = [slow, fast];
-/// assert_eq!(wait_any(&handles), 1);
+/// assert_eq!(wait_any(&handles), Some(1));
 /// gate.put(()).unwrap();
+/// assert_eq!(wait_any::<bool>(&[]), None);
 /// ```
-pub fn wait_any<R>(handles: &[TaskHandle<R>]) -> usize {
-    assert!(
-        !handles.is_empty(),
-        "wait_any over no handles would wait forever"
-    );
-    wait(handles, WaitFor::FirstCompleted, None).0[0]
+pub fn wait_any<R>(handles: &[TaskHandle<R>]) -> Option<usize> {
+    if handles.is_empty() {
+        return None;
+    }
+    wait(handles, WaitFor::FirstCompleted, None)
+        .0
+        .first()
+        .copied()
 }
 
 /// Yields each handle's index and result as its task finishes, in finishing
