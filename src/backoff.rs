@@ -2,6 +2,12 @@
 
 use crate::sync::{hint, thread, LOOM};
 
+std::thread_local! {
+    /// Waits left in which this thread skips the yield phase
+    /// ([`Backoff::spin_or_yield_adaptive`]).
+    static YIELD_SKIPS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 /// Bounded busy-waiting before a futex sleep: a few rounds of `spin_loop` hints (2, 4,
 /// 8, 16 of them), then a few `yield_now`s, then "go to sleep".
 ///
@@ -19,6 +25,10 @@ pub(crate) struct Backoff {
 impl Backoff {
     const SPIN_STEPS: u32 = 4;
     const YIELD_STEPS: u32 = 10;
+    /// A yield longer than this lost the core to another thread's time slice.
+    const LONG_YIELD: std::time::Duration = std::time::Duration::from_micros(200);
+    /// How many of its next waits a thread skips the yield phase after that.
+    const YIELD_PENALTY: u32 = 64;
 
     #[inline]
     pub(crate) fn new() -> Self {
@@ -39,6 +49,49 @@ impl Backoff {
             thread::yield_now();
         }
         self.step += 1;
+        true
+    }
+
+    /// As [`spin_or_yield`](Self::spin_or_yield), for the FIFO queue's waits, but
+    /// adaptive per thread: a yield that kept this thread off the core for longer
+    /// than [`LONG_YIELD`](Self::LONG_YIELD) means the core went to another runnable
+    /// thread for a time slice (a loaded machine), where a futex sleep, ended by the
+    /// other side's wake, costs far less. Such a yield ends this wait, and the
+    /// thread's next [`YIELD_PENALTY`](Self::YIELD_PENALTY) waits skip the yield
+    /// phase (spin, then sleep). Short yields (nothing else wanted the core, or
+    /// the thread we wait for ran briefly) keep the full phase, which is what lets
+    /// a consumer run when several putters wait on one core (4P1C bounded). The
+    /// state is a thread-local count: no shared cache line, no new queue field.
+    /// Constants from a few runs on a loaded 2-core VM (`docs/benchmarks.md`,
+    /// "Adaptive spinning"), not tuned on a quiet machine.
+    #[inline]
+    pub(crate) fn spin_or_yield_adaptive(&mut self) -> bool {
+        if LOOM {
+            return false;
+        }
+        if self.step < Self::SPIN_STEPS {
+            return self.spin_or_yield();
+        }
+        if self.step == Self::SPIN_STEPS {
+            let skip = YIELD_SKIPS.with(|s| {
+                let n = s.get();
+                s.set(n.saturating_sub(1));
+                n > 0
+            });
+            if skip {
+                return false;
+            }
+        }
+        if self.step >= Self::YIELD_STEPS {
+            return false;
+        }
+        let start = std::time::Instant::now();
+        thread::yield_now();
+        self.step += 1;
+        if start.elapsed() > Self::LONG_YIELD {
+            YIELD_SKIPS.with(|s| s.set(Self::YIELD_PENALTY));
+            return false;
+        }
         true
     }
 

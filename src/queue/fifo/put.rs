@@ -207,7 +207,10 @@ impl<T> TwoLock<T> {
             };
             // Relaxed: a hint, as in `room`.
             let takes = self.word.0.load(Ordering::Relaxed);
-            if in_use(puts, takes) <= want || self.shutdown_hint() || !backoff.spin_or_yield() {
+            if in_use(puts, takes) <= want
+                || self.shutdown_hint()
+                || !backoff.spin_or_yield_adaptive()
+            {
                 return;
             }
         }

@@ -158,7 +158,7 @@ impl<T> TwoLock<T> {
                 let puts = self.put.0.count.load(crate::sync::Ordering::Relaxed);
                 if puts.wrapping_sub(_puts) >= want
                     || self.shutdown_hint()
-                    || !backoff.spin_or_yield()
+                    || !backoff.spin_or_yield_adaptive()
                 {
                     return;
                 }
