@@ -1,34 +1,15 @@
 //! Scoped tasks, the bounded read-ahead `map` and the worker hooks (issue 12),
 //! with real threads. Every test that could hang runs under a watchdog.
 
+mod common;
+
+use common::{within, WATCHDOG};
 use queuekit::{SubmitError, TaskError, ThreadPoolManager};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Barrier};
 use std::thread;
 use std::time::Duration;
-
-/// How long a test may take before it counts as hung, on a loaded 2-core machine.
-const WATCHDOG: Duration = Duration::from_secs(60);
-
-/// Runs `f` on its own thread and fails the test if it does not finish within
-/// [`WATCHDOG`]; a panic in `f` fails the test with its message.
-fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let out = f();
-        let _ = tx.send(());
-        out
-    });
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(()) => worker.join().expect("the body panicked"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Ok(_) => unreachable!("finished without reporting"),
-            Err(p) => panic::resume_unwind(p),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
-    }
-}
 
 /// The message of a caught panic.
 fn message(p: &(dyn std::any::Any + Send)) -> String {

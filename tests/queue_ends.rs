@@ -4,35 +4,14 @@
 //! `blocked_getters` / `blocked_putters`, read under the queue's lock, count it).
 //! Everything that could hang runs under a watchdog.
 
+mod common;
+
+use common::within;
 use queuekit::{
     BlockingQueue, Consumer, Discipline, Fifo, GetError, Lifo, Priority, Producer, PutError, Queue,
 };
 use std::panic;
-use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
-
-/// How long a test may take before it counts as hung, on a loaded 2-core machine.
-const WATCHDOG: Duration = Duration::from_secs(60);
-
-/// Runs `f` on its own thread and fails the test if it does not finish within
-/// [`WATCHDOG`]; a panic in `f` fails the test with its message.
-fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let out = f();
-        let _ = tx.send(());
-        out
-    });
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(()) => worker.join().expect("the body panicked"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Ok(_) => unreachable!("finished without reporting"),
-            Err(p) => panic::resume_unwind(p),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
-    }
-}
 
 /// Spins (yielding) until `ready` holds: for "a thread is asleep in the queue",
 /// which the queue counts under its lock.

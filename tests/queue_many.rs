@@ -4,36 +4,17 @@
 //! under load on every discipline. No sleeps as synchronisation; a watchdog on
 //! everything that could hang.
 
+mod common;
+
+use common::within;
 use queuekit::{
     BlockingQueue, Discipline, Fifo, GetError, Lifo, LifoQueue, Priority, PriorityQueue, Queue,
 };
-use std::panic::{self, catch_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
-use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
-
-const WATCHDOG: Duration = Duration::from_secs(60);
-
-/// Runs `f` on its own thread and fails the test if it does not finish within
-/// [`WATCHDOG`]; a panic in `f` fails the test with its message.
-fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let out = f();
-        let _ = tx.send(());
-        out
-    });
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(()) => worker.join().expect("the body panicked"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Ok(_) => unreachable!("finished without reporting"),
-            Err(p) => panic::resume_unwind(p),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
-    }
-}
 
 fn until(ready: impl Fn() -> bool) {
     while !ready() {

@@ -1,31 +1,14 @@
 //! `Select` over queues: exact accounting under stress, put arms that never
 //! lose their item, shutdown, timeouts. Every body runs under a watchdog.
 
-use std::sync::mpsc;
+mod common;
+
+use common::within;
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use queuekit::{GetError, LifoQueue, PriorityQueue, Queue, Select};
-
-const WATCHDOG: Duration = Duration::from_secs(120);
-
-fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let out = f();
-        let _ = tx.send(());
-        out
-    });
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(()) => worker.join().expect("the body panicked"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Ok(_) => unreachable!("finished without reporting"),
-            Err(p) => std::panic::resume_unwind(p),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
-    }
-}
 
 /// 10^6 items (in every profile: the test profile is optimized, ~1 s): 8
 /// producers over 4 bounded queues, one selecting consumer. Every item

@@ -2,34 +2,16 @@
 //! `on_done`, `map_unordered`. Every body runs under a watchdog; tasks that must
 //! stay pending block on a gate queue, never on a sleep.
 
-use std::sync::mpsc;
+mod common;
+
+use common::within;
 use std::sync::Arc;
-use std::thread;
 use std::time::Duration;
 
 use queuekit::{
     as_completed, done_callback_panics, wait, wait_any, Queue, TaskError, ThreadPoolManager,
     WaitFor,
 };
-
-const WATCHDOG: Duration = Duration::from_secs(120);
-
-fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let out = f();
-        let _ = tx.send(());
-        out
-    });
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(()) => worker.join().expect("the body panicked"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Ok(_) => unreachable!("finished without reporting"),
-            Err(p) => std::panic::resume_unwind(p),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
-    }
-}
 
 #[test]
 fn as_completed_yields_in_finishing_order() {
