@@ -159,6 +159,23 @@ impl<R> TaskHandle<R> {
 }
 
 /// When [`wait`] returns: Python's `return_when`.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{wait, ThreadPoolManager, WaitFor};
+///
+/// let pool = ThreadPoolManager::new(2).unwrap();
+/// let handles = [
+///     pool.submit(|| -> u8 { panic!("bad input") }).unwrap(),
+///     pool.submit(|| 2).unwrap(),
+/// ];
+/// // Returns once a task failed, or when all are done.
+/// let (done, _pending) = wait(&handles, WaitFor::FirstError, None);
+/// assert!(done.contains(&0));
+/// let (done, pending) = wait(&handles, WaitFor::All, None);
+/// assert_eq!((done.len(), pending.len()), (2, 0));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WaitFor {
     /// As soon as any handle's task finished or was cancelled
