@@ -98,7 +98,6 @@ impl Backoff {
     /// `true` while still in the spinning rounds, before any yield: the cheap
     /// part of the wait, where it is worth holding out for more than the minimum.
     #[inline]
-    #[cfg_attr(all(test, feature = "loom"), allow(dead_code))] // spinning is off under loom
     pub(crate) fn spinning(&self) -> bool {
         self.step < Self::SPIN_STEPS
     }

@@ -281,62 +281,66 @@ impl fmt::Debug for WaitList {
     }
 }
 
-#[cfg(all(test, not(feature = "loom")))]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicUsize as StdCount;
-    use std::sync::Arc;
-    use std::task::Wake;
+// Plain unit tests of the list itself (std types; `cargo test` without the loom
+// feature). The list under loom is exercised by the models in `loom-tests/`.
+crate::sync::cfg_not_loom! {
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use std::sync::atomic::AtomicUsize as StdCount;
+        use std::sync::Arc;
+        use std::task::Wake;
 
-    struct Count(StdCount);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        struct Count(StdCount);
+        impl Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
         }
-    }
 
-    fn waker() -> (Arc<Count>, Waker) {
-        let c = Arc::new(Count(StdCount::new(0)));
-        (c.clone(), Waker::from(c))
-    }
+        fn waker() -> (Arc<Count>, Waker) {
+            let c = Arc::new(Count(StdCount::new(0)));
+            (c.clone(), Waker::from(c))
+        }
 
-    fn woken(c: &Count) -> usize {
-        c.0.load(std::sync::atomic::Ordering::Relaxed)
-    }
+        fn woken(c: &Count) -> usize {
+            c.0.load(std::sync::atomic::Ordering::Relaxed)
+        }
 
-    #[test]
-    fn fifo_order_front_requeue_and_removal() {
-        let list = WaitList::new();
-        let (ca, a) = waker();
-        let (cb, b) = waker();
-        let (cc, c) = waker();
-        let (mut ka, mut kb, mut kc) = (None, None, None);
-        assert!(list.register(&mut ka, &a));
-        assert!(list.register(&mut kb, &b));
-        assert!(list.register(&mut kc, &c));
-        assert!(!list.register(&mut ka, &a));
-        assert_eq!(list.unnotified(), 3);
-        // The oldest first.
-        assert!(list.notify_one());
-        assert_eq!((woken(&ca), woken(&cb), woken(&cc)), (1, 0, 0));
-        // A notified entry that re-registers goes to the front.
-        list.register(&mut ka, &a);
-        assert!(list.notify_one());
-        assert_eq!(woken(&ca), 2);
-        // Removing a waiting entry from the middle keeps the rest linked.
-        assert!(!list.remove(kb.unwrap()));
-        assert!(list.notify_one());
-        assert_eq!((woken(&cb), woken(&cc)), (0, 1));
-        assert!(!list.notify_one());
-        assert!(list.remove(ka.unwrap()));
-        assert!(list.remove(kc.unwrap()));
-        assert_eq!(list.registered(), 0);
-        // Slots are reused.
-        let mut kd = None;
-        list.register(&mut kd, &a);
-        assert!(kd.unwrap() < 3);
-        list.notify_all();
-        assert_eq!(woken(&ca), 3);
-        assert!(list.remove(kd.unwrap()));
+        #[test]
+        fn fifo_order_front_requeue_and_removal() {
+            let list = WaitList::new();
+            let (ca, a) = waker();
+            let (cb, b) = waker();
+            let (cc, c) = waker();
+            let (mut ka, mut kb, mut kc) = (None, None, None);
+            assert!(list.register(&mut ka, &a));
+            assert!(list.register(&mut kb, &b));
+            assert!(list.register(&mut kc, &c));
+            assert!(!list.register(&mut ka, &a));
+            assert_eq!(list.unnotified(), 3);
+            // The oldest first.
+            assert!(list.notify_one());
+            assert_eq!((woken(&ca), woken(&cb), woken(&cc)), (1, 0, 0));
+            // A notified entry that re-registers goes to the front.
+            list.register(&mut ka, &a);
+            assert!(list.notify_one());
+            assert_eq!(woken(&ca), 2);
+            // Removing a waiting entry from the middle keeps the rest linked.
+            assert!(!list.remove(kb.unwrap()));
+            assert!(list.notify_one());
+            assert_eq!((woken(&cb), woken(&cc)), (0, 1));
+            assert!(!list.notify_one());
+            assert!(list.remove(ka.unwrap()));
+            assert!(list.remove(kc.unwrap()));
+            assert_eq!(list.registered(), 0);
+            // Slots are reused.
+            let mut kd = None;
+            list.register(&mut kd, &a);
+            assert!(kd.unwrap() < 3);
+            list.notify_all();
+            assert_eq!(woken(&ca), 3);
+            assert!(list.remove(kd.unwrap()));
+        }
     }
 }

@@ -143,7 +143,7 @@ impl<T> TwoLock<T> {
 
     /// Whether blocked operations spin before sleeping (not under loom: a spin
     /// is a yield there, which prunes the interleavings loom explores).
-    const SPIN: bool = !cfg!(all(test, feature = "loom"));
+    const SPIN: bool = !LOOM;
 
     /// Records `puts` for spinning getters (compiled out under loom).
     #[inline]
