@@ -53,3 +53,17 @@ fn wait_first_completed_wakes_on_publish() {
         drop(pool);
     });
 }
+
+/// `wait(FirstError)` over two handles finishing on two workers in either
+/// order, neither failing: it returns only when both are done, each counted
+/// once through its own handle's waker (the reports that name what finished).
+#[test]
+fn wait_first_error_without_error_waits_for_both() {
+    model(|| {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let h = [pool.submit(|| 1u8).unwrap(), pool.submit(|| 2u8).unwrap()];
+        let (done, pending) = wait(&h, WaitFor::FirstError, None);
+        assert_eq!((done, pending), (vec![0, 1], vec![]));
+        drop(pool);
+    });
+}

@@ -104,6 +104,41 @@ fn wait_modes_match_python() {
 }
 
 #[test]
+fn wait_over_many_handles_counts_each_once() {
+    within("wait over many handles", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let n = 20_000;
+        let gate = Arc::new(Queue::<()>::unbounded());
+        // The first task holds the other worker's queue back until every
+        // handle exists, so most of them finish while `wait` is parked.
+        let g = gate.clone();
+        let mut handles = vec![pool.submit(move || g.get().map(|()| 0)).unwrap()];
+        for i in 1..n {
+            handles.push(
+                pool.submit(move || {
+                    if i == n - 1 {
+                        panic!("last one fails");
+                    }
+                    Ok(i)
+                })
+                .unwrap(),
+            );
+        }
+        gate.put(()).unwrap();
+        let (done, _) = wait(&handles, WaitFor::FirstError, None);
+        assert!(done.contains(&(n - 1)), "returned before the failure");
+        let (done, pending) = wait(&handles, WaitFor::All, None);
+        assert_eq!((done.len(), pending.len()), (n, 0));
+        let failed = handles
+            .into_iter()
+            .map(|h| h.wait())
+            .filter(|r| matches!(r, Err(TaskError::Panicked(_))))
+            .count();
+        assert_eq!(failed, 1);
+    });
+}
+
+#[test]
 fn on_done_runs_once_and_panics_are_counted() {
     within("on_done", || {
         let pool = ThreadPoolManager::new(2).unwrap();

@@ -195,9 +195,10 @@ pub enum WaitFor {
 /// not_done)`). The handles keep their results; take them with
 /// [`TaskHandle::wait`].
 ///
-/// Waits by putting one thread-parking waker in every pending task's waiter
-/// list and re-checking the handles when it is woken; the entries are removed
-/// before it returns.
+/// Waits by putting a waker in every pending task's waiter list; each names its
+/// handle when it wakes this thread, so every handle is looked at a bounded
+/// number of times (O(n) in all, however the completions arrive). The entries
+/// are removed before it returns.
 ///
 /// # Examples
 ///
@@ -220,42 +221,47 @@ pub fn wait<R>(
     timeout: Option<Duration>,
 ) -> (Vec<usize>, Vec<usize>) {
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
-    // For `All`: handles before `cursor` are known finished (monotone).
-    let mut cursor = 0;
-    let mut satisfied = |hs: &[TaskHandle<R>]| match until {
-        WaitFor::FirstCompleted => hs.is_empty() || hs.iter().any(TaskHandle::is_finished),
-        WaitFor::All => {
-            while cursor < hs.len() && hs[cursor].is_finished() {
-                cursor += 1;
-            }
-            cursor == hs.len()
+    let mut progress = Progress::new(handles.len(), until);
+    for (i, h) in handles.iter().enumerate() {
+        progress.look(i, h);
+        if progress.satisfied() {
+            break;
         }
-        WaitFor::FirstError => {
-            let mut all = true;
-            for h in hs {
-                if h.is_finished() {
-                    if h.slot.failed() {
-                        return true;
-                    }
-                } else {
-                    all = false;
-                }
-            }
-            all
-        }
-    };
-    if !satisfied(handles) {
+    }
+    if !progress.satisfied() {
         crate::parker::with_current(|parker, waker| {
+            // Each pending handle gets its own waker, which reports the handle's
+            // index and then unparks this thread: a wake-up names what finished,
+            // so the handles are looked at once each, not rescanned per wake-up.
+            let reports = Arc::new(Mutex::new(Vec::new()));
             let mut keys = vec![None; handles.len()];
-            for (h, key) in handles.iter().zip(&mut keys) {
-                if h.is_finished() {
+            for (i, (h, key)) in handles.iter().zip(&mut keys).enumerate() {
+                if progress.seen[i] {
                     continue;
                 }
-                h.slot.waiters().register(key, waker);
-                // AcqRel: as `on_done`.
-                h.slot.state().fetch_or(ASYNC, Ordering::AcqRel);
+                let mark = Waker::from(Arc::new(Mark {
+                    index: i,
+                    reports: Arc::clone(&reports),
+                    thread: waker.clone(),
+                }));
+                h.slot.waiters().register(key, &mark);
+                // AcqRel: as `on_done`. A task that finished before this sees no
+                // entry: we see its phase here instead.
+                if finished(h.slot.state().fetch_or(ASYNC, Ordering::AcqRel)) {
+                    progress.look(i, h);
+                }
             }
-            while !satisfied(handles) && parker.park(deadline) {}
+            while !progress.satisfied() {
+                // Taken before the park: a report pushed after this also set the
+                // parker's token, so the park returns at once.
+                let batch = std::mem::take(&mut *reports.lock());
+                for i in batch {
+                    progress.look(i, &handles[i]);
+                }
+                if progress.satisfied() || !parker.park(deadline) {
+                    break;
+                }
+            }
             for (h, key) in handles.iter().zip(keys) {
                 if let Some(k) = key {
                     h.slot.waiters().remove(k);
@@ -272,6 +278,63 @@ pub fn wait<R>(
         }
     }
     (done, pending)
+}
+
+/// What [`wait`] has seen so far: each handle is counted once, when it is first
+/// seen finished.
+struct Progress {
+    until: WaitFor,
+    seen: Vec<bool>,
+    finished: usize,
+    failed: bool,
+}
+
+impl Progress {
+    fn new(n: usize, until: WaitFor) -> Self {
+        Self {
+            until,
+            seen: vec![false; n],
+            finished: 0,
+            failed: false,
+        }
+    }
+
+    /// Counts handle `i` if it is finished and not counted yet.
+    fn look<R>(&mut self, i: usize, h: &TaskHandle<R>) {
+        if !self.seen[i] && h.is_finished() {
+            self.seen[i] = true;
+            self.finished += 1;
+            self.failed |= h.slot.failed();
+        }
+    }
+
+    fn satisfied(&self) -> bool {
+        let all = self.finished == self.seen.len();
+        match self.until {
+            WaitFor::FirstCompleted => all || self.finished > 0,
+            WaitFor::FirstError => all || self.failed,
+            WaitFor::All => all,
+        }
+    }
+}
+
+/// [`wait`]'s waker for one handle: records the handle's index, then wakes the
+/// waiting thread.
+struct Mark {
+    index: usize,
+    reports: Arc<Mutex<Vec<usize>>>,
+    thread: Waker,
+}
+
+impl Wake for Mark {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.reports.lock().push(self.index);
+        self.thread.wake_by_ref();
+    }
 }
 
 /// Blocks until any of `handles` is finished (or cancelled) and returns its
