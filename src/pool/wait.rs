@@ -7,8 +7,9 @@
 //! has a `WaitList` of `Waker`s, announced by the `ASYNC` bit with an RMW on the
 //! state word that finishing and cancelling also RMW, so either the waiter sees
 //! the task finished or the finisher sees the waiter and wakes the list. A
-//! blocking wait over many handles puts one thread-parking `Waker`
-//! ([`Parker`](crate::parker)) in every pending handle's list; an `on_done`
+//! blocking wait over many handles puts a `Waker` in every pending handle's
+//! list that records the handle's index and unparks the thread
+//! ([`Parker`](crate::parker)), so each wake-up says what finished; an `on_done`
 //! callback *is* a `Waker` whose wake runs the callback once; `as_completed`
 //! is `on_done` feeding the finished indices into a queue. Tasks nobody waits
 //! on this way never set `ASYNC` and never touch their list.
