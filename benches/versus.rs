@@ -1045,7 +1045,8 @@ fn qk_select2(items: u64) -> Duration {
             queuekit::Select::new()
                 .get(&*a, |r| r.unwrap())
                 .get(&*b, |r| r.unwrap())
-                .wait(),
+                .wait()
+                .expect("get arms are active"),
         );
     }
     let took = t0.elapsed();

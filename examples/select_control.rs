@@ -31,7 +31,9 @@ fn main() {
             let mut paused = false;
             let mut done = 0;
             loop {
-                // While paused only the control queue is served.
+                // While paused only the control queue is served. `wait` is
+                // `None` only for a select with no active arm; get arms always
+                // are active, so it blocks until one completes.
                 let event = if paused {
                     Select::new().get(&control, Event::Control).wait()
                 } else {
@@ -39,6 +41,9 @@ fn main() {
                         .get(&control, Event::Control)
                         .get(&work, Event::Work)
                         .wait()
+                };
+                let Some(event) = event else {
+                    unreachable!("a select of get arms always has an active arm")
                 };
                 match event {
                     Event::Control(Ok(Control::Pause)) => paused = true,

@@ -32,7 +32,8 @@ fn select_two_puts_race() {
         let got = Select::new()
             .get(&*a, |r| ('a', r))
             .get(&*b, |r| ('b', r))
-            .wait();
+            .wait()
+            .expect("get arms are active");
         pa.join().unwrap();
         pb.join().unwrap();
         match got {
@@ -81,7 +82,8 @@ fn select_races_shutdown_of_one_queue() {
         let got = Select::new()
             .get(&*a, |r| ('a', r))
             .get(&*b, |r| ('b', r))
-            .wait();
+            .wait()
+            .expect("get arms are active");
         closer.join().unwrap();
         assert_eq!(got, ('a', Err(GetError::ShutDown)));
         assert_eq!(a.blocked_getters() + b.blocked_getters(), 0);
@@ -109,7 +111,8 @@ fn select_put_arm_races_get_arm() {
         let won = Select::new()
             .put(&*full, &mut slot, |r| r.map(|()| 0).map_err(PutError::into_inner))
             .get(&*input, |r| r.map_err(|_| 0))
-            .wait();
+            .wait()
+            .expect("the put arm holds an item and the get arm is active");
         assert_eq!(consumer.join().unwrap(), 10);
         producer.join().unwrap();
         match won {
@@ -180,7 +183,7 @@ fn select_async_woken_by_put() {
         let got = loom::future::block_on(sel.wait_async());
         drop(sel);
         producer.join().unwrap();
-        assert_eq!(got, ('b', Ok(3)));
+        assert_eq!(got, Some(('b', Ok(3))));
         assert_eq!(a.blocked_getters() + b.blocked_getters(), 0);
     });
 }

@@ -286,3 +286,106 @@ fn ends_are_send_sync_and_debug() {
     assert!(shown.contains("consumers: 2"), "{shown}");
     assert!(format!("{rx:?}").starts_with("Consumer"));
 }
+
+/// A producer end's `put_async`, pending on a full bounded(1) queue, completes
+/// once a consumer end on another thread takes the item that filled it.
+#[test]
+fn producer_put_async_completes_after_a_consumer_takes() {
+    within("producer put_async on a full queue", || {
+        let (tx, rx) = Queue::<u32>::bounded(1).split();
+        tx.put(1).unwrap(); // full
+        let watch = tx.clone();
+        let producer = thread::spawn(move || futures::executor::block_on(tx.put_async(2)));
+        // The future is registered as a putter: it really waits on the full queue.
+        until(|| watch.queue().blocked_putters() == 1);
+        assert_eq!(watch.queue().len(), 1, "nothing put while full");
+        let consumer = thread::spawn(move || {
+            let first = rx.get();
+            (first, rx)
+        });
+        let (first, rx) = consumer.join().unwrap();
+        assert_eq!(first, Ok(1));
+        assert_eq!(producer.join().unwrap(), Ok(()));
+        assert_eq!(rx.try_get(), Ok(2));
+        assert_eq!(watch.queue().blocked_putters(), 0);
+    });
+}
+
+/// A consumer end's `get_async`, pending on an empty queue, completes with the
+/// item a producer end puts from another thread.
+#[test]
+fn consumer_get_async_completes_with_an_item_from_another_thread() {
+    within("consumer get_async on an empty queue", || {
+        let (tx, rx) = Queue::<u32>::unbounded().split();
+        let watch = rx.clone();
+        let consumer = thread::spawn(move || futures::executor::block_on(rx.get_async()));
+        until(|| watch.queue().blocked_getters() == 1);
+        let producer = thread::spawn(move || tx.put(7).unwrap());
+        producer.join().unwrap();
+        assert_eq!(consumer.join().unwrap(), Ok(7));
+        assert_eq!(watch.queue().blocked_getters(), 0);
+    });
+}
+
+/// The ends close on drop for async waiters too: when the last producer end
+/// drops, the queue is shut down, and a consumer end's pending `get_async`
+/// (on the now empty queue) resolves to `ShutDown`. One producer going while
+/// another is alive closes nothing.
+#[test]
+fn last_producer_drop_ends_a_pending_get_async() {
+    within("get_async after the last producer dropped", || {
+        let (tx, rx) = Queue::<u32>::unbounded().split();
+        let tx2 = tx.clone();
+        let watch = rx.clone();
+        let consumer = thread::spawn(move || {
+            futures::executor::block_on(async {
+                let first = rx.get_async().await;
+                let second = rx.get_async().await;
+                (first, second)
+            })
+        });
+        until(|| watch.queue().blocked_getters() == 1);
+        thread::spawn(move || {
+            tx.put(1).unwrap();
+            drop(tx);
+        })
+        .join()
+        .unwrap();
+        assert_eq!(watch.producer_count(), 1);
+        assert!(!watch.queue().is_shutdown(), "one producer is still alive");
+        // The consumer takes 1, then waits again on the empty queue.
+        until(|| watch.queue().is_empty() && watch.queue().blocked_getters() == 1);
+        thread::spawn(move || drop(tx2)).join().unwrap();
+        assert_eq!(watch.producer_count(), 0);
+        assert!(watch.queue().is_shutdown());
+        let (first, second) = consumer.join().unwrap();
+        assert_eq!(first, Ok(1));
+        assert_eq!(second, Err(GetError::ShutDown));
+        assert_eq!(watch.queue().blocked_getters(), 0);
+    });
+}
+
+/// A consumer end's `stream` (feature `stream`) yields what producer ends on
+/// other threads put, and ends when the last producer end drops.
+#[cfg(feature = "stream")]
+#[test]
+fn consumer_stream_ends_when_the_last_producer_drops() {
+    use futures::StreamExt;
+    within("consumer stream after the last producer dropped", || {
+        let (tx, rx) = Queue::<u32>::bounded(2).split();
+        let producers: Vec<_> = (0..2)
+            .map(|p| {
+                let tx = tx.clone();
+                thread::spawn(move || tx.put_all(p * 10..p * 10 + 10).unwrap())
+            })
+            .collect();
+        drop(tx);
+        let mut got: Vec<u32> = futures::executor::block_on(rx.stream().collect());
+        got.sort_unstable();
+        assert_eq!(got, (0..20).collect::<Vec<_>>());
+        for p in producers {
+            p.join().unwrap();
+        }
+        assert_eq!(rx.producer_count(), 0);
+    });
+}

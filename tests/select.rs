@@ -1,12 +1,13 @@
 //! `Select` over queues: exact accounting under stress, put arms that never
-//! lose their item, shutdown, timeouts. Every body runs under a watchdog.
+//! lose their item, shutdown, timeouts, and `None` at once from a select with
+//! no active arm. Every body that could hang runs under a watchdog.
 
 mod common;
 
 use common::within;
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use queuekit::{GetError, LifoQueue, PriorityQueue, Queue, Select};
 
@@ -41,7 +42,7 @@ fn stress_select_four_queues_eight_producers() {
             .get(&qs[2], |r| r)
             .get(&qs[3], |r| r);
         for _ in 0..TOTAL {
-            let n = sel.wait().unwrap();
+            let n = sel.wait().expect("get arms are active").unwrap();
             assert!(!std::mem::replace(&mut seen[n as usize], true), "{n} twice");
         }
         assert!(sel.try_wait().is_none(), "more items than were put");
@@ -75,7 +76,8 @@ fn stress_put_arms_never_lose_items() {
                         Select::new()
                             .put(&*a, &mut slot, |r| r.unwrap())
                             .put(&*b, &mut slot2, |r| r.unwrap())
-                            .wait();
+                            .wait()
+                            .expect("the first put arm holds an item");
                         assert_eq!(slot, None);
                     }
                 })
@@ -88,9 +90,10 @@ fn stress_put_arms_never_lose_items() {
                 let mut sel = Select::new().get(&*a, |r| r).get(&*b, |r| r);
                 loop {
                     match sel.wait() {
-                        Ok(n) => assert!(!std::mem::replace(&mut seen[n as usize], true)),
-                        Err(GetError::ShutDown) => break,
-                        Err(e) => panic!("{e}"),
+                        Some(Ok(n)) => assert!(!std::mem::replace(&mut seen[n as usize], true)),
+                        Some(Err(GetError::ShutDown)) => break,
+                        Some(Err(e)) => panic!("{e}"),
+                        None => panic!("a select of get arms returned None"),
                     }
                 }
                 seen
@@ -124,7 +127,7 @@ fn rotating_start_is_fair() {
             b.put(i).unwrap();
         }
         let mut sel = Select::new().get(&a, |_| 0).get(&b, |_| 1);
-        let from_b: i32 = (0..100).map(|_| sel.wait()).sum();
+        let from_b: i32 = (0..100).map(|_| sel.wait().unwrap()).sum();
         assert!((40..=60).contains(&from_b), "{from_b} of 100 from b");
     });
 }
@@ -144,7 +147,10 @@ fn blocks_then_completes_or_times_out() {
             let b = b.clone();
             thread::spawn(move || b.put(9).unwrap())
         };
-        assert_eq!(Select::new().get(&*a, |r| r).get(&*b, |r| r).wait(), Ok(9));
+        assert_eq!(
+            Select::new().get(&*a, |r| r).get(&*b, |r| r).wait(),
+            Some(Ok(9))
+        );
         t.join().unwrap();
         let t = {
             let a = a.clone();
@@ -154,15 +160,79 @@ fn blocks_then_completes_or_times_out() {
             .get(&*a, |r| ('a', r))
             .get(&*b, |r| ('b', r))
             .wait();
-        assert_eq!(r, ('a', Err(GetError::ShutDown)));
+        assert_eq!(r, Some(('a', Err(GetError::ShutDown))));
         t.join().unwrap();
     });
 }
 
+/// A select with no operation at all: every form of wait returns `None` at
+/// once (nothing could ever complete) instead of blocking or panicking.
 #[test]
-#[should_panic(expected = "no active operation")]
-fn empty_select_panics_instead_of_hanging() {
-    let q: Queue<u8> = Queue::unbounded();
-    let mut none: Option<u8> = None;
-    Select::new().put(&q, &mut none, |_| ()).wait();
+fn empty_select_returns_none_from_every_wait() {
+    within("empty select", || {
+        let mut sel: Select<'_, u8> = Select::new();
+        assert_eq!(sel.try_wait(), None);
+        assert_eq!(sel.wait(), None);
+        assert_eq!(sel.wait_timeout(Duration::from_millis(1)), None);
+        assert_eq!(
+            sel.wait_deadline(Instant::now() + Duration::from_millis(1)),
+            None
+        );
+        assert_eq!(futures::executor::block_on(sel.wait_async()), None);
+    });
+}
+
+/// A select whose only arm is a put arm whose item already went (it won a
+/// previous wait): the arm is inactive, so every wait returns `None` at once,
+/// and nothing more is put.
+#[test]
+fn spent_put_arm_returns_none_from_every_wait() {
+    within("spent put arm", || {
+        let q: Queue<u8> = Queue::bounded(1);
+        let mut slot = Some(1);
+        let mut sel = Select::new().put(&q, &mut slot, |r| r.is_ok());
+        assert_eq!(sel.wait(), Some(true), "the first wait puts the item");
+        // The queue is now full, and the slot empty: nothing left to do.
+        assert_eq!(sel.wait(), None);
+        assert_eq!(sel.wait_timeout(Duration::from_secs(10)), None);
+        assert_eq!(
+            sel.wait_deadline(Instant::now() + Duration::from_secs(10)),
+            None
+        );
+        assert_eq!(futures::executor::block_on(sel.wait_async()), None);
+        assert_eq!(sel.try_wait(), None);
+        drop(sel);
+        assert_eq!(slot, None);
+        assert_eq!(q.drain(usize::MAX), [1], "put exactly once");
+        assert_eq!(q.blocked_putters(), 0, "no entry left registered");
+
+        // A put arm built with an empty slot is inactive from the start.
+        let mut none: Option<u8> = None;
+        let mut sel = Select::new().put(&q, &mut none, |_| ());
+        assert_eq!(sel.wait(), None);
+        assert_eq!(futures::executor::block_on(sel.wait_async()), None);
+    });
+}
+
+/// With no active arm, `wait_timeout` and `wait_deadline` do not sleep until
+/// the deadline: a 10 s wait returns long before that (the bound is loose on
+/// purpose: this checks "returns at once", not a timing).
+#[test]
+fn no_active_arm_does_not_wait_for_the_timeout() {
+    within("no active arm, long timeout", || {
+        let q: Queue<u8> = Queue::unbounded();
+        let mut none: Option<u8> = None;
+        let mut sel = Select::new().put(&q, &mut none, |r| r.is_ok());
+        let t0 = Instant::now();
+        assert_eq!(sel.wait_timeout(Duration::from_secs(10)), None);
+        assert_eq!(
+            sel.wait_deadline(Instant::now() + Duration::from_secs(10)),
+            None
+        );
+        let mut empty: Select<'_, ()> = Select::new();
+        assert_eq!(empty.wait_timeout(Duration::from_secs(10)), None);
+        let took = t0.elapsed();
+        assert!(took < Duration::from_secs(5), "waited {took:?}");
+        assert!(q.is_empty());
+    });
 }

@@ -180,6 +180,12 @@ impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
 /// again; a put arm whose slot is empty is skipped, and an arm on a shut-down
 /// queue completes every time (as a disconnected channel does in crossbeam).
 ///
+/// An arm is *active* while it can still complete: a get arm always is, a put
+/// arm while its slot holds an item. A select with no active arm (no
+/// operations, or only put arms whose items already went) could never
+/// complete, so every wait on it returns `None` at once instead of blocking
+/// forever.
+///
 /// Blocking waits park the calling thread on a futex (the queues' own waiter
 /// lists point at it); [`wait_async`](Select::wait_async) is the same select as
 /// a future, for any executor.
@@ -204,9 +210,11 @@ impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
 ///     .get(&work, Event::Work);
 /// let mut seen = Vec::new();
 /// for _ in 0..2 {
+///     // `Some`: get arms are always active, so `wait` blocks until one completes.
 ///     match sel.wait() {
-///         Event::Control(cmd) => seen.push(format!("control {}", cmd.unwrap())),
-///         Event::Work(n) => seen.push(format!("work {}", n.unwrap())),
+///         Some(Event::Control(cmd)) => seen.push(format!("control {}", cmd.unwrap())),
+///         Some(Event::Work(n)) => seen.push(format!("work {}", n.unwrap())),
+///         None => unreachable!("a select with get arms always has an active arm"),
 ///     }
 /// }
 /// seen.sort();
@@ -230,7 +238,7 @@ impl<'a, R> Select<'a, R> {
     ///
     /// let q = Queue::unbounded();
     /// q.put(1).unwrap();
-    /// assert_eq!(Select::new().get(&q, |r| r.unwrap()).wait(), 1);
+    /// assert_eq!(Select::new().get(&q, |r| r.unwrap()).wait(), Some(1));
     /// ```
     #[must_use]
     pub fn new() -> Self {
@@ -257,7 +265,7 @@ impl<'a, R> Select<'a, R> {
     ///     .get(&a, |r| r.map(|n| n.to_string()))
     ///     .get(&b, |r| r.map(str::to_string))
     ///     .wait();
-    /// assert!(r == Err(GetError::ShutDown) || r == Ok("b".to_string()));
+    /// assert!(r == Some(Err(GetError::ShutDown)) || r == Some(Ok("b".to_string())));
     /// ```
     #[must_use]
     pub fn get<T, D, F>(mut self, queue: &'a BlockingQueue<T, D>, f: F) -> Self
@@ -278,7 +286,9 @@ impl<'a, R> Select<'a, R> {
     /// Adds a `put` of the item in `slot` into `queue`; when it wins, the item
     /// has moved into the queue (or, if the queue is shut down, is handed to `f`
     /// in [`PutError::ShutDown`]) and `f` maps the result into `R`. If another
-    /// arm wins the item stays in `slot`. An empty slot makes the arm inactive.
+    /// arm wins the item stays in `slot`. An empty slot makes the arm inactive:
+    /// it is skipped, and a select whose only arms are inactive put arms returns
+    /// `None` from every wait.
     ///
     /// # Examples
     ///
@@ -295,7 +305,7 @@ impl<'a, R> Select<'a, R> {
     ///     .put(&full, &mut item, |r| r.is_ok())
     ///     .get(&input, |_| false)
     ///     .wait();
-    /// assert!(!won_put); // the queue was full, so the get won...
+    /// assert_eq!(won_put, Some(false)); // the queue was full, so the get won...
     /// assert_eq!(item, Some(1)); // ...and the item is still ours
     /// ```
     #[must_use]
@@ -320,7 +330,8 @@ impl<'a, R> Select<'a, R> {
         self
     }
 
-    /// Completes one ready operation if there is one, without waiting.
+    /// Completes one ready operation if there is one, without waiting: `None`
+    /// if none is ready (or none is active).
     ///
     /// # Examples
     ///
@@ -350,12 +361,13 @@ impl<'a, R> Select<'a, R> {
         won.map(|i| self.arms[i].finish())
     }
 
-    /// Blocks until one operation completes, and returns its mapped result.
+    /// Blocks until one operation completes, and returns `Some` of its mapped
+    /// result.
     ///
-    /// # Panics
-    ///
-    /// If no arm is active (no operations, or only put arms with empty slots):
-    /// it would wait forever.
+    /// Returns `None` at once, without blocking, if no arm is active (no
+    /// operations, or only put arms whose slots are empty): nothing could ever
+    /// complete, so there is nothing to wait for. With at least one active arm
+    /// it never returns `None`.
     ///
     /// # Examples
     ///
@@ -367,20 +379,21 @@ impl<'a, R> Select<'a, R> {
     /// thread::scope(|s| {
     ///     s.spawn(|| b.put(2).unwrap());
     ///     let got = Select::new().get(&a, |r| ('a', r)).get(&b, |r| ('b', r)).wait();
-    ///     assert_eq!(got, ('b', Ok(2)));
+    ///     assert_eq!(got, Some(('b', Ok(2))));
     /// });
+    ///
+    /// // No active arm: the only put arm has no item to put.
+    /// let mut sent = None;
+    /// assert_eq!(Select::new().put(&a, &mut sent, |r| r.is_ok()).wait(), None);
     /// ```
-    pub fn wait(&mut self) -> R {
+    pub fn wait(&mut self) -> Option<R> {
         self.run(None)
-            .expect("a select without deadline returns a result")
     }
 
-    /// [`wait`](Self::wait) for at most `timeout`: `None` if nothing completed
-    /// in time (every put arm's item is still in its slot).
-    ///
-    /// # Panics
-    ///
-    /// As [`wait`](Self::wait).
+    /// [`wait`](Self::wait) for at most `timeout`. `None` means nothing
+    /// completed: it timed out (every put arm's item is still in its slot), or
+    /// no arm is active, in which case it returns at once instead of sleeping
+    /// for `timeout`.
     ///
     /// # Examples
     ///
@@ -390,18 +403,20 @@ impl<'a, R> Select<'a, R> {
     ///
     /// let q: Queue<u8> = Queue::unbounded();
     /// let r = Select::new().get(&q, |r| r).wait_timeout(Duration::from_millis(5));
-    /// assert!(r.is_none());
+    /// assert!(r.is_none()); // timed out
+    ///
+    /// // No operation at all: `None` at once, not after an hour.
+    /// let mut empty: Select<'_, ()> = Select::new();
+    /// assert!(empty.wait_timeout(Duration::from_secs(3600)).is_none());
     /// ```
     pub fn wait_timeout(&mut self, timeout: Duration) -> Option<R> {
         self.run(Instant::now().checked_add(timeout))
     }
 
-    /// [`wait`](Self::wait) until `deadline`: `None` if nothing completed by then.
-    /// A deadline already past makes it [`try_wait`](Self::try_wait).
-    ///
-    /// # Panics
-    ///
-    /// As [`wait`](Self::wait).
+    /// [`wait`](Self::wait) until `deadline`. `None` means nothing completed:
+    /// the deadline passed, or no arm is active, in which case it returns at
+    /// once instead of sleeping until `deadline`. A deadline already past makes
+    /// it [`try_wait`](Self::try_wait).
     ///
     /// # Examples
     ///
@@ -418,8 +433,9 @@ impl<'a, R> Select<'a, R> {
         self.run(Some(deadline))
     }
 
-    /// The select as a future: resolves to the mapped result of the first
-    /// operation to complete. Dropping it before it completes completes
+    /// The select as a future: resolves to `Some` of the mapped result of the
+    /// first operation to complete, or to `None` at once if no arm is active
+    /// (as [`wait`](Self::wait)). Dropping it before it completes completes
     /// nothing (put items stay in their slots) and passes any wake-up it had
     /// received on to another waiter.
     ///
@@ -431,7 +447,10 @@ impl<'a, R> Select<'a, R> {
     /// let (a, b) = (Queue::<u8>::unbounded(), Queue::unbounded());
     /// b.put("async").unwrap();
     /// let mut sel = Select::new().get(&a, |_| "a").get(&b, |r| r.unwrap());
-    /// assert_eq!(futures::executor::block_on(sel.wait_async()), "async");
+    /// assert_eq!(futures::executor::block_on(sel.wait_async()), Some("async"));
+    ///
+    /// let mut empty: Select<'_, u8> = Select::new();
+    /// assert_eq!(futures::executor::block_on(empty.wait_async()), None);
     /// ```
     pub fn wait_async(&mut self) -> SelectFuture<'_, 'a, R> {
         SelectFuture { sel: self }
@@ -443,11 +462,11 @@ impl<'a, R> Select<'a, R> {
         t
     }
 
-    fn assert_active(&self) {
-        assert!(
-            self.arms.iter().any(|a| a.active()),
-            "select with no active operation would wait forever"
-        );
+    /// Whether some arm can still complete. Only a completing put arm turns
+    /// itself inactive (its slot empties), and that completes the wait, so this
+    /// cannot change while a wait is pending.
+    fn has_active(&self) -> bool {
+        self.arms.iter().any(|a| a.active())
     }
 
     /// One round: polls the active arms from the turn's start, registering each
@@ -482,7 +501,10 @@ impl<'a, R> Select<'a, R> {
     }
 
     fn run(&mut self, deadline: Option<Instant>) -> Option<R> {
-        self.assert_active();
+        if !self.has_active() {
+            // Nothing could ever complete: no point waiting until the deadline.
+            return None;
+        }
         if let Some(r) = self.try_wait() {
             return Some(r);
         }
@@ -559,7 +581,9 @@ fn start_turn() -> usize {
     })
 }
 
-/// The future of [`Select::wait_async`].
+/// The future of [`Select::wait_async`]: resolves to `Some` of the first
+/// completed operation's mapped result, or to `None` at once if the select has
+/// no active arm.
 ///
 /// # Examples
 ///
@@ -570,7 +594,7 @@ fn start_turn() -> usize {
 /// q.put(5).unwrap();
 /// let mut sel = Select::new().get(&q, |r| r.unwrap() * 2);
 /// let fut: queuekit::SelectFuture<'_, '_, i32> = sel.wait_async();
-/// assert_eq!(futures::executor::block_on(fut), 10);
+/// assert_eq!(futures::executor::block_on(fut), Some(10));
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct SelectFuture<'s, 'a, R> {
@@ -578,15 +602,16 @@ pub struct SelectFuture<'s, 'a, R> {
 }
 
 impl<R> Future for SelectFuture<'_, '_, R> {
-    type Output = R;
+    type Output = Option<R>;
 
-    /// # Panics
-    ///
-    /// As [`Select::wait`]: if no arm is active.
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
+    /// `Ready(None)` at once if no arm is active; otherwise one round over the
+    /// arms, `Ready(Some(_))` if one completed.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<R>> {
         let this = self.get_mut();
-        this.sel.assert_active();
-        this.sel.poll_round(cx)
+        if !this.sel.has_active() {
+            return Poll::Ready(None);
+        }
+        this.sel.poll_round(cx).map(Some)
     }
 }
 

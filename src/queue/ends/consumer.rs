@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 use super::{Kind, Shared};
 use crate::counter::error::TaskDoneError;
 use crate::queue::error::GetError;
+use crate::queue::future::GetFuture;
 use crate::queue::store::Fifo;
+#[cfg(feature = "stream")]
+use crate::queue::stream::QueueStream;
 use crate::queue::{BlockingQueue, Discipline, Iter};
 use crate::sync::Ordering;
 
@@ -134,6 +137,36 @@ impl<T, D: Discipline<T>> Consumer<T, D> {
     /// ```
     pub fn try_get(&self) -> Result<T, GetError> {
         self.shared.queue.try_get()
+    }
+
+    /// Removes and returns the next item, waiting asynchronously while the queue
+    /// is empty: [`BlockingQueue::get_async`], the `async` form of
+    /// [`get`](Self::get). Cancel-safe in the same way: the item is taken only
+    /// in the poll that returns it.
+    ///
+    /// # Errors
+    ///
+    /// The future resolves to [`GetError::ShutDown`] once every
+    /// [`Producer`](crate::Producer) has dropped (or the queue was shut down) and
+    /// the queue is empty, also while it is pending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{GetError, Queue};
+    /// use std::thread;
+    ///
+    /// let (tx, rx) = Queue::bounded(1).split();
+    /// let producer = thread::spawn(move || tx.put("from a thread").unwrap()); // `tx` drops
+    /// futures::executor::block_on(async {
+    ///     assert_eq!(rx.get_async().await, Ok("from a thread"));
+    ///     // Once the producer end has dropped, and the queue is empty:
+    ///     producer.join().unwrap();
+    ///     assert_eq!(rx.get_async().await, Err(GetError::ShutDown));
+    /// });
+    /// ```
+    pub fn get_async(&self) -> GetFuture<'_, T, D> {
+        self.shared.queue.get_async()
     }
 
     /// Waits for at least one item, then takes up to `max` in one hold of the lock:
@@ -311,6 +344,28 @@ impl<T, D: Discipline<T>> Consumer<T, D> {
     /// ```
     pub fn iter(&self) -> Iter<'_, T, D> {
         self.shared.queue.iter()
+    }
+
+    /// An async iterator that ends once every producer has dropped (or the
+    /// queue was shut down) and the queue is empty: [`BlockingQueue::stream`],
+    /// the `async` twin of [`iter`](Self::iter). Needs the `stream` feature.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// use queuekit::Queue;
+    /// use std::thread;
+    ///
+    /// let (tx, rx) = Queue::bounded(2).split();
+    /// let producer = thread::spawn(move || tx.put_all(1..=10).unwrap()); // `tx` drops at the end
+    /// let sum = futures::executor::block_on(rx.stream().fold(0, |n, i| async move { n + i }));
+    /// assert_eq!(sum, 55);
+    /// producer.join().unwrap();
+    /// ```
+    #[cfg(feature = "stream")]
+    pub fn stream(&self) -> QueueStream<'_, T, D> {
+        self.shared.queue.stream()
     }
 
     /// The shared queue behind the ends, for everything else: `len`,

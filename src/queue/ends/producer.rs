@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{Kind, Shared};
 use crate::queue::error::{PutAllError, PutError};
+use crate::queue::future::PutFuture;
 use crate::queue::store::Fifo;
 use crate::queue::{BlockingQueue, Discipline};
 use crate::sync::Ordering;
@@ -129,6 +130,42 @@ impl<T, D: Discipline<T>> Producer<T, D> {
     /// ```
     pub fn try_put(&self, item: T) -> Result<(), PutError<T>> {
         self.shared.queue.try_put(item)
+    }
+
+    /// Adds an item, waiting asynchronously while the queue is full:
+    /// [`BlockingQueue::put_async`], the `async` form of [`put`](Self::put).
+    /// Cancel-safe in the same way: the item moves into the queue only in the
+    /// poll that returns `Ok`; [`PutFuture::into_item`] cancels and gives it
+    /// back.
+    ///
+    /// # Errors
+    ///
+    /// The future resolves to [`PutError::ShutDown`] with the item once every
+    /// [`Consumer`](crate::Consumer) has dropped (or the queue was shut down),
+    /// also while it is pending. Never `Full`: it waits instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{PutError, Queue};
+    /// use std::thread;
+    ///
+    /// let (tx, rx) = Queue::bounded(1).split();
+    /// let consumer = thread::spawn(move || {
+    ///     let first = rx.get().unwrap();
+    ///     (first, rx.get().unwrap()) // `rx`, the last consumer, drops here
+    /// });
+    /// futures::executor::block_on(async {
+    ///     tx.put_async(1).await.unwrap();
+    ///     tx.put_async(2).await.unwrap(); // waits until the thread took 1
+    /// });
+    /// assert_eq!(consumer.join().unwrap(), (1, 2));
+    /// // No consumer left: the queue is shut down and the item comes back.
+    /// let back = futures::executor::block_on(tx.put_async(3));
+    /// assert_eq!(back, Err(PutError::ShutDown(3)));
+    /// ```
+    pub fn put_async(&self, item: T) -> PutFuture<'_, T, D> {
+        self.shared.queue.put_async(item)
     }
 
     /// Puts every item of `items` in order, in batches: [`BlockingQueue::put_all`].
