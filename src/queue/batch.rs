@@ -2,7 +2,9 @@
 
 use std::collections::VecDeque;
 
-use super::{BlockingQueue, Core, Discipline};
+use super::core::Core;
+use super::discipline::Discipline;
+use super::BlockingQueue;
 use crate::queue::error::PutAllError;
 
 /// Most items `put_all` pulls from its iterator ahead of putting them: enough to

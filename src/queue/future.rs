@@ -13,7 +13,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::core::Core;
-use super::{BlockingQueue, Discipline};
+use super::discipline::Discipline;
+use super::BlockingQueue;
 use crate::counter::JoinFuture;
 use crate::queue::error::{GetError, PutError};
 use crate::waitlist::Key;

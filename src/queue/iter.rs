@@ -3,7 +3,8 @@
 use std::fmt;
 use std::iter::FusedIterator;
 
-use super::{BlockingQueue, Discipline};
+use super::discipline::Discipline;
+use super::BlockingQueue;
 
 /// A blocking iterator over the items of a [`BlockingQueue`]: each `next` is a
 /// [`get`](BlockingQueue::get), and iteration ends once the queue is shut down

@@ -22,7 +22,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use super::core::Core;
-use super::{BlockingQueue, Discipline};
+use super::discipline::Discipline;
+use super::BlockingQueue;
 use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
 use crate::waitlist::Key;

@@ -7,7 +7,8 @@ use std::task::{Context, Poll};
 use futures_core::stream::{FusedStream, Stream};
 
 use super::core::Core;
-use super::{BlockingQueue, Discipline};
+use super::discipline::Discipline;
+use super::BlockingQueue;
 use crate::waitlist::Key;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

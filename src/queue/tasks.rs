@@ -2,7 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::{BlockingQueue, Core, Discipline};
+use super::core::Core;
+use super::discipline::Discipline;
+use super::BlockingQueue;
 use crate::counter::error::TaskDoneError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

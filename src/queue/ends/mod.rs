@@ -30,7 +30,8 @@ mod producer;
 use std::fmt;
 use std::sync::Arc;
 
-use super::{BlockingQueue, Discipline};
+use super::discipline::Discipline;
+use super::BlockingQueue;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicUsize, Ordering};
 

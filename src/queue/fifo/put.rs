@@ -6,12 +6,13 @@
 
 use std::collections::VecDeque;
 
-use super::{in_use, PutState, TwoLock, UNBOUNDED};
+use super::{in_use, PutState, TwoLock};
 use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
 use crate::queue::error::PutError;
 use crate::queue::store::Store;
 use crate::queue::wait::Wait;
+use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
 
