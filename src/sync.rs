@@ -117,6 +117,13 @@ pub(crate) mod fault {
         CondvarNotifySkipsWake,
         /// `TaskCounter::done` reaching zero never wakes joiners.
         CounterDoneSkipsWake,
+        /// `TaskCounter`'s unfinished count reads the added total before the
+        /// finished one, so a put and a `done` between the two loads show a
+        /// zero that never was.
+        CounterReadsAddedFirst,
+        /// `TaskCounter::done_up_to` moves the finished total by what it was
+        /// asked for instead of by what is unfinished: the count wraps.
+        CounterDoneUnchecked,
         /// A `Condvar` waiter whose time runs out leaves as "not notified" even
         /// when a notify already consumed it, stranding that notify's token.
         CondvarTimeoutDropsToken,

@@ -44,7 +44,7 @@ impl TaskCounter {
     }
 
     fn poll_zero(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<()> {
-        if self.count.load(Ordering::Acquire) == 0 {
+        if self.pending() == 0 {
             self.leave(key);
             return Poll::Ready(());
         }
@@ -52,7 +52,7 @@ impl TaskCounter {
         // An RMW on every pending poll (a re-armed entry too): see the module
         // header and `wait_inner`. A new entry counts itself, an old one adds 0.
         self.waiters.fetch_add(u32::from(new), Ordering::AcqRel);
-        if self.count.load(Ordering::Acquire) == 0 {
+        if self.pending() == 0 {
             self.leave(key);
             return Poll::Ready(());
         }

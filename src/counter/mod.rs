@@ -44,7 +44,14 @@ use crate::waitlist::WaitList;
 /// assert!(tasks.done().is_err()); // one `done` too many
 /// ```
 pub struct TaskCounter {
-    count: AtomicUsize,
+    /// Tasks ever added, modulo 2^64. Either read-modify-written by
+    /// [`add`](TaskCounter::add), or (inside the crate) stored by its only writer
+    /// with [`publish_added`](TaskCounter::publish_added), never both. See
+    /// "Totals" below.
+    added: AtomicUsize,
+    /// Tasks ever marked done, modulo 2^64; only `done` and `done_up_to` write it,
+    /// each with a CAS that never lets it pass `added`.
+    finished: AtomicUsize,
     /// Bumped each time the count reaches zero with waiters; they sleep on it.
     zeroes: Futex,
     /// Waiting threads and tasks (a task counts from its first pending poll
@@ -54,6 +61,24 @@ pub struct TaskCounter {
     wakers: WaitList,
 }
 
+// Totals. The unfinished count is `added - finished`, never stored. The
+// invariants, cited by number below:
+//
+// 1. `finished <= added` at every instant (as real counts, not modulo): a CAS
+//    moves `finished` forward only after reading an `added` at least as large.
+// 2. Whoever reads `finished` (Acquire) and then `added` (Acquire) gets
+//    `added >= finished`: the write of the `finished` value it read came
+//    after a read of an `added` at least that large, and every CAS on
+//    `finished` is a Release RMW, so each earlier writer's view of `added`
+//    happens before the reader's load (release sequences on one word).
+// 3. Reading `finished` first is what makes "zero" an instant: if the two
+//    loads give `f` and then `a == f`, then at the second load `finished >= f`
+//    and `added == f`, so by (1) both were `f`. The other order can see a
+//    zero that never was (a put and a `done` between the loads; must-fail
+//    model `CounterReadsAddedFirst`).
+// 4. A queue or pool is the only writer of its counter's `added` and stores
+//    the new total under its own lock (Release), before the item or task can
+//    be seen: whoever takes the item sees the total that counts it.
 impl TaskCounter {
     const_unless_loom! {
         /// A counter with no unfinished tasks.
@@ -69,7 +94,8 @@ impl TaskCounter {
         #[must_use]
         pub const fn new() -> Self {
             Self {
-                count: AtomicUsize::new(0),
+                added: AtomicUsize::new(0),
+                finished: AtomicUsize::new(0),
                 zeroes: Futex::new(0),
                 waiters: AtomicU32::new(0),
                 wakers: WaitList::new(),
@@ -93,17 +119,41 @@ impl TaskCounter {
     /// assert_eq!(c.pending(), 2);
     /// ```
     pub fn add(&self, n: usize) -> Result<(), CountOverflowError> {
-        self.count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_add(n))
-            .map(drop)
-            .map_err(|_| CountOverflowError)
+        let mut added = self.added.load(Ordering::Acquire);
+        loop {
+            // (2): `finished` first. A `done` racing us only lowers the count.
+            let pending = added.wrapping_sub(self.finished.load(Ordering::Acquire));
+            if pending.checked_add(n).is_none() {
+                return Err(CountOverflowError);
+            }
+            match self.added.compare_exchange_weak(
+                added,
+                added.wrapping_add(n),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(now) => added = now,
+            }
+        }
     }
 
-    /// Adds one task; for callers that already bound the count (a queue's length).
-    #[allow(dead_code)] // used by the queue layer
+    /// Sets the total of tasks ever added to `total` (modulo 2^64), for a counter
+    /// with one writer that keeps the total itself, under its own lock (a queue's
+    /// puts, a pool's accepted tasks): a plain store, no read-modify-write.
+    /// Invariant (4): never mixed with [`add`](TaskCounter::add) on one counter,
+    /// and `total` only grows, by at most `usize::MAX` minus the unfinished count.
     #[inline]
-    pub(crate) fn add_one(&self) {
-        self.count.fetch_add(1, Ordering::AcqRel);
+    pub(crate) fn publish_added(&self, total: usize) {
+        // Release: whoever sees the item this total counts sees the total (4).
+        self.added.store(total, Ordering::Release);
+    }
+
+    /// The total of tasks ever added, as a hint (Relaxed): spinning getters watch
+    /// a queue's puts through it.
+    #[inline]
+    pub(crate) fn added_hint(&self) -> usize {
+        self.added.load(Ordering::Relaxed)
     }
 
     /// Marks one task finished. Wakes the waiters if it was the last.
@@ -123,16 +173,11 @@ impl TaskCounter {
     /// assert!(c.done().is_err());
     /// ```
     pub fn done(&self) -> Result<(), TaskDoneError> {
-        // Release: a joiner that sees the count reach zero also sees the work done
-        // before this call.
-        let prev = self
-            .count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_sub(1))
-            .map_err(|_| TaskDoneError)?;
-        if prev == 1 {
-            self.reached_zero();
+        if self.done_up_to(1) == 1 {
+            Ok(())
+        } else {
+            Err(TaskDoneError)
         }
-        Ok(())
     }
 
     /// Marks up to `n` tasks finished, stopping at zero; returns how many it marked.
@@ -142,17 +187,37 @@ impl TaskCounter {
         if n == 0 {
             return 0;
         }
-        let prev = self
-            .count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
-                Some(c.saturating_sub(n))
-            })
-            .unwrap_or_else(|c| c);
-        let marked = prev.min(n);
-        if marked > 0 && marked == prev {
-            self.reached_zero();
+        let mut finished = self.finished.load(Ordering::Acquire);
+        loop {
+            // (2): `added` after `finished`, so the difference is a real count.
+            let pending = self.added.load(Ordering::Acquire).wrapping_sub(finished);
+            let marked = if fault::active(Fault::CounterDoneUnchecked) {
+                n
+            } else {
+                pending.min(n)
+            };
+            if marked == 0 {
+                return 0;
+            }
+            let to = finished.wrapping_add(marked);
+            // AcqRel: Release so a joiner that sees zero sees the work done
+            // before this call, and so the next writer's view of `added`
+            // includes ours (2); Acquire for the same chain the other way.
+            match self.finished.compare_exchange_weak(
+                finished,
+                to,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if marked == pending {
+                        self.reached_zero();
+                    }
+                    return marked;
+                }
+                Err(now) => finished = now,
+            }
         }
-        marked
     }
 
     /// The number of unfinished tasks right now.
@@ -169,7 +234,13 @@ impl TaskCounter {
     /// ```
     #[must_use]
     pub fn pending(&self) -> usize {
-        self.count.load(Ordering::Acquire)
+        if fault::active(Fault::CounterReadsAddedFirst) {
+            let added = self.added.load(Ordering::Acquire);
+            return added.wrapping_sub(self.finished.load(Ordering::Acquire));
+        }
+        // (2), (3): `finished` first.
+        let finished = self.finished.load(Ordering::Acquire);
+        self.added.load(Ordering::Acquire).wrapping_sub(finished)
     }
 
     /// Blocks until the count is zero (Python's `Queue.join`). Returns at once if it
@@ -235,7 +306,7 @@ impl TaskCounter {
 
     fn wait_inner(&self, deadline: Option<Instant>) -> bool {
         loop {
-            if self.count.load(Ordering::Acquire) == 0 {
+            if self.pending() == 0 {
                 return true;
             }
             // Register, read the epoch, re-check the count. Registration and the
@@ -248,7 +319,7 @@ impl TaskCounter {
             //   returns whichever epoch we read.
             self.waiters.fetch_add(1, Ordering::AcqRel);
             let epoch = self.zeroes.load(Ordering::Acquire);
-            if self.count.load(Ordering::Acquire) == 0 {
+            if self.pending() == 0 {
                 self.waiters.fetch_sub(1, Ordering::Relaxed);
                 return true;
             }
@@ -261,7 +332,7 @@ impl TaskCounter {
             };
             self.waiters.fetch_sub(1, Ordering::Relaxed);
             if !in_time {
-                return self.count.load(Ordering::Acquire) == 0;
+                return self.pending() == 0;
             }
         }
     }

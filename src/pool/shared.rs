@@ -32,6 +32,9 @@ pub(crate) struct State {
     pub(crate) notified: usize,
     pub(crate) completed: usize,
     pub(crate) panicked: usize,
+    /// Tasks ever accepted, modulo 2^64: the task count's added total (stored
+    /// into `Shared::tasks` by `Shared::count_accepted`, under this lock).
+    pub(crate) accepted: usize,
     /// No new tasks; workers exit once the backlog is empty.
     pub(crate) closed: bool,
     /// No new tasks, backlog cancelled; workers exit after their current task.
@@ -99,6 +102,7 @@ impl Shared {
                 notified: 0,
                 completed: 0,
                 panicked: 0,
+                accepted: 0,
                 closed: false,
                 terminated: false,
                 broken: None,
@@ -118,6 +122,15 @@ impl Shared {
             has_work: AtomicBool::new(false),
             config,
         }
+    }
+
+    /// Counts one accepted task (lock held), before it can run: the task count is
+    /// the accepted total minus the tasks settled, one plain store here and no
+    /// read-modify-write on the submit path.
+    #[inline]
+    pub(crate) fn count_accepted(&self, st: &mut State) {
+        st.accepted = st.accepted.wrapping_add(1);
+        self.tasks.publish_added(st.accepted);
     }
 
     /// Updates `has_work` after the backlog changed (lock held). Writes only when

@@ -63,7 +63,7 @@ impl Shared {
                 // refuses the thread the closure is still ours to hand back.
                 let n = Self::reserve_worker(&mut st);
                 // Counted before it can run, so `wait_all` cannot miss it.
-                self.tasks.add_one();
+                self.count_accepted(&mut st);
                 drop(st);
                 match worker::start(self, n, Some(item), to_job) {
                     Ok(()) => return Ok(()),
@@ -86,7 +86,7 @@ impl Shared {
                 spawn_failed = true;
                 continue;
             }
-            self.tasks.add_one();
+            self.count_accepted(&mut st);
             st.queue.push_back(to_job(item));
             self.note_backlog(&st);
             let wake = Self::claim_idle(&mut st);

@@ -47,12 +47,24 @@ pub struct Locked<T, S> {
 /// Everything the lock protects.
 pub struct State<S> {
     store: S,
+    /// Items ever put, modulo 2^64: the task count's added total.
+    puts: usize,
     shutdown: bool,
     pub(super) getters: Waiters,
     pub(super) putters: Waiters,
 }
 
 impl<T, S> Locked<T, S> {
+    /// Adds `n` to the puts total and stores it as the task count's added total
+    /// (a plain store: the lock makes this the only writer). Called under the
+    /// lock before the items are stored, so a getter's `task_done` sees them
+    /// counted.
+    #[inline]
+    pub(super) fn count_puts(&self, puts: &mut usize, n: usize) {
+        *puts = puts.wrapping_add(n);
+        self.tasks.publish_added(*puts);
+    }
+
     /// Runs a store operation (the only place user code, `T: Ord`, runs under the
     /// lock). If it panics, every sleeper is woken on the way out: the store may
     /// have gained or lost items without the usual targeted wake-up, and a woken
@@ -99,6 +111,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         Self {
             state: Mutex::new(State {
                 store: S::with_capacity(reserve),
+                puts: 0,
                 shutdown: false,
                 getters: Waiters::default(),
                 putters: Waiters::default(),
@@ -129,9 +142,9 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 return Err(PutError::ShutDown(item));
             }
             if state.store.len() < self.capacity {
-                // Count the task before the item is visible, so a getter's
-                // `task_done` can never find the count at zero.
-                self.tasks.add_one();
+                // Count the task before the store runs `Ord` (a panicking
+                // sift still leaves the item stored).
+                self.count_puts(&mut state.puts, 1);
                 self.store_op(&mut state.store, |s| s.push(item));
                 self.hint.set_len(state.store.len());
                 let wake = state.getters.any();
@@ -283,11 +296,13 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 // One at a time from the front: if `Ord` panics, the items not yet
                 // put stay in `batch`, dropped outside the lock with the caller's
                 // frame.
-                self.store_op(&mut state.store, |store| {
+                let st = &mut *state;
+                let puts = &mut st.puts;
+                self.store_op(&mut st.store, |store| {
                     for _ in 0..k {
                         if let Some(item) = batch.pop_front() {
                             // Under the lock, so before any getter can see it.
-                            self.tasks.add_one();
+                            self.count_puts(puts, 1);
                             store.push(item);
                         }
                     }

@@ -117,11 +117,10 @@ impl<T> TwoLock<T> {
         }
         let counted = self.unregister_putter(&mut put, key);
         let item = item.take().expect("put_async polled after completion");
-        // Count the task before the item is visible (as `put_one`).
-        self.tasks.0.add_one();
         put.buf.push(item);
         put.puts = put.puts.wrapping_add(1);
-        self.publish_puts(put.puts);
+        // The task count's added total, as in `put_one`.
+        self.tasks.0.publish_added(put.puts);
         drop(put);
         self.uncount_sleeper(counted);
         self.wake_getter();

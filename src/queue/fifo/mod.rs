@@ -92,8 +92,6 @@ struct TakeState<T> {
 /// Everything putters touch on every item.
 struct PutSide<T> {
     lock: Mutex<PutState<T>>,
-    /// `PutState::puts`, readable without the lock by spinning getters.
-    count: AtomicUsize,
 }
 
 /// Under the put lock.
@@ -144,15 +142,6 @@ impl<T> TwoLock<T> {
     /// Whether blocked operations spin before sleeping (not under loom: a spin
     /// is a yield there, which prunes the interleavings loom explores).
     const SPIN: bool = !LOOM;
-
-    /// Records `puts` for spinning getters (compiled out under loom).
-    #[inline]
-    fn publish_puts(&self, _puts: usize) {
-        // Relaxed: a hint for spinners; they re-check under the locks.
-        if !LOOM {
-            self.put.0.count.store(_puts, Ordering::Relaxed);
-        }
-    }
 
     /// The shutdown flag as spinners see it.
     #[inline]
@@ -205,7 +194,6 @@ impl<T> Core<T> for TwoLock<T> {
                     shutdown: false,
                     putters: 0,
                 }),
-                count: AtomicUsize::new(0),
             }),
             edge: Padded(Edge {
                 not_empty: Condvar::new(),

@@ -1,7 +1,8 @@
 //! The put side: `put`, `put_all`'s batches, and waiting for room.
 //!
-//! The hot path takes the put lock, pushes, bumps `puts` and unlocks; then one
-//! relaxed load finds no getter to notify. The take side is read only when the
+//! The hot path takes the put lock, pushes, bumps `puts`, stores it as the task
+//! count's added total and unlocks; then one relaxed load finds no getter to
+//! notify. The take side is read only when the
 //! put side's own count says the queue is full.
 
 use std::collections::VecDeque;
@@ -42,12 +43,11 @@ impl<T> TwoLock<T> {
                 return Err(PutError::ShutDown(item));
             }
             if self.room(&mut put, 1) > 0 {
-                // Count the task before the item is visible, so a getter's
-                // `task_done` can never find the count at zero.
-                self.tasks.0.add_one();
                 put.buf.push(item);
                 put.puts = put.puts.wrapping_add(1);
-                self.publish_puts(put.puts);
+                // The task count is `puts` minus the tasks done: one plain
+                // store, under the lock, so a getter's `task_done` sees it.
+                self.tasks.0.publish_added(put.puts);
                 drop(put);
                 // A getter that found the queue empty registered on `not_empty`
                 // before it released the put lock we have since taken, so this
@@ -77,12 +77,11 @@ impl<T> TwoLock<T> {
             let k = self.room(&mut put, batch.len()).min(batch.len());
             if k > 0 {
                 for item in batch.drain(..k) {
-                    // Under the lock, so before any getter can see the item.
-                    self.tasks.0.add_one();
                     put.buf.push(item);
                 }
                 put.puts = put.puts.wrapping_add(k);
-                self.publish_puts(put.puts);
+                // As in `put_one`.
+                self.tasks.0.publish_added(put.puts);
                 drop(put);
                 if !fault::active(Fault::QueuePutSkipsNotify) {
                     self.edge.0.not_empty.notify_n(k);

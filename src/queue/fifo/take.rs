@@ -154,8 +154,9 @@ impl<T> TwoLock<T> {
             let mut backoff = crate::backoff::Backoff::new();
             loop {
                 let want = if backoff.spinning() { batch } else { 1 };
-                // Relaxed: a hint; the swap under the put lock is what synchronises.
-                let puts = self.put.0.count.load(crate::sync::Ordering::Relaxed);
+                // A hint (the puts total, stored by putters as the task count's
+                // added total); the swap under the put lock is what synchronises.
+                let puts = self.tasks.0.added_hint();
                 if puts.wrapping_sub(_puts) >= want
                     || self.shutdown_hint()
                     || !backoff.spin_or_yield_adaptive()

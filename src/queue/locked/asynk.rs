@@ -63,7 +63,7 @@ impl<T, S: Store<T>> Locked<T, S> {
         self.unregister(&mut state, Side::Put, key);
         let item = item.take().expect("put_async polled after completion");
         // Count the task before the item is visible (as `put`).
-        self.tasks.add_one();
+        self.count_puts(&mut state.puts, 1);
         self.store_op(&mut state.store, |s| s.push(item));
         self.hint.set_len(state.store.len());
         let wake = state.getters.any();
