@@ -22,7 +22,11 @@ fn main() {
     std::panic::set_hook(Box::new(|info| {
         eprintln!(
             "[a task panicked: {}]",
-            info.payload_as_str().unwrap_or("?")
+            info.payload()
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("?")
         );
     }));
     // ThreadPoolManager(10): at most 10 threads, started lazily.

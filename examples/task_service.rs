@@ -43,7 +43,11 @@ fn main() {
     std::panic::set_hook(Box::new(|info| {
         eprintln!(
             "[a task panicked: {}]",
-            info.payload_as_str().unwrap_or("?")
+            info.payload()
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("?")
         );
     }));
     // ThreadingService(logger, num_workers=3) + start_workers(): workers start

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use super::{expect_failure, inject, model};
 use crate::pool::{TaskError, ThreadPoolManager};
@@ -18,7 +18,7 @@ use loom::thread;
 
 /// Polls once with a waker that does nothing (the caller drops or re-polls).
 fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
-    Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
+    Pin::new(f).poll(&mut Context::from_waker(futures::task::noop_waker_ref()))
 }
 
 /// A thread puts 1 and 2 into a bounded(1) queue while a task gets two items:

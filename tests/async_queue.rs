@@ -5,14 +5,14 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::thread;
 use std::time::Duration;
 
 use queuekit::{GetError, LifoQueue, PriorityQueue, PutError, Queue};
 
 fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
-    std::pin::Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
+    std::pin::Pin::new(f).poll(&mut Context::from_waker(futures::task::noop_waker_ref()))
 }
 
 /// How many items the big runs move (the test profile is optimised, `opt-level

@@ -34,6 +34,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// let all: Vec<i32> = futures::executor::block_on(q.stream().collect());
     /// assert_eq!(all, [1, 2, 3]);
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
     pub fn stream(&self) -> QueueStream<'_, T, D> {
         QueueStream {
             queue: self,
@@ -63,6 +64,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
 /// });
 /// ```
 #[must_use = "streams do nothing unless polled"]
+#[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
 pub struct QueueStream<'a, T, D: Discipline<T>> {
     queue: &'a BlockingQueue<T, D>,
     key: Option<Key>,

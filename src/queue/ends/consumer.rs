@@ -366,6 +366,7 @@ impl<T, D: Discipline<T>> Consumer<T, D> {
     /// producer.join().unwrap();
     /// ```
     #[cfg(feature = "stream")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
     pub fn stream(&self) -> QueueStream<'_, T, D> {
         self.shared.queue.stream()
     }
