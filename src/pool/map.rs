@@ -58,7 +58,9 @@ impl<I: Iterator, H> ReadAhead<I, H> {
     fn push(&mut self, handle: Option<H>) {
         let len = self.window.len();
         if len == self.window.capacity() {
-            let more = len.max(MIN_WINDOW).min(self.ahead.saturating_sub(len).max(1));
+            let more = len
+                .max(MIN_WINDOW)
+                .min(self.ahead.saturating_sub(len).max(1));
             self.window.reserve_exact(more);
         }
         self.window.push_back(handle);

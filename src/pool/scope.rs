@@ -425,8 +425,9 @@ impl<'scope> Scope<'scope, '_> {
             if t.list.len() < 2 * t.kept + PRUNE_SLACK {
                 return;
             }
-            let (dead, kept): (Vec<_>, Vec<_>) =
-                mem::take(&mut t.list).into_iter().partition(|x| x.unclaimed());
+            let (dead, kept): (Vec<_>, Vec<_>) = mem::take(&mut t.list)
+                .into_iter()
+                .partition(|x| x.unclaimed());
             t.list = kept;
             t.kept = t.list.len();
             dead
