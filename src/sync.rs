@@ -173,6 +173,10 @@ pub(crate) mod fault {
         /// `scope` helps with its pending tasks but returns without waiting for
         /// the ones a worker is still running.
         ScopeSkipsRunningTasks,
+        /// `scope` takes a settled task's result whether or not the task's handle
+        /// still owns it (the old clean-up): it races a handle's `wait` for the
+        /// result slot.
+        ScopeTakesHeldResult,
         /// A bounded `map` refills its read-ahead window before it yields the
         /// oldest result, so one more input than the limit is in flight.
         MapRefillsBeforeYield,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{within, WATCHDOG};
+use common::{within, Counted, WATCHDOG};
 use queuekit::{SubmitError, TaskError, ThreadPoolManager};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,22 +17,6 @@ fn message(p: &(dyn std::any::Any + Send)) -> String {
         .cloned()
         .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_owned()))
         .unwrap_or_default()
-}
-
-/// Counts its live instances in the given counter.
-struct Counted<'a>(&'a AtomicUsize);
-
-impl<'a> Counted<'a> {
-    fn new(live: &'a AtomicUsize) -> Self {
-        live.fetch_add(1, Ordering::SeqCst);
-        Self(live)
-    }
-}
-
-impl Drop for Counted<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 // ---- scoped tasks --------------------------------------------------------------

@@ -7,6 +7,16 @@
 //! A pool-side cancel (`terminate`, a broken pool) also sets `HELD` until it has
 //! dropped the closure, so a scope that waits for its tasks with
 //! [`wait_settled`] cannot return while a borrowed closure is still being dropped.
+//!
+//! The result slot has one owner at a time, and ownership only moves forward:
+//! the worker (or helper) that moved the word to `RUNNING` writes it once, and
+//! hands it over with the Release of `DONE`; from then on it belongs to the
+//! task's handle, the only one there is, which takes it after an Acquire load
+//! of `DONE`. A plain task's handle keeps it until it is dropped; then the last
+//! reference to the cell drops what is left, with exclusive access. A scoped
+//! task's handle hands it on to its scope when it goes away (`pool/scope.rs`):
+//! the scope takes what the handle left only after it saw both the task settled
+//! and the handle gone, so nobody can take it any more.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
@@ -108,20 +118,52 @@ where
     /// A new pending task. Built before the pool's lock is taken, so the
     /// allocation happens outside it.
     pub(crate) fn new(f: F) -> Arc<Self> {
-        Arc::new(Self {
+        Arc::new(Self::unshared(f))
+    }
+
+    /// A new pending task, for a caller that puts it in its own allocation
+    /// (a scoped task, `pool/scope.rs`).
+    pub(crate) fn unshared(f: F) -> Self {
+        Self {
             state: Futex::new(PENDING),
             func: UnsafeCell::new(Some(f)),
             result: UnsafeCell::new(None),
             waiters: WaitList::new(),
-        })
+        }
     }
 
     /// The closure back out of a task the pool refused (nobody else has seen it).
     pub(crate) fn into_closure(cell: Arc<Self>) -> F {
-        match cell.take_func() {
+        cell.refused_closure()
+    }
+
+    /// The closure back out of a task the pool refused, through a reference:
+    /// for a cell inside another allocation. Only before the cell was shared.
+    pub(crate) fn refused_closure(&self) -> F {
+        match self.take_func() {
             Some(f) => f,
             None => unreachable!("a refused task still holds its closure"),
         }
+    }
+
+    /// The state word.
+    pub(crate) fn state(&self) -> &Futex {
+        &self.state
+    }
+
+    /// Takes the outcome out of the result slot: `None` if there is none (the
+    /// task was cancelled, or the outcome was taken before).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the result slot (module header): it saw the state word
+    /// settled with an Acquire load, and it is the slot's one owner at this
+    /// moment, so no other access to the slot can overlap this one.
+    pub(crate) unsafe fn take_result(&self) -> Option<Result<R, TaskError>> {
+        // SAFETY: by this function's contract, the caller is the slot's only
+        // owner; the worker's write happened before its Acquire of the settled
+        // word, and nobody writes the slot again.
+        self.result.with_mut(|p| unsafe { (*p).take() })
     }
 
     /// Moves from `from` to `to` if the phase is `from`, keeping the `WAITING` bit;
@@ -236,11 +278,12 @@ where
     }
 
     fn take(&self) -> Result<R, TaskError> {
-        // SAFETY: called only by the handle (one owner) after an Acquire load saw
-        // `DONE`: the worker's write happened before and nobody writes again.
-        self.result
-            .with_mut(|p| unsafe { (*p).take() })
-            .unwrap_or(Err(TaskError::Cancelled))
+        // SAFETY: `Slot` is the plain `TaskHandle`'s view of its cell (a scoped
+        // cell is not reached through it), and only that handle calls `take`,
+        // after an Acquire load saw the word settled. A plain cell's slot has no
+        // other owner after `DONE` but that handle (module header), and the
+        // handle is not shared: no other access can overlap.
+        unsafe { self.take_result() }.unwrap_or(Err(TaskError::Cancelled))
     }
 
     fn waiters(&self) -> &WaitList {

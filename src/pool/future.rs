@@ -43,10 +43,12 @@ fn finished(word: u32) -> bool {
 /// awaits it) does not cancel the task; its result is dropped when it finishes.
 /// A handle polled once and then dropped takes its waker out of the task cell.
 ///
-/// # Panics
+/// # Polled after completion
 ///
-/// If polled again after it completed (the result is gone); likewise
-/// [`wait`](TaskHandle::wait) and the other consuming methods on such a handle.
+/// Never panics. The outcome goes out with the first `Ready`; polled again
+/// after that, the handle is ready at once with [`TaskError::ResultTaken`], and
+/// so are [`wait`](TaskHandle::wait), [`wait_timeout`](TaskHandle::wait_timeout)
+/// and [`try_result`](TaskHandle::try_result) on it.
 ///
 /// # Examples
 ///
@@ -59,6 +61,10 @@ fn finished(word: u32) -> bool {
 ///     let b = pool.submit(|| -> u32 { panic!("no") }).unwrap();
 ///     assert_eq!(a.await, Ok(42));
 ///     assert_eq!(b.await, Err(TaskError::Panicked("no".into())));
+///
+///     let mut c = pool.submit(|| 1).unwrap();
+///     assert_eq!((&mut c).await, Ok(1));
+///     assert_eq!(c.await, Err(TaskError::ResultTaken)); // polled again
 /// });
 /// ```
 impl<R> Future for TaskHandle<R> {

@@ -1,7 +1,8 @@
 //! Bounded read-ahead `map` (Python's `Executor.map(fn, it, buffersize=n)`): at
 //! most `ahead` inputs are submitted and not yet yielded at any moment, results
 //! come in input order, and input is pulled only as results are taken, so an
-//! endless input works.
+//! endless input works. `ahead` is only a bound: the window's memory grows with
+//! the inputs actually in flight.
 
 use std::collections::VecDeque;
 use std::iter::Fuse;
@@ -12,6 +13,9 @@ use super::handle::TaskHandle;
 use super::manager::ThreadPoolManager;
 use super::scope::{Scope, ScopedHandle};
 use crate::sync::fault::{self, Fault};
+
+/// The smallest allocation of a window that holds anything.
+const MIN_WINDOW: usize = 4;
 
 /// The window of a bounded map: the handles of the inputs in flight, oldest
 /// first. `H` is a pool's or a scope's handle; `None` stands for an input the
@@ -29,7 +33,8 @@ impl<I: Iterator, H> ReadAhead<I, H> {
         let ahead = ahead.max(1);
         Self {
             items: items.fuse(),
-            window: VecDeque::with_capacity(ahead),
+            // Grown as inputs go in flight (`push`), never sized by `ahead`.
+            window: VecDeque::new(),
             ahead,
             refused: false,
         }
@@ -43,8 +48,22 @@ impl<I: Iterator, H> ReadAhead<I, H> {
             };
             let handle = submit(item);
             self.refused = handle.is_none();
-            self.window.push_back(handle);
+            self.push(handle);
         }
+    }
+
+    /// Adds the newest input's handle to the window. A full window doubles
+    /// (from [`MIN_WINDOW`]) but never past `ahead`, so it holds room for at
+    /// most twice the most inputs it ever had in flight, whatever `ahead` is.
+    fn push(&mut self, handle: Option<H>) {
+        let len = self.window.len();
+        if len == self.window.capacity() {
+            let more = len
+                .max(MIN_WINDOW)
+                .min(self.ahead.saturating_sub(len).max(1));
+            self.window.reserve_exact(more);
+        }
+        self.window.push_back(handle);
     }
 
     /// The next result in input order: fills the window, then waits for its
@@ -105,6 +124,14 @@ impl ThreadPoolManager {
     /// Input is pulled only as results are taken, so `items` may be endless and
     /// memory stays flat. Results come in input order.
     ///
+    /// `ahead` is only a bound, not a size: any value up to `usize::MAX` is
+    /// accepted, and the window takes memory for the inputs actually in flight
+    /// (room for at most twice as many as were ever in flight at once, or
+    /// four), never for `ahead` itself. With an `ahead` above the input's
+    /// length, every input is submitted before the first result is waited for,
+    /// as [`map`](Self::map) does: an endless input needs an `ahead` you can
+    /// afford to have in flight.
+    ///
     /// An input the pool refuses (closed, terminated, broken, or a full backlog
     /// from inside one of its own tasks) yields [`TaskError::Cancelled`] in its
     /// place, and the iterator then ends: it pulls no more input. Dropping the
@@ -161,8 +188,16 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     /// Waiting for a result runs it on the calling thread if no worker has started
     /// it (see [`ScopedHandle::wait`]); while a worker runs it, the calling thread
     /// runs newer inputs of the window no worker has started (newest first)
-    /// instead of sleeping. Dropping the iterator early leaves the inputs in
-    /// flight to the scope, which waits for them.
+    /// instead of sleeping. `ahead` is only a bound, as for
+    /// [`ThreadPoolManager::map_bounded`]: any value up to `usize::MAX` works
+    /// and the window's memory follows the inputs in flight.
+    ///
+    /// The iterator holds the [`ScopedHandle`]s of its inputs in flight, so it
+    /// may be moved into a scoped task and read there, even after the scope's
+    /// closure returned: their results wait for it. Dropping it early leaves the
+    /// inputs in flight to the scope, which waits for them, drops their results,
+    /// and raises a panic among them from [`scope`](ThreadPoolManager::scope)
+    /// (nobody saw it).
     ///
     /// # Examples
     ///

@@ -8,6 +8,12 @@
 //! runs itself (the cell's state word decides who runs it, exactly as between a
 //! worker and a cancelling handle), so a scope opened inside a task of a
 //! one-worker pool cannot wait for a worker that is itself.
+//!
+//! A finished task's result belongs to its [`ScopedHandle`] while the handle
+//! lives, wherever it went (into another scoped task, a scoped `map_bounded`
+//! iterator, another task's result): the scope drops only what a handle left
+//! behind once it is gone. Each task's `owner` word records that hand-over, so
+//! the result slot has one owner at a time (see [`ScopedTask`]).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -15,7 +21,7 @@ use std::mem;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-use super::cell::{is_settled, wait_settled, Runnable, Slot, TaskCell, PENDING, PHASE};
+use super::cell::{is_settled, wait_settled, Cancelled, Runnable, TaskCell, PENDING, PHASE};
 use super::error::{SubmitError, TaskError};
 use super::job::{Job, Ran};
 use super::manager::ThreadPoolManager;
@@ -24,7 +30,7 @@ use crate::futex::Futex;
 use crate::mutex::Mutex;
 use crate::panic::drop_quietly;
 use crate::sync::fault::{self, Fault};
-use crate::sync::Ordering;
+use crate::sync::{AtomicU32, Ordering};
 
 /// The scope's list is pruned of finished tasks when it has grown to twice what
 /// the last pruning kept plus this, so a long scope (a bounded `map` over an
@@ -73,6 +79,32 @@ struct Tasks {
     first_panic: Option<String>,
 }
 
+/// `ScopedTask::owner`: the handle owns the result slot (once the task is
+/// done), for as long as it lives.
+const HANDLE: u32 = 0;
+/// The handle is gone: the scope may take what it left, once the task is settled.
+const SCOPE: u32 = 1;
+/// The scope took it: nobody touches the slot again.
+const RECLAIMED: u32 = 2;
+
+/// One scoped task: a task cell, and who owns its result slot after the task.
+///
+/// The slot is written once by whoever ran the task, before the Release of
+/// `DONE` (`pool/cell.rs`). After that it belongs to the task's one
+/// [`ScopedHandle`] for as long as the handle lives, and the handle takes it
+/// only after an Acquire load of the settled word. When the handle goes away
+/// (dropped, or at the end of its `wait`) it stores `SCOPE` with Release, after
+/// its last access to the slot. The scope side (`finish`, or the pruning in
+/// `track`) takes the slot only after it read the word settled (Acquire) and
+/// moved `owner` from `SCOPE` to `RECLAIMED` (AcqRel): so the worker's write and
+/// the handle's take both happened before the scope's, and only one scope-side
+/// caller ever wins. A handle that is never dropped (`mem::forget`) never hands
+/// the slot over: its outcome stays in the cell, leaked with the handle.
+struct ScopedTask<F, R> {
+    cell: TaskCell<F, R>,
+    owner: AtomicU32,
+}
+
 /// What the scope needs of one of its tasks, with the closure and result types
 /// erased.
 trait Scoped: Send + Sync {
@@ -80,17 +112,30 @@ trait Scoped: Send + Sync {
     /// Runs the task on this thread if no worker started it yet (and nobody
     /// cancelled it), telling its handle at once. How it ran, if it did.
     fn help(&self) -> Option<Ran>;
-    /// Drops the result nobody took. Only once the task is settled and no handle
-    /// can take it any more.
-    fn discard(&self) -> Discarded;
+    /// Whether the result is the scope's to drop: the task is settled and its
+    /// handle is gone (both read with Acquire).
+    fn unclaimed(&self) -> bool;
+    /// Takes what the handle left in the result slot and drops it, if it is
+    /// [`unclaimed`](Self::unclaimed) and nobody reclaimed it before; `None`
+    /// otherwise (the handle still owns it, or the task is not settled).
+    fn reclaim(&self) -> Option<Discarded>;
 }
 
 /// What a [`ScopedHandle`] needs besides [`Scoped`]: its typed result.
 trait ScopedSlot<R>: Scoped {
-    fn take(&self) -> Result<R, TaskError>;
+    /// Takes the result for the handle.
+    ///
+    /// # Safety
+    ///
+    /// Only the task's handle calls this, while it lives (before its
+    /// [`release`](Self::release)), after it read the word settled with an
+    /// Acquire load.
+    unsafe fn take(&self) -> Result<R, TaskError>;
+    /// The handle goes away: what it left in the result slot is the scope's.
+    fn release(&self);
 }
 
-/// What [`Scoped::discard`] found in the result slot.
+/// What [`Scoped::reclaim`] found in the result slot.
 enum Discarded {
     /// Nothing, or a value whose `Drop` returned normally.
     Quiet,
@@ -98,18 +143,18 @@ enum Discarded {
     Panic(String),
 }
 
-impl<F, R> Scoped for TaskCell<F, R>
+impl<F, R> Scoped for ScopedTask<F, R>
 where
     F: FnOnce() -> R + Send,
     R: Send,
 {
     fn word(&self) -> &Futex {
-        Slot::state(self)
+        self.cell.state()
     }
 
     fn help(&self) -> Option<Ran> {
-        let panicked = Runnable::run(self)?;
-        Runnable::publish(self);
+        let panicked = self.cell.run()?;
+        self.cell.publish();
         Some(if panicked {
             Ran::Panicked
         } else {
@@ -117,36 +162,92 @@ where
         })
     }
 
-    fn discard(&self) -> Discarded {
-        match Slot::take(self) {
-            Ok(value) => {
+    fn unclaimed(&self) -> bool {
+        is_settled(self.word().load(Ordering::Acquire))
+            && self.owner.load(Ordering::Acquire) == SCOPE
+    }
+
+    fn reclaim(&self) -> Option<Discarded> {
+        // Acquire: the write of whoever ran the task happened before.
+        if !is_settled(self.word().load(Ordering::Acquire)) {
+            return None;
+        }
+        // The old bug, for the loom model's twin: taken whether or not the
+        // handle still owns it.
+        let regardless = fault::active(Fault::ScopeTakesHeldResult);
+        // AcqRel: Acquire pairs with the handle's Release as it went away, so
+        // its take (if any) happened before ours; the RMW lets one caller win.
+        if !regardless
+            && self
+                .owner
+                .compare_exchange(SCOPE, RECLAIMED, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+        {
+            return None;
+        }
+        // SAFETY: the slot is ours alone (see `ScopedTask`): the task is settled
+        // and its handle is gone, both seen with Acquire above, so the worker's
+        // write and the handle's last access happened before this; we won the
+        // one move to `RECLAIMED`, so no other scope-side caller takes it; and
+        // the handle, being gone, never touches it again.
+        Some(match unsafe { self.cell.take_result() } {
+            Some(Ok(value)) => {
                 if drop_quietly(value) {
                     Discarded::Panic("a scoped task's result panicked in its Drop".into())
                 } else {
                     Discarded::Quiet
                 }
             }
-            Err(TaskError::Panicked(msg)) => Discarded::Panic(msg),
-            Err(TaskError::Cancelled | TaskError::ResultTaken) => Discarded::Quiet,
-        }
+            Some(Err(TaskError::Panicked(msg))) => Discarded::Panic(msg),
+            Some(Err(TaskError::Cancelled | TaskError::ResultTaken)) | None => Discarded::Quiet,
+        })
     }
 }
 
-impl<F, R> ScopedSlot<R> for TaskCell<F, R>
+impl<F, R> ScopedSlot<R> for ScopedTask<F, R>
 where
     F: FnOnce() -> R + Send,
     R: Send,
 {
-    fn take(&self) -> Result<R, TaskError> {
-        Slot::take(self)
+    unsafe fn take(&self) -> Result<R, TaskError> {
+        // SAFETY: by this method's contract the caller is the task's one
+        // handle, still alive, so `owner` is still `HANDLE` and the scope takes
+        // nothing (`reclaim`); it saw the word settled with Acquire, so the
+        // worker's write happened before. The slot is the handle's alone.
+        unsafe { self.cell.take_result() }.unwrap_or(Err(TaskError::Cancelled))
+    }
+
+    fn release(&self) {
+        // Release: everything the handle did with the slot happens before the
+        // scope's `reclaim` (its Acquire RMW).
+        self.owner.store(SCOPE, Ordering::Release);
+    }
+}
+
+impl<F, R> Runnable for ScopedTask<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    fn run(&self) -> Option<bool> {
+        self.cell.run()
+    }
+
+    fn publish(&self) {
+        self.cell.publish();
+    }
+
+    fn cancel(&self) -> Cancelled {
+        self.cell.cancel()
     }
 }
 
 /// Erases the lifetime of a scoped task so it can travel through the backlog
 /// (whose jobs are `'static`) and sit in the scope's list (which must not borrow
-/// for `'scope` itself, or the scope could not be dropped). The only `unsafe` of
-/// scoped tasks.
-fn erase<'scope, F, R>(cell: &Arc<TaskCell<F, R>>) -> (Arc<dyn Runnable>, Arc<dyn Scoped>)
+/// for `'scope` itself, or the scope could not be dropped). The one `unsafe`
+/// about lifetimes; the others take the result slot, by the ownership rule of
+/// [`ScopedTask`].
+fn erase<'scope, F, R>(cell: &Arc<ScopedTask<F, R>>) -> (Arc<dyn Runnable>, Arc<dyn Scoped>)
 where
     F: FnOnce() -> R + Send + 'scope,
     R: Send + 'scope,
@@ -168,8 +269,13 @@ where
     //   `CANCELLED` without `HELD`: `Scope::finish` waits, helping), even when the
     //   scope's closure or a task panicked (both are caught first) and when the
     //   pool is closed or terminated meanwhile (cancelled cells settle too);
-    // - the result `R` is taken by the handle's `wait`, or dropped by `finish` or
-    //   the pruning in `track` (`discard`) once no handle can take it any more;
+    // - the result `R` is taken by the handle's `wait`, or, once the task is
+    //   settled and its handle is gone, dropped by `finish` or the pruning in
+    //   `track` (`reclaim`); `finish` runs until every task is settled and no
+    //   reclaim frees anything more. A result it leaves is owned by a handle
+    //   that is never dropped (forgotten, or kept alive by a cycle through a
+    //   result), so its cell, which that handle keeps, is never dropped either
+    //   and runs no code of `R`;
     // - no handle or task can use the cell after `'scope`: both are bounded by it.
     unsafe {
         (
@@ -189,12 +295,23 @@ impl ThreadPoolManager {
     /// tasks cannot deadlock even a pool of one worker, and the caller's thread is
     /// not idle meanwhile.
     ///
-    /// **Panics.** A scoped task's panic is reported once: through its
-    /// [`ScopedHandle::wait`] (`Err(TaskError::Panicked)`) if that is called, and
-    /// otherwise by `scope` itself, which panics after every task has finished
-    /// (as `std::thread::scope` does for threads that were not joined). A panic
-    /// of `f` itself is resumed after the wait. Either way no task is still
-    /// running, and no borrow is still in use, when the panic leaves `scope`.
+    /// **Results.** A finished task's result belongs to its [`ScopedHandle`] for
+    /// as long as the handle lives, wherever it went: a handle moved into
+    /// another scoped task (or a scoped [`map_bounded`](Scope::map_bounded)
+    /// iterator moved there) can be waited on after `f` returned, and gets the
+    /// value. `scope` drops, before it returns, the results whose handles were
+    /// dropped without [`wait`](ScopedHandle::wait); a panic in such a `Drop`
+    /// is raised by `scope` as a task's panic is. A handle forgotten with
+    /// [`mem::forget`](std::mem::forget) keeps its task's outcome for ever:
+    /// leaked with it, never dropped, never reported.
+    ///
+    /// **Panics.** A scoped task's panic is reported once: to whoever waits on
+    /// its handle (`Err(TaskError::Panicked)`), on any thread, and otherwise (the
+    /// handle was dropped unwaited) by `scope` itself, which panics after every
+    /// task has finished, as `std::thread::scope` does for threads nobody
+    /// joined. A panic of `f` itself is resumed after the wait (and wins over
+    /// the tasks' panics). Either way no task is still running, and no borrow is
+    /// still in use, when the panic leaves `scope`.
     ///
     /// If the pool is closed or terminated meanwhile, submits fail with
     /// [`SubmitError::Closed`] (the closure comes back), queued scoped tasks are
@@ -203,7 +320,9 @@ impl ThreadPoolManager {
     ///
     /// # Panics
     ///
-    /// If a scoped task panicked and no handle reported it, or `f` panicked.
+    /// If a scoped task panicked and its handle was dropped without reporting
+    /// it, if a result `scope` dropped panicked in its `Drop`, or if `f`
+    /// panicked.
     ///
     /// # Examples
     ///
@@ -277,25 +396,28 @@ impl<'scope> Scope<'scope, '_> {
         F: FnOnce() -> R + Send + 'scope,
         R: Send + 'scope,
     {
-        let cell = TaskCell::new(f);
-        let (job, tracked) = erase(&cell);
+        let task = Arc::new(ScopedTask {
+            cell: TaskCell::unshared(f),
+            owner: AtomicU32::new(HANDLE),
+        });
+        let (job, tracked) = erase(&task);
         if let Err(e) = self.shared.accept(job, Job::Task, Block::Forever) {
             // Nobody else saw the cell: the closure is ours again.
             drop(tracked);
             return Err(e.map(|job| {
                 drop(job);
-                TaskCell::into_closure(cell)
+                task.cell.refused_closure()
             }));
         }
         self.track(tracked);
         Ok(ScopedHandle {
-            task: cell,
+            task,
             shared: self.shared,
         })
     }
 
-    /// Remembers a submitted task, pruning the finished ones nobody else holds
-    /// once the list has grown enough.
+    /// Remembers a submitted task, pruning the settled ones whose handles are
+    /// gone once the list has grown enough.
     fn track(&self, task: Arc<dyn Scoped>) {
         let dead = {
             let mut t = self.tasks.lock();
@@ -303,49 +425,62 @@ impl<'scope> Scope<'scope, '_> {
             if t.list.len() < 2 * t.kept + PRUNE_SLACK {
                 return;
             }
-            let mut dead = Vec::new();
-            for mut task in mem::take(&mut t.list) {
-                // Unshared (no handle, no worker) and settled: nobody else can
-                // touch its result any more.
-                let done = Arc::get_mut(&mut task)
-                    .is_some_and(|x| is_settled(x.word().load(Ordering::Acquire)));
-                if done {
-                    dead.push(task);
-                } else {
-                    t.list.push(task);
-                }
-            }
+            let (dead, kept): (Vec<_>, Vec<_>) = mem::take(&mut t.list)
+                .into_iter()
+                .partition(|x| x.unclaimed());
+            t.list = kept;
             t.kept = t.list.len();
             dead
         };
         // Results are dropped with the lock released: their `Drop` is user code.
         for task in dead {
-            self.discard(&*task);
+            self.reclaim(&*task);
         }
     }
 
-    fn discard(&self, task: &dyn Scoped) {
-        if let Discarded::Panic(msg) = task.discard() {
-            let mut t = self.tasks.lock();
-            t.panics += 1;
-            t.first_panic.get_or_insert(msg);
+    /// [`Scoped::reclaim`], booking a panic it found for `scope` to raise.
+    /// `true` if the result was the scope's (and is dropped now).
+    fn reclaim(&self, task: &dyn Scoped) -> bool {
+        match task.reclaim() {
+            None => false,
+            Some(Discarded::Quiet) => true,
+            Some(Discarded::Panic(msg)) => {
+                let mut t = self.tasks.lock();
+                t.panics += 1;
+                t.first_panic.get_or_insert(msg);
+                true
+            }
         }
     }
 
     /// Waits until every task of the scope is settled, helping with the ones no
-    /// worker started, and drops the results nobody took. The scope's closure has
-    /// returned, so only running scoped tasks can still submit more: the loop
-    /// ends once a whole batch is settled and nothing new arrived.
+    /// worker started, and drops the results nobody can take any more: those
+    /// whose handles are gone. The scope's closure has returned, so only running
+    /// scoped tasks can still submit more, or drop or wait on handles.
+    ///
+    /// A result whose handle still lives stays the handle's. Once every task is
+    /// settled, such a handle can live on only inside another task's result (or
+    /// forgotten), so dropping the results that are the scope's may let go of
+    /// more handles (and a result's `Drop` may even submit): the loop goes round
+    /// until nothing is left to wait for and nothing more is freed.
     fn finish(&self) {
+        // Settled tasks whose results are still their handles'.
+        let mut held: Vec<Arc<dyn Scoped>> = Vec::new();
         loop {
             let batch = mem::take(&mut self.tasks.lock().list);
             if batch.is_empty() {
-                break;
+                let before = held.len();
+                held.retain(|task| !self.reclaim(&**task));
+                if held.len() == before && self.tasks.lock().list.is_empty() {
+                    break;
+                }
+                continue;
             }
             // Newest first: workers take the backlog from its oldest end.
             for task in batch.iter().rev() {
                 help(self.shared, &**task, Look::Newest);
             }
+            // Oldest first, each result dropped as soon as it is the scope's.
             for task in batch {
                 if fault::active(Fault::ScopeSkipsRunningTasks)
                     && !is_settled(task.word().load(Ordering::Acquire))
@@ -353,9 +488,14 @@ impl<'scope> Scope<'scope, '_> {
                     continue;
                 }
                 wait_settled(task.word());
-                self.discard(&*task);
+                if !self.reclaim(&*task) {
+                    held.push(task);
+                }
             }
         }
+        // What is left belongs to handles that are never dropped: forgotten, or
+        // kept alive by a cycle through a result. Their outcomes are leaked with
+        // them (see `erase`).
     }
 }
 
@@ -414,14 +554,20 @@ fn help<T: Scoped + ?Sized>(shared: &Shared, task: &T, look: Look) {
     let _ = shared.tasks.done();
 }
 
-/// The result of one task submitted through a [`Scope`]: a [`TaskHandle`]
-/// bounded by the scope.
+/// The result of one task submitted through a [`Scope`]: the scoped counterpart
+/// of [`TaskHandle`] (and of `std::thread::ScopedJoinHandle`), bounded by the
+/// scope.
 ///
 /// [`wait`](Self::wait) runs the task on the calling thread if no worker has
 /// started it yet, so waiting for a scoped task never needs a free worker.
-/// Dropping the handle does not cancel the task; its result is then dropped by
-/// the scope, and its panic, if any, is reported by
-/// [`scope`](ThreadPoolManager::scope).
+///
+/// The task's result belongs to the handle while the handle lives. The handle
+/// may be moved into another scoped task and waited on there, even after the
+/// scope's closure returned: [`scope`](ThreadPoolManager::scope) waits for that
+/// task, and keeps the result for the handle. Dropping the handle does not cancel
+/// the task; its result is then dropped by the scope, and its panic, if any, is
+/// reported by `scope`. A handle forgotten with [`mem::forget`](std::mem::forget)
+/// leaks its task's outcome with it.
 ///
 /// [`TaskHandle`]: crate::TaskHandle
 ///
@@ -447,8 +593,10 @@ pub struct ScopedHandle<'scope, R> {
 impl<R> ScopedHandle<'_, R> {
     /// Blocks until the task finished and returns its value, or why there is none
     /// ([`TaskError::Panicked`], or [`TaskError::Cancelled`] if the pool was
-    /// terminated before it started). Runs the task here if no worker has started
-    /// it yet. A panic reported here is not reported again by the scope.
+    /// terminated, or broken, before the task started). Runs the task here if no
+    /// worker has started it yet. Works on any thread the handle was moved to,
+    /// also inside another scoped task after the scope's closure returned. A
+    /// panic reported here is the caller's: the scope does not raise it again.
     ///
     /// # Examples
     ///
@@ -463,7 +611,11 @@ impl<R> ScopedHandle<'_, R> {
     pub fn wait(self) -> Result<R, TaskError> {
         help(self.shared, &*self.task, Look::Oldest);
         wait_settled(self.task.word());
-        self.task.take()
+        // SAFETY: we are the task's one handle (one per task, not `Clone`),
+        // alive until `self` is dropped as this returns (its `Drop` releases the
+        // slot after this take), and `wait_settled` read the word settled with
+        // an Acquire load.
+        unsafe { self.task.take() }
     }
 
     /// Whether nobody (worker or helper) has started the task yet and nobody
@@ -499,6 +651,14 @@ impl<R> ScopedHandle<'_, R> {
     #[must_use]
     pub fn is_finished(&self) -> bool {
         is_settled(self.task.word().load(Ordering::Acquire))
+    }
+}
+
+impl<R> Drop for ScopedHandle<'_, R> {
+    fn drop(&mut self) {
+        // Whatever the task left (or leaves) in its result slot is the scope's
+        // now; we never touch it again.
+        self.task.release();
     }
 }
 

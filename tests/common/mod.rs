@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -25,5 +26,23 @@ pub fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'sta
             Err(p) => std::panic::resume_unwind(p),
         },
         Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for {WATCHDOG:?}"),
+    }
+}
+
+/// Counts its live instances in the given counter.
+#[allow(dead_code)] // not every test binary that includes this module uses it
+pub struct Counted<'a>(&'a AtomicUsize);
+
+#[allow(dead_code)]
+impl<'a> Counted<'a> {
+    pub fn new(live: &'a AtomicUsize) -> Self {
+        live.fetch_add(1, Ordering::SeqCst);
+        Self(live)
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
