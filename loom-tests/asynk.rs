@@ -353,9 +353,7 @@ where
             let mut done = false;
             for _ in 0..2 {
                 let w = touching_waker(&q);
-                done = Pin::new(&mut fut)
-                    .poll(&mut Context::from_waker(&w))
-                    .is_ready();
+                done = fut.as_mut().poll(&mut Context::from_waker(&w)).is_ready();
                 drop(w); // the queue holds the last reference, if any
                 if done {
                     break;

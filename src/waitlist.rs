@@ -50,11 +50,14 @@ pub(crate) type Key = usize;
 /// (locals drop in reverse order, so a `Stale` made under a guard would
 /// otherwise go first).
 #[must_use = "drop it after releasing every lock"]
-pub(crate) struct Stale(Option<Waker>);
+pub(crate) struct Stale {
+    /// Held only to be dropped when the `Stale` is.
+    _waker: Option<Waker>,
+}
 
 impl Stale {
     /// Nothing to drop.
-    pub(crate) const NONE: Stale = Stale(None);
+    pub(crate) const NONE: Stale = Stale { _waker: None };
 
     fn new(waker: Waker) -> Self {
         if fault::active(Fault::WakerDropsUnderLock) {
@@ -63,7 +66,9 @@ impl Stale {
             drop(waker);
             return Self::NONE;
         }
-        Self(Some(waker))
+        Self {
+            _waker: Some(waker),
+        }
     }
 }
 
@@ -386,11 +391,11 @@ crate::sync::cfg_not_loom! {
             let (cb, b) = waker();
             let mut k = None;
             let (fresh, stale) = list.register(&mut k, &a);
-            assert!(fresh && stale.0.is_none());
+            assert!(fresh && stale._waker.is_none());
             assert_eq!(Arc::strong_count(&ca), 3); // ours, `a`, the list's
             // The same task again: nothing replaced.
             let (_, stale) = list.register(&mut k, &a);
-            assert!(stale.0.is_none());
+            assert!(stale._waker.is_none());
             // Another waker: the old one comes back, still alive.
             let (fresh, stale) = list.register(&mut k, &b);
             assert!(!fresh);

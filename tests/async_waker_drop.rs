@@ -100,7 +100,11 @@ where
         }
         Path::Cancel => {
             drop(f);
-            assert_eq!(dropped.load(Ordering::Relaxed), 1, "the waker left with its entry");
+            assert_eq!(
+                dropped.load(Ordering::Relaxed),
+                1,
+                "the waker left with its entry"
+            );
         }
     }
     assert_eq!(q.blocked_getters() + q.blocked_putters(), 0);

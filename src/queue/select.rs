@@ -745,7 +745,9 @@ crate::sync::cfg_not_loom! {
             thread::scope(|s| {
                 // Holds `p`'s lock in its first comparison; empties `p`.
                 let drainer = s.spawn(|| p.drain(3).len());
-                entered_rx.recv().unwrap();
+                entered_rx
+                    .recv_timeout(std::time::Duration::from_secs(120))
+                    .expect("the drain compares under the lock");
                 let selector = s.spawn(|| {
                     let r = Select::new()
                         .get(&q2, |r| ('2', r.unwrap()))
