@@ -192,6 +192,14 @@ impl<T: ?Sized> Mutex<T> {
         self.data.with_mut(|p| unsafe { &mut *p })
     }
 
+    /// Whether a thread is asleep (or about to sleep) waiting for the lock:
+    /// for tests that must know a thread reached a lock another holds.
+    #[cfg(test)]
+    #[allow(dead_code)]
+    pub(crate) fn is_contended(&self) -> bool {
+        self.futex.load(Ordering::Relaxed) == CONTENDED
+    }
+
     #[cold]
     fn lock_contended(&self) {
         // Phase 1: the owner is running and will likely unlock soon. Wait for that

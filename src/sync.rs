@@ -198,6 +198,12 @@ pub(crate) mod fault {
         /// A select does not stop at its first completed arm: it completes every
         /// arm that is ready in the same round (two sources complete one select).
         SelectCompletesTwice,
+        /// A waiter list drops a replaced or removed waker where it lets go of
+        /// it, under its own lock and the queue's, instead of handing it back
+        /// to be dropped after the locks.
+        WakerDropsUnderLock,
+        /// `Select::try_wait` gives up after one pass over its arms.
+        SelectTryWaitOnePass,
     }
 
     cfg_loom! {

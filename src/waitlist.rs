@@ -19,6 +19,11 @@
 //!   re-check; a future *dropped* while notified must pass the wake-up on (its
 //!   owner calls its side's notify again): otherwise the thing it was woken for
 //!   could sit there while another waiter sleeps.
+//! * **no user code under a lock**: a waker's `wake` and `drop` are user code
+//!   (they may touch the very queue they wait on). `notify_one` wakes after
+//!   the list's lock; `register` (a replaced waker) and `remove` (a removed one)
+//!   hand the waker back in a [`Stale`], which the owner drops only after it
+//!   let go of its own locks too, as tokio does.
 //!
 //! Entries live in a slab with an index-linked list of the unnotified ones, so
 //! removing any entry is O(1) and a long-lived list does not grow with churn.
@@ -32,10 +37,40 @@ use std::fmt;
 use std::task::Waker;
 
 use crate::mutex::Mutex;
+use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicUsize, Ordering};
 
 /// An entry's place in a [`WaitList`], held by the future that registered it.
 pub(crate) type Key = usize;
+
+/// A waker a list let go of (replaced by a new one, or removed with its
+/// entry), handed to the caller so that its drop, user code, runs where the
+/// caller says: after every lock is released. Dropping the `Stale` drops the
+/// waker; the owner of a queue lock drops it after its guard, explicitly
+/// (locals drop in reverse order, so a `Stale` made under a guard would
+/// otherwise go first).
+#[must_use = "drop it after releasing every lock"]
+pub(crate) struct Stale {
+    /// Held only to be dropped when the `Stale` is.
+    _waker: Option<Waker>,
+}
+
+impl Stale {
+    /// Nothing to drop.
+    pub(crate) const NONE: Stale = Stale { _waker: None };
+
+    fn new(waker: Waker) -> Self {
+        if fault::active(Fault::WakerDropsUnderLock) {
+            // The old bug, for the must-fail models: drop it here, under the
+            // list's lock and whatever lock the caller holds.
+            drop(waker);
+            return Self::NONE;
+        }
+        Self {
+            _waker: Some(waker),
+        }
+    }
+}
 
 /// No entry (end of a linked list).
 const NIL: usize = usize::MAX;
@@ -99,8 +134,9 @@ impl WaitList {
     /// * waiting: the waker is replaced if it would not wake the same task.
     /// * notified (its re-check found nothing): unnotified again, at the front.
     ///
-    /// Returns `true` if the entry is new.
-    pub(crate) fn register(&self, key: &mut Option<Key>, waker: &Waker) -> bool {
+    /// Returns `true` if the entry is new, and the waker it replaced (if any),
+    /// to be dropped after the caller's locks.
+    pub(crate) fn register(&self, key: &mut Option<Key>, waker: &Waker) -> (bool, Stale) {
         let mut s = self.slots.lock();
         let Some(k) = *key else {
             let k = s.alloc(State::Waiting(waker.clone()));
@@ -109,43 +145,48 @@ impl WaitList {
             // release (its lock, or the RMW it announces the sleep with).
             self.unnotified.fetch_add(1, Ordering::Relaxed);
             *key = Some(k);
-            return true;
+            return (true, Stale::NONE);
         };
-        match &mut s.entries[k].state {
+        let replaced = match &mut s.entries[k].state {
             State::Waiting(w) => {
-                if !w.will_wake(waker) {
-                    *w = waker.clone();
+                if w.will_wake(waker) {
+                    None
+                } else {
+                    Some(std::mem::replace(w, waker.clone()))
                 }
             }
             st @ State::Notified => {
                 *st = State::Waiting(waker.clone());
                 s.link_front(k);
                 self.unnotified.fetch_add(1, Ordering::Relaxed);
+                None
             }
             State::Free => unreachable!("a registered key points at a free slot"),
-        }
-        false
+        };
+        let stale = replaced.map_or(Stale::NONE, Stale::new);
+        drop(s);
+        (false, stale)
     }
 
-    /// Removes the entry; `true` if it had been notified (a dropped future then
-    /// passes the wake-up on). Its waker is dropped after the list's lock.
-    pub(crate) fn remove(&self, key: Key) -> bool {
+    /// Removes the entry. Returns `true` if it had been notified (a dropped
+    /// future then passes the wake-up on), and its waker if it had not, to be
+    /// dropped after the caller's locks.
+    pub(crate) fn remove(&self, key: Key) -> (bool, Stale) {
         let mut s = self.slots.lock();
         let state = std::mem::replace(&mut s.entries[key].state, State::Free);
-        let notified = match state {
-            State::Waiting(_) => {
+        let removed = match state {
+            State::Waiting(w) => {
                 s.unlink(key);
                 self.unnotified.fetch_sub(1, Ordering::Relaxed);
-                false
+                (false, Stale::new(w))
             }
-            State::Notified => true,
+            State::Notified => (true, Stale::NONE),
             State::Free => unreachable!("a registered key points at a free slot"),
         };
         s.entries[key].next = s.free;
         s.free = key;
         drop(s);
-        drop(state);
-        notified
+        removed
     }
 
     /// Wakes the oldest unnotified waiter, if any; `true` if there was one.
@@ -314,33 +355,59 @@ crate::sync::cfg_not_loom! {
             let (cb, b) = waker();
             let (cc, c) = waker();
             let (mut ka, mut kb, mut kc) = (None, None, None);
-            assert!(list.register(&mut ka, &a));
-            assert!(list.register(&mut kb, &b));
-            assert!(list.register(&mut kc, &c));
-            assert!(!list.register(&mut ka, &a));
+            assert!(list.register(&mut ka, &a).0);
+            assert!(list.register(&mut kb, &b).0);
+            assert!(list.register(&mut kc, &c).0);
+            assert!(!list.register(&mut ka, &a).0);
             assert_eq!(list.unnotified(), 3);
             // The oldest first.
             assert!(list.notify_one());
             assert_eq!((woken(&ca), woken(&cb), woken(&cc)), (1, 0, 0));
             // A notified entry that re-registers goes to the front.
-            list.register(&mut ka, &a);
+            let _ = list.register(&mut ka, &a);
             assert!(list.notify_one());
             assert_eq!(woken(&ca), 2);
             // Removing a waiting entry from the middle keeps the rest linked.
-            assert!(!list.remove(kb.unwrap()));
+            assert!(!list.remove(kb.unwrap()).0);
             assert!(list.notify_one());
             assert_eq!((woken(&cb), woken(&cc)), (0, 1));
             assert!(!list.notify_one());
-            assert!(list.remove(ka.unwrap()));
-            assert!(list.remove(kc.unwrap()));
+            assert!(list.remove(ka.unwrap()).0);
+            assert!(list.remove(kc.unwrap()).0);
             assert_eq!(list.registered(), 0);
             // Slots are reused.
             let mut kd = None;
-            list.register(&mut kd, &a);
+            let _ = list.register(&mut kd, &a);
             assert!(kd.unwrap() < 3);
             list.notify_all();
             assert_eq!(woken(&ca), 3);
-            assert!(list.remove(kd.unwrap()));
+            assert!(list.remove(kd.unwrap()).0);
+        }
+
+        #[test]
+        fn replaced_and_removed_wakers_come_back_undropped() {
+            let list = WaitList::new();
+            let (ca, a) = waker();
+            let (cb, b) = waker();
+            let mut k = None;
+            let (fresh, stale) = list.register(&mut k, &a);
+            assert!(fresh && stale._waker.is_none());
+            assert_eq!(Arc::strong_count(&ca), 3); // ours, `a`, the list's
+            // The same task again: nothing replaced.
+            let (_, stale) = list.register(&mut k, &a);
+            assert!(stale._waker.is_none());
+            // Another waker: the old one comes back, still alive.
+            let (fresh, stale) = list.register(&mut k, &b);
+            assert!(!fresh);
+            assert_eq!(Arc::strong_count(&ca), 3);
+            drop(stale);
+            assert_eq!(Arc::strong_count(&ca), 2);
+            // Removed while waiting: its waker comes back.
+            let (notified, stale) = list.remove(k.unwrap());
+            assert!(!notified);
+            assert_eq!(Arc::strong_count(&cb), 3);
+            drop(stale);
+            assert_eq!(Arc::strong_count(&cb), 2);
         }
     }
 }

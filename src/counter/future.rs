@@ -48,7 +48,9 @@ impl TaskCounter {
             self.leave(key);
             return Poll::Ready(());
         }
-        let new = self.wakers.register(key, cx.waker());
+        // No lock of ours is held: a replaced waker may drop here.
+        let (new, stale) = self.wakers.register(key, cx.waker());
+        drop(stale);
         // An RMW on every pending poll (a re-armed entry too): see the module
         // header and `wait_inner`. A new entry counts itself, an old one adds 0.
         self.waiters.fetch_add(u32::from(new), Ordering::AcqRel);
@@ -62,7 +64,8 @@ impl TaskCounter {
     fn leave(&self, key: &mut Option<Key>) {
         if let Some(k) = key.take() {
             // A zero wakes every waiter (`notify_all`): nothing to pass on.
-            self.wakers.remove(k);
+            // No lock of ours is held: its waker may drop here.
+            drop(self.wakers.remove(k));
             self.waiters.fetch_sub(1, Ordering::Relaxed);
         }
     }

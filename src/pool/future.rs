@@ -81,7 +81,8 @@ impl<R> Future for TaskHandle<R> {
         if finished(state.load(Ordering::Acquire)) {
             return Poll::Ready(this.complete());
         }
-        this.slot.waiters().register(&mut this.key, cx.waker());
+        // No lock is held: a replaced waker may drop here.
+        drop(this.slot.waiters().register(&mut this.key, cx.waker()));
         this.awaiting = Awaiting::Registered;
         // AcqRel RMW on the word the finisher swaps (module header): Release
         // publishes the stored waker, Acquire sees the result if it is done.
@@ -96,7 +97,7 @@ impl<R> Future for TaskHandle<R> {
 impl<R> TaskHandle<R> {
     fn complete(&mut self) -> Result<R, TaskError> {
         if let Some(k) = self.key.take() {
-            self.slot.waiters().remove(k);
+            drop(self.slot.waiters().remove(k));
         }
         self.awaiting = Awaiting::Done;
         self.slot.take()
@@ -107,7 +108,7 @@ impl<R> Drop for TaskHandle<R> {
     fn drop(&mut self) {
         if let Some(k) = self.key.take() {
             // Leave no waker behind in a cell that may outlive us.
-            self.slot.waiters().remove(k);
+            drop(self.slot.waiters().remove(k));
         }
     }
 }
@@ -270,13 +271,16 @@ impl<K: Eq + Hash, R> Future for ResultFuture<'_, K, R> {
             Some(outcome) => {
                 drop(map);
                 if let Some(k) = this.key.take() {
-                    results.landed_async.remove(k);
+                    drop(results.landed_async.remove(k));
                 }
                 Poll::Ready(outcome)
             }
             None => {
-                // Under the map's lock, which `record` takes before it writes.
-                results.landed_async.register(&mut this.key, cx.waker());
+                // Under the map's lock, which `record` takes before it writes; a
+                // waker it replaced is dropped after that lock.
+                let (_, stale) = results.landed_async.register(&mut this.key, cx.waker());
+                drop(map);
+                drop(stale);
                 Poll::Pending
             }
         }
@@ -287,7 +291,7 @@ impl<K, R> Drop for ResultFuture<'_, K, R> {
     fn drop(&mut self) {
         if let Some(k) = self.key.take() {
             // Every landing wakes every waiter: nothing to pass on.
-            self.service.results.landed_async.remove(k);
+            drop(self.service.results.landed_async.remove(k));
         }
     }
 }

@@ -124,7 +124,7 @@ impl<R> TaskHandle<R> {
         }
         let waker = Waker::from(Arc::clone(&cb));
         let mut key = None;
-        self.slot.waiters().register(&mut key, &waker);
+        drop(self.slot.waiters().register(&mut key, &waker));
         // AcqRel on the word the finisher swaps: either it reads ASYNC (and, by
         // the Release here, our entry) and wakes the list, or we read the
         // finished phase and run the callback ourselves. The callback's own
@@ -132,7 +132,7 @@ impl<R> TaskHandle<R> {
         let prev = state.fetch_or(ASYNC, Ordering::AcqRel);
         if finished(prev) {
             if let Some(k) = key {
-                self.slot.waiters().remove(k);
+                drop(self.slot.waiters().remove(k));
             }
             cb.run();
         }
@@ -245,7 +245,7 @@ pub fn wait<R>(
                     reports: Arc::clone(&reports),
                     thread: waker.clone(),
                 }));
-                h.slot.waiters().register(key, &mark);
+                drop(h.slot.waiters().register(key, &mark));
                 // AcqRel: as `on_done`. A task that finished before this sees no
                 // entry: we see its phase here instead.
                 if finished(h.slot.state().fetch_or(ASYNC, Ordering::AcqRel)) {
@@ -265,7 +265,7 @@ pub fn wait<R>(
             }
             for (h, key) in handles.iter().zip(keys) {
                 if let Some(k) = key {
-                    h.slot.waiters().remove(k);
+                    drop(h.slot.waiters().remove(k));
                 }
             }
         });

@@ -7,7 +7,7 @@
 //! entries hold one `Waker`: the task's for [`Select::wait_async`], or for a
 //! blocking thread one that unparks it ([`Parker`](crate::parker)). A wake-up
 //! never completes anything by itself; it only wakes the selector, which polls
-//! its arms in rotating order and **stops at the first that completes**. That
+//! its arms from a random start and **stops at the first that completes**. That
 //! single completer is the claim: no two sources can complete one select,
 //! because sources never complete it (the must-fail model
 //! `Fault::SelectCompletesTwice` keeps polling after a win, and loom catches the
@@ -173,7 +173,7 @@ impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
 /// | `default => ...`                       | [`try_wait`](Select::try_wait) returns `None`     |
 /// | `default(timeout) => ...`              | [`wait_timeout`](Select::wait_timeout) / [`wait_deadline`](Select::wait_deadline) return `None` |
 /// | disconnected channel: `Err(RecvError)` | shut-down queue: `Err(GetError::ShutDown)` / `Err(PutError::ShutDown(item))` |
-/// | random start                           | rotating start (per thread and per wait)          |
+/// | random start                           | random start (per pass over the arms)            |
 ///
 /// A put arm's item lives in the caller's `Option` slot and moves into the
 /// queue only when that arm wins: if another arm wins, or the wait times out,
@@ -224,7 +224,8 @@ impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
 /// ```
 pub struct Select<'a, R> {
     arms: Vec<Box<dyn Arm<R> + Send + 'a>>,
-    /// Where the next round starts (rotates: fairness).
+    /// Under loom, where the next pass starts (rotating from 0); unused
+    /// otherwise, where each pass starts at a random arm.
     turn: usize,
 }
 
@@ -245,7 +246,7 @@ impl<'a, R> Select<'a, R> {
     pub fn new() -> Self {
         Self {
             arms: Vec::new(),
-            turn: start_turn(),
+            turn: 0,
         }
     }
 
@@ -334,6 +335,14 @@ impl<'a, R> Select<'a, R> {
     /// Completes one ready operation if there is one, without waiting: `None`
     /// if none is ready (or none is active).
     ///
+    /// It looks at the arms one after another, so it makes a second pass
+    /// before it gives up (as crossbeam's `try_select` does): an item that
+    /// moves from a queue it has not looked at yet to one it already found
+    /// empty (another thread puts into the second, then takes from the first)
+    /// is still found, where a single pass would return `None` although one
+    /// of its queues held an item at every instant of the call. `None` means
+    /// every active arm was found not ready twice.
+    ///
     /// # Examples
     ///
     /// ```
@@ -346,8 +355,19 @@ impl<'a, R> Select<'a, R> {
     /// assert_eq!(sel.try_wait(), Some(3));
     /// ```
     pub fn try_wait(&mut self) -> Option<R> {
+        let start = self.next_start();
+        self.try_round(start).or_else(|| {
+            if fault::active(Fault::SelectTryWaitOnePass) {
+                return None;
+            }
+            self.try_round(start)
+        })
+    }
+
+    /// One pass over the active arms from `start`, completing the first that
+    /// is ready, registering nothing.
+    fn try_round(&mut self, start: usize) -> Option<R> {
         let n = self.arms.len();
-        let start = self.next_turn();
         let mut won = None;
         for j in 0..n {
             let i = (start + j) % n;
@@ -457,10 +477,17 @@ impl<'a, R> Select<'a, R> {
         SelectFuture { sel: self }
     }
 
-    fn next_turn(&mut self) -> usize {
-        let t = self.turn;
-        self.turn = self.turn.wrapping_add(1);
-        t
+    /// Where the next pass starts: a random arm (per thread xorshift), so no
+    /// arm starves whatever the caller's pattern of selects (crossbeam picks
+    /// a random order too). Under loom a per-select rotation from 0, so a
+    /// model's executions start alike.
+    fn next_start(&mut self) -> usize {
+        if crate::sync::LOOM {
+            let t = self.turn;
+            self.turn = self.turn.wrapping_add(1);
+            return t;
+        }
+        random_start()
     }
 
     /// Whether some arm can still complete. Only a completing put arm turns
@@ -470,11 +497,11 @@ impl<'a, R> Select<'a, R> {
         self.arms.iter().any(|a| a.active())
     }
 
-    /// One round: polls the active arms from the turn's start, registering each
+    /// One round: polls the active arms from a random start, registering each
     /// that cannot complete, and stops at the first that does.
     fn poll_round(&mut self, cx: &mut Context<'_>) -> Poll<R> {
         let n = self.arms.len();
-        let start = self.next_turn();
+        let start = self.next_start();
         let mut won = None;
         for j in 0..n {
             let i = (start + j) % n;
@@ -521,7 +548,8 @@ impl<'a, R> Select<'a, R> {
                 } else {
                     std::thread::yield_now();
                 }
-                if let Some(r) = self.try_wait() {
+                let start = self.next_start();
+                if let Some(r) = self.try_round(start) {
                     return Some(r);
                 }
                 if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -565,20 +593,29 @@ impl<R> fmt::Debug for Select<'_, R> {
 const SPIN_STEPS: u32 = 10;
 const SPIN_LIMIT: u32 = 6;
 
-/// Where a new `Select` starts: a per-thread rotating counter, so one-shot
-/// selects built in a loop rotate too (0 under loom: a model's executions must
-/// start alike).
-fn start_turn() -> usize {
-    if crate::sync::LOOM {
-        return 0;
-    }
+/// A random start for a pass: xorshift64 on a per-thread state, seeded once
+/// per thread from std's random hash keys (`RandomState`, no new dependency)
+/// mixed with the state's address. Not for anything but spreading the starts: a pass reduces it
+/// modulo its arm count.
+fn random_start() -> usize {
+    use std::cell::Cell;
+    use std::hash::BuildHasher;
     std::thread_local! {
-        static TURN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        static STATE: Cell<u64> = const { Cell::new(0) };
     }
-    TURN.with(|t| {
-        let v = t.get();
-        t.set(v.wrapping_add(1));
-        v
+    STATE.with(|state| {
+        let mut x = state.get();
+        if x == 0 {
+            let here = state as *const Cell<u64> as usize;
+            // `| 1`: xorshift never leaves 0, so the state must not start there.
+            x = std::collections::hash_map::RandomState::new().hash_one(here) | 1;
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        state.set(x);
+        // The high half: the better-mixed bits.
+        (x >> 32) as usize
     })
 }
 
@@ -627,5 +664,116 @@ impl<R> fmt::Debug for SelectFuture<'_, '_, R> {
         f.debug_struct("SelectFuture")
             .field("sel", &self.sel)
             .finish()
+    }
+}
+
+// Plain unit tests (std types; `cargo test` without the loom feature): scenarios
+// that need to see a thread wait for a queue's lock, which only the crate can.
+crate::sync::cfg_not_loom! {
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::queue::{PriorityQueue, Queue};
+        use std::cmp::Ordering as Order;
+        use std::sync::atomic::{AtomicBool, Ordering as O};
+        use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+        use std::sync::{Arc, Mutex as StdMutex};
+        use std::thread;
+
+        /// Holds the first comparison made while armed until released.
+        struct Gate {
+            armed: AtomicBool,
+            entered: SyncSender<()>,
+            release: StdMutex<Receiver<()>>,
+        }
+
+        impl Gate {
+            fn pass(&self) {
+                if self.armed.swap(false, O::AcqRel) {
+                    self.entered.send(()).unwrap();
+                    self.release.lock().unwrap().recv().unwrap();
+                }
+            }
+        }
+
+        /// An item whose `Ord` goes through the gate (it runs under the
+        /// priority queue's lock).
+        struct Gated(u32, Arc<Gate>);
+
+        impl PartialEq for Gated {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == Order::Equal
+            }
+        }
+        impl Eq for Gated {}
+        impl PartialOrd for Gated {
+            fn partial_cmp(&self, other: &Self) -> Option<Order> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for Gated {
+            fn cmp(&self, other: &Self) -> Order {
+                self.1.pass();
+                self.0.cmp(&other.0)
+            }
+        }
+
+        /// At every instant of the call one of the select's queues holds an
+        /// item, yet the arms are looked at one after another: `q2` (empty),
+        /// then `p`, whose lock a drain holds inside a blocking `Ord`; while
+        /// the select waits for that lock, another thread puts into `q2` and
+        /// then takes `q1`'s item; the select finds `p` and `q1` empty. A
+        /// `try_wait` that gave up then would return `None`.
+        #[test]
+        fn try_wait_is_linearizable_across_a_held_arm_lock() {
+            let (entered_tx, entered_rx) = sync_channel(1);
+            let (release_tx, release_rx) = sync_channel(1);
+            let gate = Arc::new(Gate {
+                armed: AtomicBool::new(false),
+                entered: entered_tx,
+                release: StdMutex::new(release_rx),
+            });
+            let q2: Queue<u32> = Queue::unbounded();
+            let p: PriorityQueue<Gated> = PriorityQueue::unbounded();
+            let q1: Queue<u32> = Queue::unbounded();
+            for i in 0..3 {
+                p.put(Gated(i, gate.clone())).unwrap();
+            }
+            q1.put(1).unwrap();
+            gate.armed.store(true, O::Release);
+            let done = AtomicBool::new(false);
+            thread::scope(|s| {
+                // Holds `p`'s lock in its first comparison; empties `p`.
+                let drainer = s.spawn(|| p.drain(3).len());
+                entered_rx
+                    .recv_timeout(std::time::Duration::from_secs(120))
+                    .expect("the drain compares under the lock");
+                let selector = s.spawn(|| {
+                    let r = Select::new()
+                        .get(&q2, |r| ('2', r.unwrap()))
+                        .get(&p, |r| ('p', r.unwrap().0))
+                        .get(&q1, |r| ('1', r.unwrap()))
+                        .try_wait();
+                    done.store(true, O::Release);
+                    r
+                });
+                // Until the selector waits for `p`'s lock (or is done: it may
+                // have looked at `q1` before `p`).
+                while !p.core.state.is_contended() && !done.load(O::Acquire) {
+                    thread::yield_now();
+                }
+                if !done.load(O::Acquire) {
+                    q2.put(2).unwrap();
+                    assert_eq!(q1.try_get(), Ok(1));
+                }
+                release_tx.send(()).unwrap();
+                assert_eq!(drainer.join().unwrap(), 3);
+                let got = selector.join().unwrap();
+                assert!(
+                    matches!(got, Some(('2', 2) | ('1', 1))),
+                    "try_wait gave {got:?} although q1 or q2 held an item throughout"
+                );
+            });
+        }
     }
 }

@@ -20,7 +20,10 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// # Cancel safety
     ///
     /// Cancel-safe, as `get_async`: an item is taken only by the poll that yields
-    /// it, and a `next()` future dropped after its wake-up passes it on.
+    /// it, so a dropped `next()` future took nothing. The stream itself keeps its
+    /// place in the waiter list (and a wake-up it received) until it is polled
+    /// again or dropped; dropping the stream passes such a wake-up on to another
+    /// waiter, as a dropped `get_async` future does.
     ///
     /// # Examples
     ///

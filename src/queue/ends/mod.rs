@@ -21,8 +21,9 @@
 //! * items still queued when the last consumer drops stay in the queue (as in a
 //!   crossbeam channel, where they live until the last end goes), reachable
 //!   through [`Producer::queue`] (`shutdown_now()` hands them back), and are
-//!   dropped with the last end otherwise. Nothing is dropped from inside a
-//!   `Drop` of an end.
+//!   dropped with the queue, when the last end of both kinds drops. An end's
+//!   `Drop` takes no item out of the queue: it only counts, and the last of a
+//!   kind shuts the queue down.
 
 mod consumer;
 mod producer;

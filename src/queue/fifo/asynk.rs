@@ -19,6 +19,9 @@
 //!   notified, notifies its side once more (threads and tasks): the item or slot
 //!   it was woken for is never left with a waiter asleep.
 //! * Nothing spins: a poll never blocks beyond the two locks.
+//! * No waker is dropped under a lock: a waker the list lets go of (replaced on
+//!   a re-poll, removed with its entry) comes back as a [`Stale`] and is dropped
+//!   after the last guard, since its drop is user code that may use this queue.
 
 use std::mem;
 use std::task::{Context, Poll};
@@ -28,7 +31,7 @@ use crate::queue::error::{GetError, PutError};
 use crate::queue::store::Store;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
-use crate::waitlist::Key;
+use crate::waitlist::{Key, Stale};
 
 impl<T> TwoLock<T> {
     pub(super) fn poll_get_one(
@@ -44,23 +47,30 @@ impl<T> TwoLock<T> {
                 mem::swap(&mut take.buf, &mut put.buf);
             } else if put.shutdown {
                 drop(put);
-                self.unregister_getter(&mut take, key);
+                let stale = self.unregister_getter(&mut take, key);
+                drop(take);
+                drop(stale);
                 return Poll::Ready(Err(GetError::ShutDown));
             } else {
                 // Register while the put lock is still held: every put after this
                 // hold comes after our registration, so its notify finds us.
-                if self.wakers.0.getters.register(key, cx.waker()) {
+                let (fresh, stale) = self.wakers.0.getters.register(key, cx.waker());
+                if fresh {
                     take.getters += 1;
                 }
+                drop(put);
+                drop(take);
+                drop(stale);
                 return Poll::Pending;
             }
         }
         let Some(item) = take.buf.pop() else {
             unreachable!("the take buffer was refilled under the lock");
         };
-        self.unregister_getter(&mut take, key);
+        let stale = self.unregister_getter(&mut take, key);
         let putter_asleep = self.took(&take, 1);
         drop(take);
+        drop(stale);
         if putter_asleep {
             self.wake_putter();
         }
@@ -76,8 +86,9 @@ impl<T> TwoLock<T> {
         let mut put = self.put.0.lock.lock();
         loop {
             if put.shutdown {
-                let counted = self.unregister_putter(&mut put, key);
+                let (counted, stale) = self.unregister_putter(&mut put, key);
                 drop(put);
+                drop(stale);
                 self.uncount_sleeper(counted);
                 let item = item.take().expect("put_async polled after completion");
                 return Poll::Ready(Err(PutError::ShutDown(item)));
@@ -89,12 +100,13 @@ impl<T> TwoLock<T> {
             // held (`shutdown` sets its flag under it, then wakes every
             // registered putter), then count as a sleeper and re-read the take
             // count in one hold of the take lock (see `took`).
-            let fresh = self.wakers.0.putters.register(key, cx.waker());
+            let (fresh, stale) = self.wakers.0.putters.register(key, cx.waker());
             if fresh {
                 put.putters += 1;
             }
             let (puts, takes_seen) = (put.puts, put.takes_seen);
             drop(put);
+            drop(stale);
             let mut take = self.take.0.lock.lock();
             if fresh {
                 take.sleeping_putters += 1;
@@ -115,13 +127,14 @@ impl<T> TwoLock<T> {
             // A slot freed since our look: try again under the put lock.
             put = self.put.0.lock.lock();
         }
-        let counted = self.unregister_putter(&mut put, key);
+        let (counted, stale) = self.unregister_putter(&mut put, key);
         let item = item.take().expect("put_async polled after completion");
         put.buf.push(item);
         put.puts = put.puts.wrapping_add(1);
         // The task count's added total, as in `put_one`.
         self.tasks.0.publish_added(put.puts);
         drop(put);
+        drop(stale);
         self.uncount_sleeper(counted);
         self.wake_getter();
         Poll::Ready(Ok(()))
@@ -129,9 +142,10 @@ impl<T> TwoLock<T> {
 
     pub(super) fn leave_get_entry(&self, key: Key) {
         let mut take = self.take.0.lock.lock();
-        let notified = self.wakers.0.getters.remove(key);
+        let (notified, stale) = self.wakers.0.getters.remove(key);
         take.getters -= 1;
         drop(take);
+        drop(stale);
         if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
             self.wake_getter();
         }
@@ -139,33 +153,39 @@ impl<T> TwoLock<T> {
 
     pub(super) fn leave_put_entry(&self, key: Key) {
         let mut put = self.put.0.lock.lock();
-        let notified = self.wakers.0.putters.remove(key);
+        let (notified, stale) = self.wakers.0.putters.remove(key);
         put.putters -= 1;
         drop(put);
+        drop(stale);
         self.uncount_sleeper(true);
         if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
             self.wake_putter();
         }
     }
 
-    fn unregister_getter(&self, take: &mut TakeState<T>, key: &mut Option<Key>) {
-        if let Some(k) = key.take() {
-            self.wakers.0.getters.remove(k);
-            take.getters -= 1;
+    /// Removes a completing task getter's entry (take lock held); its waker
+    /// comes back, to be dropped after the lock.
+    fn unregister_getter(&self, take: &mut TakeState<T>, key: &mut Option<Key>) -> Stale {
+        match key.take() {
+            Some(k) => {
+                take.getters -= 1;
+                self.wakers.0.getters.remove(k).1
+            }
+            None => Stale::NONE,
         }
     }
 
     /// Removes a task putter's entry (put lock held). `true` if it had one: the
     /// caller then uncounts it from `sleeping_putters` once it has let go of the
-    /// put lock (lock order: take, then put).
-    fn unregister_putter(&self, put: &mut PutState<T>, key: &mut Option<Key>) -> bool {
+    /// put lock (lock order: take, then put). Its waker comes back, to be
+    /// dropped after the lock.
+    fn unregister_putter(&self, put: &mut PutState<T>, key: &mut Option<Key>) -> (bool, Stale) {
         match key.take() {
             Some(k) => {
-                self.wakers.0.putters.remove(k);
                 put.putters -= 1;
-                true
+                (true, self.wakers.0.putters.remove(k).1)
             }
-            None => false,
+            None => (false, Stale::NONE),
         }
     }
 

@@ -2,7 +2,9 @@
 //! checks, registers and is woken under the one lock, exactly as a sleeping
 //! thread (`Locked::block`): registration counts in `getters` / `putters`, so the
 //! notify a put or get already makes for a sleeper reaches the task list too.
-//! A future dropped after its wake-up passes it on (see `fifo/asynk.rs`).
+//! A future dropped after its wake-up passes it on (see `fifo/asynk.rs`). A
+//! waker the list lets go of comes back as a [`Stale`] and is dropped after
+//! the lock (its drop is user code that may use this queue).
 
 use std::task::{Context, Poll};
 
@@ -12,7 +14,7 @@ use crate::queue::store::Store;
 use crate::queue::wait::Side;
 use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
-use crate::waitlist::Key;
+use crate::waitlist::{Key, Stale};
 
 impl<T, S: Store<T>> Locked<T, S> {
     pub(super) fn poll_get_one(
@@ -23,9 +25,10 @@ impl<T, S: Store<T>> Locked<T, S> {
         let mut state = self.state.lock();
         if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
             self.hint.set_len(state.store.len());
-            self.unregister(&mut state, Side::Get, key);
+            let stale = self.unregister(&mut state, Side::Get, key);
             let wake = self.capacity != UNBOUNDED && state.putters.any();
             drop(state);
+            drop(stale);
             if wake {
                 self.not_full.notify_one();
                 self.wakers.putters.notify_one();
@@ -33,12 +36,17 @@ impl<T, S: Store<T>> Locked<T, S> {
             return Poll::Ready(Ok(item));
         }
         if state.shutdown {
-            self.unregister(&mut state, Side::Get, key);
+            let stale = self.unregister(&mut state, Side::Get, key);
+            drop(state);
+            drop(stale);
             return Poll::Ready(Err(GetError::ShutDown));
         }
-        if self.wakers.getters.register(key, cx.waker()) {
+        let (fresh, stale) = self.wakers.getters.register(key, cx.waker());
+        if fresh {
             state.getters.register();
         }
+        drop(state);
+        drop(stale);
         Poll::Pending
     }
 
@@ -50,24 +58,33 @@ impl<T, S: Store<T>> Locked<T, S> {
     ) -> Poll<Result<(), PutError<T>>> {
         let mut state = self.state.lock();
         if state.shutdown {
-            self.unregister(&mut state, Side::Put, key);
+            let stale = self.unregister(&mut state, Side::Put, key);
+            drop(state);
+            drop(stale);
             let item = item.take().expect("put_async polled after completion");
             return Poll::Ready(Err(PutError::ShutDown(item)));
         }
         if state.store.len() >= self.capacity {
-            if self.wakers.putters.register(key, cx.waker()) {
+            let (fresh, stale) = self.wakers.putters.register(key, cx.waker());
+            if fresh {
                 state.putters.register();
             }
+            drop(state);
+            drop(stale);
             return Poll::Pending;
         }
-        self.unregister(&mut state, Side::Put, key);
         let item = item.take().expect("put_async polled after completion");
         // Count the task before the item is visible (as `put`).
         self.count_puts(&mut state.puts, 1);
         self.store_op(&mut state.store, |s| s.push(item));
+        // After the push, whose `Ord` may panic: a `Stale` made before it would
+        // drop during the unwinding, before the guard. (Nobody sees the entry
+        // in between: the lock is held throughout.)
+        let stale = self.unregister(&mut state, Side::Put, key);
         self.hint.set_len(state.store.len());
         let wake = state.getters.any();
         drop(state);
+        drop(stale);
         if wake {
             self.not_empty.notify_one();
             self.wakers.getters.notify_one();
@@ -76,18 +93,19 @@ impl<T, S: Store<T>> Locked<T, S> {
     }
 
     /// A completing future leaves the list (its own re-check acted on any
-    /// wake-up).
-    fn unregister(&self, state: &mut State<S>, side: Side, key: &mut Option<Key>) {
-        if let Some(k) = key.take() {
-            match side {
-                Side::Get => {
-                    self.wakers.getters.remove(k);
-                    state.getters.unregister();
-                }
-                Side::Put => {
-                    self.wakers.putters.remove(k);
-                    state.putters.unregister();
-                }
+    /// wake-up). Its waker comes back, to be dropped after the lock.
+    fn unregister(&self, state: &mut State<S>, side: Side, key: &mut Option<Key>) -> Stale {
+        let Some(k) = key.take() else {
+            return Stale::NONE;
+        };
+        match side {
+            Side::Get => {
+                state.getters.unregister();
+                self.wakers.getters.remove(k).1
+            }
+            Side::Put => {
+                state.putters.unregister();
+                self.wakers.putters.remove(k).1
             }
         }
     }
@@ -107,8 +125,9 @@ impl<T, S> Locked<T, S> {
                 (&self.wakers.putters, &self.not_full)
             }
         };
-        let notified = list.remove(key);
+        let (notified, stale) = list.remove(key);
         drop(state);
+        drop(stale);
         if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
             cv.notify_one();
             list.notify_one();
