@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use super::{expect_failure, inject, model};
 use crate::pool::{TaskError, ThreadPoolManager};

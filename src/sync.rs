@@ -189,8 +189,9 @@ pub(crate) mod fault {
         /// A pending async queue future dropped after its wake-up removes its
         /// entry without passing the wake-up on to another waiter.
         AsyncDropSkipsPassOn,
-        /// FIFO: a task putter sets `ASLEEP` but keeps its older take count
-        /// instead of re-checking room with the one the RMW returned.
+        /// FIFO: a task putter counts itself as a sleeper under the take lock
+        /// but keeps its older take count instead of re-reading the take word
+        /// in that hold.
         AsyncPutterSkipsRecheck,
         /// `TaskHandle`'s publish ignores the async waiter bit (never wakes an
         /// awaiting task).

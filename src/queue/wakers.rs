@@ -5,7 +5,7 @@
 //! the same places: wherever a core notifies a condvar, it calls the matching
 //! method here right after, which is one relaxed load while no task waits. A
 //! task waiter also counts in the core's sleeper count (`blocked_getters`,
-//! `blocked_putters`, and on the FIFO the take word's `ASLEEP` bit), so every
+//! `blocked_putters`, and on the FIFO the take side's `sleeping_putters`), so every
 //! gate that decides "someone sleeps, notify" already covers it.
 
 use crate::waitlist::WaitList;

@@ -97,16 +97,16 @@ struct PutSide<T> {
 /// Under the put lock.
 struct PutState<T> {
     buf: Fifo<T>,
-    /// Items ever put (modulo 2^63 where compared with the take count).
+    /// Items ever put, modulo 2^64 (`in_use` takes the difference with the take
+    /// count; a difference above `isize::MAX` is a stale, wrapped one).
     puts: usize,
     /// The take count as last read from the take word: never ahead of the real
     /// one, so `in_use(puts, takes_seen)` never under-counts the queue.
     takes_seen: usize,
     shutdown: bool,
-    /// Putters blocked on a full queue (`blocked_putters`), from the moment
-    /// they register on `not_full` until they are back under the put lock.
-    /// Putters asleep on `not_full`, and task putters registered in `wakers`
-    /// (`blocked_putters`); while non-zero the take word carries [`ASLEEP`].
+    /// Putters blocked on a full queue (`blocked_putters`): threads from the
+    /// moment they register on `not_full` until they are back under the put
+    /// lock, and task putters registered in `wakers`.
     putters: usize,
 }
 
