@@ -187,6 +187,12 @@ pub(crate) mod fault {
         /// A select does not stop at its first completed arm: it completes every
         /// arm that is ready in the same round (two sources complete one select).
         SelectCompletesTwice,
+        /// Delay queue: a put whose item becomes the new head does not wake the
+        /// leader asleep until the old head's deadline (no re-arm).
+        DelayPutSkipsRearm,
+        /// Delay queue: a getter leaving (with an item, on its timeout or at
+        /// shutdown) does not hand the leader's role on to a sleeping follower.
+        DelayLeaderSkipsHandOff,
     }
 
     cfg_loom! {
