@@ -78,7 +78,7 @@ pub use counter::{JoinFuture, TaskCounter};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
     as_completed, done_callback_panics, wait, wait_any, AddTaskError, AsCompleted, PoolBuildError,
-    PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle, SubmitError, TaskError,
+    PeriodicHandle, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle, SubmitError, TaskError,
     TaskHandle, TaskService, ThreadPoolManager, WaitAllFuture, WaitFor,
 };
 pub use queue::ends::{Consumer, Producer};

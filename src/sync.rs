@@ -193,6 +193,9 @@ pub(crate) mod fault {
         /// Delay queue: a getter leaving (with an item, on its timeout or at
         /// shutdown) does not hand the leader's role on to a sleeping follower.
         DelayLeaderSkipsHandOff,
+        /// Pool: a periodic series queues its next run before the current run
+        /// starts, so two workers can run it at once.
+        PeriodicRequeuesBeforeRun,
     }
 
     cfg_loom! {

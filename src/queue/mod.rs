@@ -44,6 +44,7 @@ use std::fmt;
 
 use self::core::Core;
 
+pub(crate) use delay::clock as delay_clock;
 pub use delay::{Delay, DelayQueue};
 pub use discipline::Discipline;
 pub use future::{GetFuture, PutFuture};

@@ -242,6 +242,16 @@ impl<T> DelayCore<T> {
         }
     }
 
+    /// Removes every item `pred` picks, due or not; their tasks are marked done.
+    /// `pred` runs under the lock: crate code only.
+    pub(super) fn remove_where(&self, pred: impl FnMut(&T) -> bool) -> Vec<T> {
+        let mut state = self.state.lock();
+        let taken = state.store.extract(pred);
+        self.leave(state, taken.len());
+        self.tasks.done_up_to(taken.len());
+        taken
+    }
+
     /// The head's deadline, due or not.
     pub(super) fn peek_deadline(&self) -> Option<Instant> {
         self.state.lock().store.head()

@@ -8,7 +8,7 @@
 //! * `clock.rs`: the time source (a model clock under loom);
 //! * `timer.rs`: the process-wide timer that wakes tasks when a head falls due.
 
-mod clock;
+pub(crate) mod clock;
 pub(crate) mod core;
 mod put;
 mod store;

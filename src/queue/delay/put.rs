@@ -179,4 +179,10 @@ impl<T> BlockingQueue<T, Delay<T>> {
     pub fn due_len(&self) -> usize {
         self.core.due_len()
     }
+
+    /// Removes every item `pred` picks, due or not (the pool's close policies).
+    /// `pred` runs under the queue's lock: crate code only, never user code.
+    pub(crate) fn remove_where(&self, pred: impl FnMut(&T) -> bool) -> Vec<T> {
+        self.core.remove_where(pred)
+    }
 }

@@ -96,6 +96,16 @@ impl<T> Delay<T> {
         self.heap.iter().filter(|e| e.at <= now).count()
     }
 
+    /// Removes and returns every item `pred` picks (in no particular order).
+    pub(super) fn extract(&mut self, mut pred: impl FnMut(&T) -> bool) -> Vec<T> {
+        let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.heap)
+            .into_vec()
+            .into_iter()
+            .partition(|e| pred(&e.item));
+        self.heap = BinaryHeap::from(kept);
+        taken.into_iter().map(|e| e.item).collect()
+    }
+
     pub(super) fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
