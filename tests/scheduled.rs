@@ -3,7 +3,7 @@
 //! that end a series but not a worker, the close / terminate / join policies.
 //! Assertions are about order and outcome, never about how late a run is.
 
-use queuekit::{TaskError, ThreadPoolManager};
+use queuekit::{SubmitError, TaskError, ThreadPoolManager};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -258,5 +258,5 @@ fn submit_after_a_closed_pool_gives_the_closure_back() {
     let err = pool
         .schedule_at_fixed_rate(Duration::ZERO, Duration::from_secs(1), || {})
         .unwrap_err();
-    drop(err);
+    assert!(matches!(err, SubmitError::Closed(_)));
 }

@@ -61,6 +61,7 @@ unsafe impl Sync for Series {}
 
 impl Series {
     pub(crate) fn new(f: Box<dyn FnMut() + Send>, cadence: Cadence, pool: &Arc<Shared>) -> Arc<Self> {
+        pool.timers.live_series.fetch_add(1, Ordering::AcqRel);
         Arc::new(Self {
             f: UnsafeCell::new(f),
             cadence,
@@ -76,13 +77,19 @@ impl Series {
         self.state.load(Ordering::Acquire) & CANCELLED != 0
     }
 
-    /// Sets the outcome (the first one wins) and wakes `wait`ers.
+    /// Sets the outcome (the first one wins), wakes `wait`ers, and lets a
+    /// closed pool's timer end if this was its last series.
     fn end(&self, why: TaskError) {
         let mut o = self.outcome.lock();
-        if o.is_none() {
-            *o = Some(why);
-            drop(o);
-            self.ended.notify_all();
+        if o.is_some() {
+            return;
+        }
+        *o = Some(why);
+        drop(o);
+        self.ended.notify_all();
+        if let Some(pool) = self.pool.upgrade() {
+            pool.timers.live_series.fetch_sub(1, Ordering::AcqRel);
+            pool.finish_timers_if_idle();
         }
     }
 
@@ -163,6 +170,11 @@ impl Series {
             self.cancel();
             return;
         };
+        // A closed pool keeps series only by its policy.
+        if pool.state.lock().closed && !pool.timers.periodic_after_close.load(Ordering::Relaxed) {
+            self.cancel();
+            return;
+        }
         let again = next.map(|t| pool.timers.queue.put_at(Timed::Run(Arc::clone(self), t), t));
         if !matches!(again, Some(Ok(()))) {
             self.cancel();

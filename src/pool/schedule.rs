@@ -28,9 +28,9 @@ impl ThreadPoolManager {
     ///
     /// # Errors
     ///
-    /// [`SubmitError::Closed`] with the closure if the pool is closed or the
-    /// delay is too large for `Instant`; [`SubmitError::SpawnFailed`] if the
-    /// timer thread could not be started.
+    /// [`SubmitError::Closed`] with the closure if the pool is closed, the
+    /// delay is too large for `Instant`, or the pool's timer thread could not
+    /// be started.
     ///
     /// # Examples
     ///

@@ -22,7 +22,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::cell::Runnable;
+use super::cell::{Runnable, Slot, TaskCell, CANCELLED, PHASE};
 use super::job::Job;
 use super::periodic::Series;
 use super::shared::{Block, Shared, State};
@@ -30,12 +30,29 @@ use crate::mutex::Mutex;
 use crate::panic::drop_quietly;
 use crate::queue::DelayQueue;
 use crate::sync::thread::{self, JoinHandle};
-use crate::sync::{AtomicBool, Ordering};
+use crate::sync::{AtomicBool, AtomicUsize, Ordering};
+
+/// A one-shot task waiting for its time: the pool runs it, and a close can see
+/// whether its handle already cancelled it.
+pub(crate) trait Delayed: Runnable {
+    /// Its handle cancelled it (its closure is gone; only its time is left).
+    fn is_cancelled(&self) -> bool;
+}
+
+impl<F, R> Delayed for TaskCell<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    fn is_cancelled(&self) -> bool {
+        Slot::<R>::state(self).load(Ordering::Acquire) & PHASE == CANCELLED
+    }
+}
 
 /// Something waiting for its time.
 pub(crate) enum Timed {
     /// A one-shot task with a handle.
-    Once(Arc<dyn Runnable>),
+    Once(Arc<dyn Delayed>),
     /// The next run of a periodic series, due at the deadline it carries.
     Run(Arc<Series>, Instant),
 }
@@ -48,6 +65,9 @@ pub(crate) struct Timers {
     pub(crate) delayed_after_close: AtomicBool,
     /// Java's `continueExistingPeriodicTasksAfterShutdownPolicy` (default `false`).
     pub(crate) periodic_after_close: AtomicBool,
+    /// Periodic series not yet ended: a closed pool's timer ends only after
+    /// the last (they may be running, outside the queue).
+    pub(crate) live_series: AtomicUsize,
 }
 
 impl Timers {
@@ -57,6 +77,7 @@ impl Timers {
             thread: Mutex::new(None),
             delayed_after_close: AtomicBool::new(true),
             periodic_after_close: AtomicBool::new(false),
+            live_series: AtomicUsize::new(0),
         }
     }
 }
@@ -103,10 +124,17 @@ impl Shared {
         self.state.lock().timer_thread = Some(thread::current().id());
         while let Ok(entry) = self.timers.queue.get() {
             let panicked = match entry {
-                Timed::Once(task) => match self.accept(task, Job::Task, Block::Forever) {
-                    Ok(()) => false,
-                    Err(e) => cancel(Timed::Once(e.into_inner())).1,
-                },
+                Timed::Once(task) => {
+                    let task: Arc<dyn Runnable> = task;
+                    match self.accept(task, Job::Task, Block::Forever) {
+                        Ok(()) => false,
+                        Err(e) => {
+                            let task = e.into_inner();
+                            let c = task.cancel();
+                            c.drop_panicked | drop_quietly(task)
+                        }
+                    }
+                }
                 Timed::Run(series, at) if !series.is_cancelled() => {
                     // Refused (closed or broken pool): dropping the run ends the
                     // series as cancelled.
@@ -120,11 +148,7 @@ impl Shared {
             if panicked {
                 self.state.lock().panicked += 1;
             }
-            // A closed pool whose kept periodic series have all ended: nothing
-            // will come any more.
-            if self.state.lock().closed && self.timers.queue.is_empty() {
-                self.timers.queue.shutdown();
-            }
+            self.finish_timers_if_idle();
         }
     }
 
@@ -139,14 +163,23 @@ impl Shared {
     pub(crate) fn close_timers(&self) {
         let keep_once = self.timers.delayed_after_close.load(Ordering::Relaxed);
         let keep_runs = self.timers.periodic_after_close.load(Ordering::Relaxed);
+        // Entries already cancelled go too: only their time was left.
         let dropped = self.timers.queue.remove_where(|e| match e {
-            Timed::Once(_) => !keep_once,
-            Timed::Run(..) => !keep_runs,
+            Timed::Once(t) => !keep_once || t.is_cancelled(),
+            Timed::Run(s, _) => !keep_runs || s.is_cancelled(),
         });
         self.cancel_timed(dropped);
-        // Kept periodic series go on (until cancelled, or `terminate`); the
-        // timer thread shuts the queue once it is empty.
-        if !keep_runs || self.timers.queue.is_empty() {
+        self.finish_timers_if_idle();
+    }
+
+    /// Lets the timer thread end once a closed pool has nothing left to time:
+    /// the queue is empty and every periodic series has ended (a kept series
+    /// may be running, outside the queue, and will queue its next run).
+    pub(crate) fn finish_timers_if_idle(&self) {
+        if self.state.lock().closed
+            && self.timers.queue.is_empty()
+            && self.timers.live_series.load(Ordering::Acquire) == 0
+        {
             self.timers.queue.shutdown();
         }
     }
