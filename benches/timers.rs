@@ -51,17 +51,11 @@ fn queuekit_delay_queue(n: usize, getters: usize) -> Run {
     let q = DelayQueue::unbounded();
     let t0 = Instant::now();
     let late = thread::scope(|s| {
-        let gs: Vec<_> = (0..getters)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut late = Vec::new();
-                    for at in q.iter() {
-                        late.push(Instant::now().saturating_duration_since(at));
-                    }
-                    late
-                })
-            })
-            .collect();
+        let gs = spawn_getters(s, getters, || {
+            q.iter()
+                .map(|at| Instant::now().saturating_duration_since(at))
+                .collect()
+        });
         for d in &offs {
             let at = t0 + *d;
             q.put_at(at, at).unwrap();
@@ -70,6 +64,18 @@ fn queuekit_delay_queue(n: usize, getters: usize) -> Run {
         gs.into_iter().flat_map(|g| g.join().unwrap()).collect()
     });
     (t0.elapsed(), late)
+}
+
+/// Starts `getters` threads running `take` in scope `s`.
+fn spawn_getters<'s, 'e, F>(
+    s: &'s thread::Scope<'s, 'e>,
+    getters: usize,
+    take: F,
+) -> Vec<thread::ScopedJoinHandle<'s, Vec<Duration>>>
+where
+    F: Fn() -> Vec<Duration> + Send + Sync + Copy + 's,
+{
+    (0..getters).map(|_| s.spawn(take)).collect()
 }
 
 /// The hand-rolled anchor: a heap under a std mutex, getters sleeping on one
@@ -87,30 +93,26 @@ fn mutex_heap(n: usize, getters: usize) -> Run {
     };
     let t0 = Instant::now();
     let late = thread::scope(|s| {
-        let gs: Vec<_> = (0..getters)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut late = Vec::new();
-                    let mut g = sh.heap.lock().unwrap();
-                    loop {
-                        let now = Instant::now();
-                        match g.0.peek() {
-                            Some(Reverse(at)) if *at <= now => {
-                                let Reverse(at) = g.0.pop().unwrap();
-                                late.push(now.saturating_duration_since(at));
-                            }
-                            Some(Reverse(at)) => {
-                                let wait = *at - now;
-                                g = sh.cv.wait_timeout(g, wait).unwrap().0;
-                            }
-                            None if g.1 => break,
-                            None => g = sh.cv.wait(g).unwrap(),
-                        }
+        let gs = spawn_getters(s, getters, || {
+            let mut late = Vec::new();
+            let mut g = sh.heap.lock().unwrap();
+            loop {
+                let now = Instant::now();
+                match g.0.peek() {
+                    Some(Reverse(at)) if *at <= now => {
+                        let Reverse(at) = g.0.pop().unwrap();
+                        late.push(now.saturating_duration_since(at));
                     }
-                    late
-                })
-            })
-            .collect();
+                    Some(Reverse(at)) => {
+                        let wait = *at - now;
+                        g = sh.cv.wait_timeout(g, wait).unwrap().0;
+                    }
+                    None if g.1 => break,
+                    None => g = sh.cv.wait(g).unwrap(),
+                }
+            }
+            late
+        });
         for d in &offs {
             let at = t0 + *d;
             let mut g = sh.heap.lock().unwrap();
@@ -177,7 +179,7 @@ fn delayed_tasks(n: usize, submit: impl Fn(Duration, Box<dyn FnOnce() + Send>)) 
 fn queuekit_submit_after(n: usize, _: usize) -> Run {
     let pool = ThreadPoolManager::new(4).unwrap();
     delayed_tasks(n, |d, f| {
-        let _ = pool.submit_after(d, f).unwrap();
+        drop(pool.submit_after(d, f).unwrap());
     })
 }
 

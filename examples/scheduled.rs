@@ -31,12 +31,12 @@ fn with_backoff(pool: &ThreadPoolManager, max_attempts: u32) -> Result<String, S
         match h.wait() {
             Ok(Ok(v)) => return Ok(v),
             Ok(Err(e)) => {
-                println!("  {e}; retrying in {:?}", delay.max(Duration::from_millis(2)));
+                delay = (delay * 2).max(Duration::from_millis(2));
+                println!("  {e}; retrying in {delay:?}");
                 last = e;
             }
             Err(e) => return Err(e.to_string()),
         }
-        delay = (delay * 2).max(Duration::from_millis(2));
     }
     Err(last)
 }
@@ -45,19 +45,22 @@ fn main() {
     let pool = ThreadPoolManager::new(2).unwrap();
 
     // Connections with the time they were last used.
-    let conns: Arc<Mutex<Vec<(u32, Instant)>>> = Arc::new(Mutex::new(
-        (0..5).map(|id| (id, Instant::now())).collect(),
-    ));
+    let conns: Arc<Mutex<Vec<(u32, Instant)>>> =
+        Arc::new(Mutex::new((0..5).map(|id| (id, Instant::now())).collect()));
     let reaped = Arc::new(AtomicUsize::new(0));
     let reaper = {
         let (conns, reaped) = (Arc::clone(&conns), Arc::clone(&reaped));
-        pool.schedule_with_fixed_delay(Duration::from_millis(1), Duration::from_millis(5), move || {
-            let idle_for = Duration::from_millis(10);
-            let mut c = conns.lock().unwrap();
-            let before = c.len();
-            c.retain(|(_, used)| used.elapsed() < idle_for);
-            reaped.fetch_add(before - c.len(), Ordering::Relaxed);
-        })
+        pool.schedule_with_fixed_delay(
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+            move || {
+                let idle_for = Duration::from_millis(10);
+                let mut c = conns.lock().unwrap();
+                let before = c.len();
+                c.retain(|(_, used)| used.elapsed() < idle_for);
+                reaped.fetch_add(before - c.len(), Ordering::Relaxed);
+            },
+        )
         .unwrap()
     };
 

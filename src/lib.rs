@@ -77,9 +77,9 @@ pub use counter::error::{CountOverflowError, TaskDoneError};
 pub use counter::{JoinFuture, TaskCounter};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
-    as_completed, done_callback_panics, wait, wait_any, AddTaskError, AsCompleted, PoolBuildError,
-    PeriodicHandle, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle, SubmitError, TaskError,
-    TaskHandle, TaskService, ThreadPoolManager, WaitAllFuture, WaitFor,
+    as_completed, done_callback_panics, wait, wait_any, AddTaskError, AsCompleted, PeriodicHandle,
+    PoolBuildError, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle,
+    SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager, WaitAllFuture, WaitFor,
 };
 pub use queue::ends::{Consumer, Producer};
 pub use queue::error::{GetError, PutAllError, PutError};

@@ -15,7 +15,11 @@ fn delayed_task_holds_no_worker_while_it_waits() {
     let h = pool.submit_after(Duration::from_millis(30), || 5).unwrap();
     assert_eq!(pool.scheduled_tasks(), 1);
     assert_eq!(pool.pending_tasks(), 0);
-    assert_eq!(pool.live_workers(), 0, "a worker was started for a waiting task");
+    assert_eq!(
+        pool.live_workers(),
+        0,
+        "a worker was started for a waiting task"
+    );
     // The one worker is free for other work meanwhile.
     assert_eq!(pool.submit(|| 1).unwrap().wait(), Ok(1));
     assert_eq!(h.wait(), Ok(5));
@@ -172,7 +176,9 @@ fn a_panicking_run_ends_the_series_and_the_worker_lives() {
 #[test]
 fn close_keeps_delayed_tasks_and_stops_series_by_default() {
     let pool = ThreadPoolManager::new(1).unwrap();
-    let once = pool.submit_after(Duration::from_millis(20), || "kept").unwrap();
+    let once = pool
+        .submit_after(Duration::from_millis(20), || "kept")
+        .unwrap();
     let series = pool
         .schedule_at_fixed_rate(Duration::from_secs(60), Duration::from_secs(1), || {})
         .unwrap();
@@ -231,11 +237,13 @@ fn join_and_drop_wait_for_kept_delayed_tasks() {
         for i in 0..3 {
             let ran = Arc::clone(&ran);
             pool.execute(|| {}).unwrap();
-            let _ = pool
-                .submit_after(Duration::from_millis(5 * i), move || {
+            // The handle is dropped: the task still runs.
+            drop(
+                pool.submit_after(Duration::from_millis(5 * i), move || {
                     ran.fetch_add(1, Ordering::SeqCst);
                 })
-                .unwrap();
+                .unwrap(),
+            );
         }
         // Dropped here: closes, then waits for the three delayed tasks.
     }
@@ -245,7 +253,9 @@ fn join_and_drop_wait_for_kept_delayed_tasks() {
 #[test]
 fn delayed_handle_is_awaitable() {
     let pool = ThreadPoolManager::new(1).unwrap();
-    let h = pool.submit_after(Duration::from_millis(5), || 40 + 2).unwrap();
+    let h = pool
+        .submit_after(Duration::from_millis(5), || 40 + 2)
+        .unwrap();
     assert_eq!(futures::executor::block_on(h), Ok(42));
 }
 

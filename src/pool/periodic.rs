@@ -60,7 +60,11 @@ pub(crate) struct Series {
 unsafe impl Sync for Series {}
 
 impl Series {
-    pub(crate) fn new(f: Box<dyn FnMut() + Send>, cadence: Cadence, pool: &Arc<Shared>) -> Arc<Self> {
+    pub(crate) fn new(
+        f: Box<dyn FnMut() + Send>,
+        cadence: Cadence,
+        pool: &Arc<Shared>,
+    ) -> Arc<Self> {
         pool.timers.live_series.fetch_add(1, Ordering::AcqRel);
         Arc::new(Self {
             f: UnsafeCell::new(f),

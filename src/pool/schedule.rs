@@ -220,7 +220,10 @@ impl ThreadPoolManager {
     /// assert_eq!(h.wait(), Err(TaskError::Cancelled));
     /// ```
     pub fn set_run_delayed_after_close(&self, run: bool) {
-        self.shared.timers.delayed_after_close.store(run, Ordering::Relaxed);
+        self.shared
+            .timers
+            .delayed_after_close
+            .store(run, Ordering::Relaxed);
     }
 
     /// Whether periodic series go on after [`close`](Self::close) (default
@@ -242,7 +245,10 @@ impl ThreadPoolManager {
     /// # pool.set_continue_periodic_after_close(false);
     /// ```
     pub fn set_continue_periodic_after_close(&self, go_on: bool) {
-        self.shared.timers.periodic_after_close.store(go_on, Ordering::Relaxed);
+        self.shared
+            .timers
+            .periodic_after_close
+            .store(go_on, Ordering::Relaxed);
     }
 
     /// Delayed tasks and periodic series waiting for their time right now

@@ -115,7 +115,10 @@ impl Shared {
                 }
             }
         }
-        self.timers.queue.put_at(entry, at).map_err(|e| e.into_inner())
+        self.timers
+            .queue
+            .put_at(entry, at)
+            .map_err(|e| e.into_inner())
     }
 
     /// The timer thread: hands each entry to the pool when due; ends when the
