@@ -10,10 +10,12 @@
 mod asynk;
 mod condvar;
 mod counter;
+mod delay;
 mod futex;
 mod mutex;
 mod pool;
 mod queue;
+mod schedule;
 mod select;
 mod wait;
 

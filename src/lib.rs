@@ -7,7 +7,7 @@
 //! |---|---|
 //! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
-//! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module ([`BlockingQueue`]); optional counted [`Producer`] / [`Consumer`] ends that close the queue when dropped |
+//! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module; [`DelayQueue`]: items that leave when their deadline passes ([`BlockingQueue`]); optional counted [`Producer`] / [`Consumer`] ends that close the queue when dropped |
 //! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`Scope`], [`TaskService`]: a lazy thread pool, futures, scoped tasks, results by id |
 //! | pipeline | [`pipeline::run`]: one producer, N consumers, the first failure stops all |
 //!
@@ -78,17 +78,17 @@ pub use counter::error::{CountOverflowError, TaskDoneError};
 pub use counter::{JoinFuture, TaskCounter};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
-    as_completed, done_callback_panics, wait, wait_any, AddTaskError, AsCompleted, PoolBuildError,
-    PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle, SubmitError, TaskError,
-    TaskHandle, TaskService, ThreadPoolManager, WaitAllFuture, WaitFor,
+    as_completed, done_callback_panics, wait, wait_any, AddTaskError, AsCompleted, PeriodicHandle,
+    PoolBuildError, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle,
+    SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager, WaitAllFuture, WaitFor,
 };
 pub use queue::ends::{Consumer, Producer};
 pub use queue::error::{GetError, PutAllError, PutError};
 #[cfg(feature = "stream")]
 pub use queue::QueueStream;
 pub use queue::{
-    BlockingQueue, Discipline, Fifo, GetFuture, Iter, Lifo, LifoQueue, Priority, PriorityQueue,
-    PutFuture, Queue, Select, SelectFuture,
+    BlockingQueue, Delay, DelayQueue, Discipline, Fifo, GetFuture, Iter, Lifo, LifoQueue, Priority,
+    PriorityQueue, PutFuture, Queue, Select, SelectFuture,
 };
 
 sync::cfg_loom! {

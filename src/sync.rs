@@ -205,6 +205,15 @@ pub(crate) mod fault {
         WakerDropsUnderLock,
         /// `Select::try_wait` gives up after one pass over its arms.
         SelectTryWaitOnePass,
+        /// Delay queue: a put whose item becomes the new head does not wake the
+        /// leader asleep until the old head's deadline (no re-arm).
+        DelayPutSkipsRearm,
+        /// Delay queue: a getter leaving (with an item, on its timeout or at
+        /// shutdown) does not hand the leader's role on to a sleeping follower.
+        DelayLeaderSkipsHandOff,
+        /// Pool: a periodic series queues its next run before the current run
+        /// starts, so two workers can run it at once.
+        PeriodicRequeuesBeforeRun,
     }
 
     cfg_loom! {

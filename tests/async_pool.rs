@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::mpsc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use queuekit::{ResultError, TaskError, TaskService, ThreadPoolManager};
@@ -51,7 +51,7 @@ fn handle_polled_then_dropped_and_cancelled() {
     let (go, gate) = mpsc::channel::<()>();
     let blocker = pool.submit(move || gate.recv().unwrap()).unwrap();
     let mut queued = pool.submit(|| "never").unwrap();
-    let mut cx = Context::from_waker(Waker::noop());
+    let mut cx = Context::from_waker(futures::task::noop_waker_ref());
     assert!(std::pin::Pin::new(&mut queued).poll(&mut cx).is_pending());
     assert!(queued.cancel());
     assert_eq!(

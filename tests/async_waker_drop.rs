@@ -93,7 +93,7 @@ where
     assert_eq!(dropped.load(Ordering::Relaxed), 0);
     match path {
         Path::Repoll => {
-            let w2 = Waker::noop();
+            let w2 = futures::task::noop_waker_ref();
             assert!(poll_with(&mut f, w2).is_pending());
             assert_eq!(dropped.load(Ordering::Relaxed), 1, "the old waker is gone");
             drop(f);
@@ -218,7 +218,7 @@ fn select_future_repoll_and_cancel() {
         };
         assert!(poll_with(&mut f, &w1).is_pending());
         drop(w1);
-        assert!(poll_with(&mut f, Waker::noop()).is_pending());
+        assert!(poll_with(&mut f, futures::task::noop_waker_ref()).is_pending());
         assert_eq!(dropped.load(Ordering::Relaxed), 1);
         let w3 = reentrant_waker(&a, |q| assert_eq!(q.len(), 0), &dropped);
         assert!(poll_with(&mut f, &w3).is_pending());
@@ -241,13 +241,13 @@ fn join_future_repoll_and_cancel() {
         let dropped = Arc::new(AtomicUsize::new(0));
         let touch: fn(&TaskCounter) = |c| {
             let mut other = c.wait_async();
-            assert!(poll_with(&mut other, Waker::noop()).is_pending());
+            assert!(poll_with(&mut other, futures::task::noop_waker_ref()).is_pending());
         };
         let mut j = c.wait_async();
         let w1 = reentrant_waker(&c, touch, &dropped);
         assert!(poll_with(&mut j, &w1).is_pending());
         drop(w1);
-        assert!(poll_with(&mut j, Waker::noop()).is_pending());
+        assert!(poll_with(&mut j, futures::task::noop_waker_ref()).is_pending());
         assert_eq!(dropped.load(Ordering::Relaxed), 1);
         let w2 = reentrant_waker(&c, touch, &dropped);
         assert!(poll_with(&mut j, &w2).is_pending());

@@ -137,7 +137,7 @@ pub(crate) mod timer {
         CLOCK.pending.lock().unwrap().push(park.clone());
     }
 
-    pub(super) fn fired() -> bool {
+    pub(crate) fn fired() -> bool {
         CLOCK.fired.load(Ordering::SeqCst)
     }
 

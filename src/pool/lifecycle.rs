@@ -106,6 +106,7 @@ impl ThreadPoolManager {
     /// ```
     pub fn close(&self) {
         self.shared.close(false);
+        self.shared.close_timers();
     }
 
     /// Refuses new tasks and cancels the backlog: each queued task's handle reports
@@ -136,7 +137,7 @@ impl ThreadPoolManager {
     /// ```
     pub fn terminate(&self) -> usize {
         let drained = self.shared.close(true);
-        self.shared.cancel_jobs(drained)
+        self.shared.cancel_jobs(drained) + self.shared.terminate_timers()
     }
 
     /// Closes the pool (if still open) and blocks until every worker thread has
@@ -163,6 +164,8 @@ impl ThreadPoolManager {
     pub fn join(&self) {
         let shared = &self.shared;
         shared.close(false);
+        shared.close_timers();
+        shared.join_timers();
         let mut st = shared.state.lock();
         if Shared::is_worker(&st) {
             st.joining_inside += 1;

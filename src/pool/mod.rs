@@ -22,11 +22,14 @@ mod job;
 mod lifecycle;
 mod manager;
 mod map;
+mod periodic;
+mod schedule;
 mod scope;
 mod service;
 mod shared;
 mod stats;
 mod submit;
+mod timer;
 mod wait;
 mod worker;
 
@@ -35,6 +38,7 @@ pub use error::{AddTaskError, PoolBuildError, ResultError, SubmitError, TaskErro
 pub use future::{ResultFuture, WaitAllFuture};
 pub use handle::TaskHandle;
 pub use manager::ThreadPoolManager;
+pub use periodic::PeriodicHandle;
 pub use scope::{Scope, ScopedHandle};
 pub use service::TaskService;
 pub use stats::PoolStats;

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::builder::Config;
 use super::job::{Job, Ran};
+use super::timer::Timers;
 use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
 use crate::mutex::Mutex;
@@ -62,6 +63,9 @@ pub(crate) struct State {
     pub(crate) retired: Option<JoinHandle<()>>,
     /// Number for the next worker's thread name.
     pub(crate) spawned: usize,
+    /// The timer thread, once started: it may hand kept delayed tasks to a
+    /// closed pool (`timer.rs`).
+    pub(crate) timer_thread: Option<ThreadId>,
 }
 
 pub(crate) struct Shared {
@@ -81,6 +85,8 @@ pub(crate) struct Shared {
     /// by spinning workers so they touch the lock only when there is work.
     pub(crate) has_work: AtomicBool,
     pub(crate) config: Config,
+    /// Delayed and periodic tasks waiting for their time (`timer.rs`).
+    pub(crate) timers: Timers,
 }
 
 /// How long a submitter may block for room in a bounded backlog.
@@ -113,6 +119,7 @@ impl Shared {
                 unpaid: 0,
                 retired: None,
                 spawned: 0,
+                timer_thread: None,
             }),
             work: Condvar::new(),
             space: Condvar::new(),
@@ -121,6 +128,7 @@ impl Shared {
             tasks: TaskCounter::new(),
             has_work: AtomicBool::new(false),
             config,
+            timers: Timers::new(),
         }
     }
 

@@ -26,7 +26,7 @@ impl Shared {
         // the task for them instead of trying again.
         let mut spawn_failed = false;
         loop {
-            if st.closed {
+            if st.closed && !Self::admits_late(&st) {
                 return Err(if st.broken.is_some() {
                     SubmitError::Broken(item)
                 } else {

@@ -2,6 +2,8 @@
 //! each store runs on (two locks for FIFO, one for LIFO and priority).
 
 use super::core::Core;
+use super::delay::core::DelayCore;
+use super::delay::Delay;
 use super::fifo::TwoLock;
 use super::locked::Locked;
 use super::priority::Priority;
@@ -17,7 +19,7 @@ pub(crate) mod sealed {
 }
 
 /// The order in which a [`BlockingQueue`](crate::BlockingQueue) hands out its items:
-/// [`Fifo`], [`Lifo`] or [`Priority`](crate::Priority).
+/// [`Fifo`], [`Lifo`], [`Priority`](crate::Priority) or [`Delay`](crate::Delay).
 ///
 /// Sealed: the queue runs its store's code under its lock, so only the crate's own
 /// stores implement it.
@@ -55,3 +57,9 @@ impl<T: Ord> sealed::Sealed<T> for Priority<T> {
 }
 
 impl<T: Ord> Discipline<T> for Priority<T> {}
+
+impl<T> sealed::Sealed<T> for Delay<T> {
+    type Core = DelayCore<T>;
+}
+
+impl<T> Discipline<T> for Delay<T> {}

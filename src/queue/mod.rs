@@ -16,6 +16,7 @@
 
 mod batch;
 mod core;
+mod delay;
 mod discipline;
 pub(crate) mod ends;
 pub(crate) mod error;
@@ -43,6 +44,8 @@ use std::fmt;
 
 use self::core::Core;
 
+pub(crate) use delay::clock as delay_clock;
+pub use delay::{Delay, DelayQueue};
 pub use discipline::Discipline;
 pub use future::{GetFuture, PutFuture};
 pub use iter::Iter;
@@ -185,6 +188,7 @@ fn cores_are_send_sync<T: Send + Ord>() {
     check::<<Fifo<T> as discipline::sealed::Sealed<T>>::Core>();
     check::<<Lifo<T> as discipline::sealed::Sealed<T>>::Core>();
     check::<<Priority<T> as discipline::sealed::Sealed<T>>::Core>();
+    check::<<Delay<T> as discipline::sealed::Sealed<T>>::Core>();
 }
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

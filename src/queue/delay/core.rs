@@ -1,0 +1,515 @@
+//! The delay queue's core: one [`Mutex`] around the heap, the leader flag and the
+//! sleeper counts; three [`Condvar`]s.
+//!
+//! **Leader / follower** (Java's `DelayQueue`). Of the threads waiting for an
+//! item, at most one, the *leader*, sleeps with a deadline: the head's (or its
+//! own timeout, if sooner), on `leader_cv`, where nobody else sleeps. Every other
+//! waiting getter is a *follower* and sleeps on `not_empty` without the head's
+//! deadline (with its own timeout, if any). So an expiry wakes one thread, not
+//! every waiter.
+//!
+//! * A put whose item becomes the new head wakes the leader, who re-arms for the
+//!   earlier deadline (or takes the item if it is due); with no leader it wakes
+//!   one follower, who becomes the leader. A put behind the head wakes nobody:
+//!   the leader's deadline is still the right one. (Must-fail model:
+//!   `Fault::DelayPutSkipsRearm`.)
+//! * Every getter leaving (with an item, on its timeout, or at shutdown) while
+//!   nobody leads and the queue still holds items, or is shut down, wakes one
+//!   follower: the hand-off. After a shutdown the hand-off runs along the
+//!   followers, so each sees "empty and shut down" once the last item is taken.
+//!   (Must-fail model: `Fault::DelayLeaderSkipsHandOff`.)
+//!
+//! Tasks (`get_async`, a `Select` arm) never lead: they register as followers
+//! and give the head's deadline to the process-wide timer (`timer.rs`).
+//! No user code runs under the lock: only `Instant` comparisons.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::mem;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use super::clock;
+use super::store::Delay;
+use super::timer;
+use crate::condvar::Condvar;
+use crate::counter::TaskCounter;
+use crate::mutex::{Mutex, MutexGuard};
+use crate::queue::core::Core;
+use crate::queue::error::{GetError, PutError};
+use crate::queue::store::Store;
+use crate::queue::wait::{Side, Wait};
+use crate::queue::waiters::Waiters;
+use crate::queue::wakers::Wakers;
+use crate::queue::UNBOUNDED;
+use crate::sync::fault::{self, Fault};
+use crate::waitlist::{Key, Stale};
+
+/// The inside of a [`DelayQueue`](crate::DelayQueue).
+pub struct DelayCore<T> {
+    state: Mutex<State<T>>,
+    /// The leader's timed sleep (at most one thread at a time).
+    leader_cv: Condvar,
+    /// Followers sleep here until handed the lead, an item, or shutdown.
+    not_empty: Condvar,
+    /// Putters sleep here until a slot frees up or the queue shuts down.
+    not_full: Condvar,
+    capacity: usize,
+    tasks: TaskCounter,
+    /// Tasks waiting as followers or putters; each also counts in
+    /// `getters` / `putters`.
+    wakers: Wakers,
+}
+
+/// Everything the lock protects.
+struct State<T> {
+    store: Delay<T>,
+    /// Items ever put, modulo 2^64: the task count's added total.
+    puts: usize,
+    shutdown: bool,
+    /// A thread sleeps on `leader_cv` until the head's deadline.
+    leader: bool,
+    /// Followers (threads on `not_empty`, and registered tasks).
+    getters: Waiters,
+    putters: Waiters,
+}
+
+type Guard<'a, T> = MutexGuard<'a, State<T>>;
+
+/// How long a caller may still wait at `now`: `None`, give up; `Some(None)`, no
+/// limit; `Some(Some(t))`, until `t`. On the delay queue's clock (a model clock
+/// under loom), unlike [`Wait::deadline`].
+fn remaining(wait: Wait, now: Instant) -> Option<Option<Instant>> {
+    match wait {
+        Wait::No => None,
+        Wait::Forever => Some(None),
+        Wait::Until(t) if t <= now => None,
+        Wait::Until(t) => Some(Some(t)),
+    }
+}
+
+/// Whom a put wakes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    Nobody,
+    /// The leader, to re-arm for an earlier head.
+    Leader,
+    /// One follower, to take the lead (or the item).
+    Follower,
+}
+
+impl<T> DelayCore<T> {
+    /// Whom a put that just pushed an item (`head`: it is the new head) wakes.
+    fn wake_for(state: &State<T>, head: bool) -> Wake {
+        if !head {
+            Wake::Nobody
+        } else if state.leader {
+            Wake::Leader
+        } else if state.getters.any() {
+            Wake::Follower
+        } else {
+            Wake::Nobody
+        }
+    }
+
+    /// Sends the wake-up chosen by [`wake_for`](Self::wake_for), after unlocking.
+    fn send(&self, wake: Wake) {
+        match wake {
+            Wake::Nobody => {}
+            Wake::Leader => {
+                if !fault::active(Fault::DelayPutSkipsRearm) {
+                    self.leader_cv.notify_one();
+                }
+            }
+            Wake::Follower => {
+                self.not_empty.notify_one();
+                self.wakers.getters.notify_one(); // async hook
+            }
+        }
+    }
+
+    /// The sleeper count of `side`.
+    fn count(state: &mut State<T>, side: Side) -> &mut Waiters {
+        match side {
+            Side::Get => &mut state.getters,
+            Side::Put => &mut state.putters,
+        }
+    }
+
+    /// Sleeps as a follower (`Side::Get`) or putter until notified or `until`.
+    fn sleep<'a>(
+        &'a self,
+        mut state: Guard<'a, T>,
+        side: Side,
+        until: Option<Instant>,
+    ) -> Guard<'a, T> {
+        Self::count(&mut state, side).register();
+        let cv = if side == Side::Get {
+            &self.not_empty
+        } else {
+            &self.not_full
+        };
+        state = match until {
+            None => cv.wait(state),
+            Some(t) => cv.wait_until(state, t).0,
+        };
+        Self::count(&mut state, side).unregister();
+        state
+    }
+
+    /// Waits as `wait` allows until the head is due. `Ok(now)`: the head is due
+    /// at `now` (the guard still held); `Err`: give up, the queue is empty and
+    /// shut down (`ShutDown`) or the wait ran out (`Empty`).
+    fn wait_due<'a>(
+        &'a self,
+        mut state: Guard<'a, T>,
+        wait: Wait,
+    ) -> (Guard<'a, T>, Result<Instant, GetError>) {
+        loop {
+            let now = clock::now();
+            let head = state.store.head();
+            match head {
+                Some(at) if at <= now => return (state, Ok(now)),
+                None if state.shutdown => return (state, Err(GetError::ShutDown)),
+                _ => {}
+            }
+            let Some(until) = remaining(wait, now) else {
+                return (state, Err(GetError::Empty));
+            };
+            match head {
+                Some(at) if !state.leader => {
+                    state.leader = true;
+                    let target = until.map_or(at, |u| u.min(at));
+                    state = self.leader_cv.wait_until(state, target).0;
+                    state.leader = false;
+                }
+                _ => state = self.sleep(state, Side::Get, until),
+            }
+        }
+    }
+
+    /// A getter leaves, having taken `taken` items: hands the lead on if nobody
+    /// leads and there is something to wait for (items, or the shutdown to
+    /// notice), and wakes a putter per freed slot.
+    fn leave(&self, state: Guard<'_, T>, taken: usize) {
+        let hand_off = !state.leader
+            && (!state.store.is_empty() || state.shutdown)
+            && state.getters.any()
+            && !fault::active(Fault::DelayLeaderSkipsHandOff);
+        let putters = if self.capacity != UNBOUNDED && state.putters.any() {
+            taken
+        } else {
+            0
+        };
+        drop(state);
+        if hand_off {
+            self.send(Wake::Follower);
+        }
+        self.not_full.notify_n(putters);
+        self.wakers.putters.notify_n(putters); // async hook
+    }
+
+    /// Wakes every sleeper: leader, followers, putters (shutdown).
+    fn wake_all(&self, state: Guard<'_, T>) {
+        drop(state);
+        if fault::active(Fault::QueueShutdownSkipsWake) {
+            return;
+        }
+        self.leader_cv.notify_all();
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+        self.wakers.notify_all(); // async hook
+    }
+
+    /// Adds `item` due at `at`, waiting for room as `wait` allows.
+    pub(super) fn put_at(&self, item: T, at: Instant, wait: Wait) -> Result<(), PutError<T>> {
+        let mut state = self.state.lock();
+        loop {
+            if state.shutdown {
+                return Err(PutError::ShutDown(item));
+            }
+            if state.store.len() < self.capacity {
+                // Counted before the item is visible to a getter's `task_done`.
+                self.count_put(&mut state);
+                let head = state.store.push_at(item, at);
+                let wake = Self::wake_for(&state, head);
+                drop(state);
+                self.send(wake);
+                return Ok(());
+            }
+            let Some(until) = remaining(wait, clock::now()) else {
+                return Err(PutError::Full(item));
+            };
+            state = self.sleep(state, Side::Put, until);
+        }
+    }
+
+    /// Removes every item `pred` picks, due or not; their tasks are marked done.
+    /// `pred` runs under the lock: crate code only.
+    pub(super) fn remove_where(&self, pred: impl FnMut(&T) -> bool) -> Vec<T> {
+        let mut state = self.state.lock();
+        let taken = state.store.extract(pred);
+        self.leave(state, taken.len());
+        self.tasks.done_up_to(taken.len());
+        taken
+    }
+
+    /// The head's deadline, due or not.
+    pub(super) fn peek_deadline(&self) -> Option<Instant> {
+        self.state.lock().store.head()
+    }
+
+    /// Items due now.
+    pub(super) fn due_len(&self) -> usize {
+        self.state.lock().store.due_len(clock::now())
+    }
+
+    /// Adds one to the puts total and stores it as the task count's added total
+    /// (a plain store: the lock makes this the only writer), before the item is
+    /// stored.
+    fn count_put(&self, state: &mut State<T>) {
+        state.puts = state.puts.wrapping_add(1);
+        self.tasks.publish_added(state.puts);
+    }
+
+    /// A task entry leaves its list (completing, or dropped: then a wake-up it
+    /// had is passed on). The entry's waker comes back in the `Stale`, for the
+    /// caller to drop after unlocking.
+    fn forget(&self, state: &mut State<T>, side: Side, key: Key) -> (bool, Stale) {
+        Self::count(state, side).unregister();
+        match side {
+            Side::Get => self.wakers.getters.remove(key),
+            Side::Put => self.wakers.putters.remove(key),
+        }
+    }
+}
+
+impl<T> Core<T> for DelayCore<T> {
+    fn new(capacity: usize, reserve: usize) -> Self {
+        Self {
+            state: Mutex::new(State {
+                store: Delay::with_capacity(reserve),
+                puts: 0,
+                shutdown: false,
+                leader: false,
+                getters: Waiters::default(),
+                putters: Waiters::default(),
+            }),
+            leader_cv: Condvar::new(),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            capacity,
+            tasks: TaskCounter::new(),
+            wakers: Wakers::new(),
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn tasks(&self) -> &TaskCounter {
+        &self.tasks
+    }
+
+    /// A plain put: due at once.
+    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+        self.put_at(item, clock::now(), wait)
+    }
+
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        let (mut state, due) = self.wait_due(self.state.lock(), wait);
+        // `wait_due` returned `Ok` with a due head, so `pop_due` finds it.
+        let result = due.and_then(|now| state.store.pop_due(now).ok_or(GetError::Empty));
+        self.leave(state, usize::from(result.is_ok()));
+        result
+    }
+
+    fn drain(&self, max: usize) -> Vec<T> {
+        let mut items = Vec::new();
+        let mut state = self.state.lock();
+        let now = clock::now();
+        while items.len() < max {
+            match state.store.pop_due(now) {
+                Some(item) => items.push(item),
+                None => break,
+            }
+        }
+        let n = items.len();
+        self.leave(state, n);
+        items
+    }
+
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        let (mut state, due) = self.wait_due(self.state.lock(), wait);
+        let mut n = 0;
+        if let Ok(now) = due {
+            while n < max {
+                match state.store.pop_due(now) {
+                    Some(item) => out.push(item),
+                    None => break,
+                }
+                n += 1;
+            }
+        }
+        self.leave(state, n);
+        due.map(|_| n)
+    }
+
+    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
+        let mut state = self.state.lock();
+        loop {
+            if state.shutdown {
+                return false;
+            }
+            let room = self.capacity - state.store.len();
+            if room > 0 {
+                let now = clock::now();
+                let mut head = false;
+                for item in batch.drain(..room.min(batch.len())) {
+                    self.count_put(&mut state);
+                    head |= state.store.push_at(item, now);
+                }
+                let wake = Self::wake_for(&state, head);
+                drop(state);
+                self.send(wake);
+                return true;
+            }
+            state = self.sleep(state, Side::Put, None);
+        }
+    }
+
+    fn shutdown(&self) {
+        let mut state = self.state.lock();
+        state.shutdown = true;
+        self.wake_all(state);
+    }
+
+    fn shutdown_now(&self) -> Vec<T> {
+        let mut state = self.state.lock();
+        state.shutdown = true;
+        let store = mem::replace(&mut state.store, Delay::with_capacity(0));
+        self.wake_all(state);
+        self.tasks.done_up_to(store.len());
+        store.into_vec()
+    }
+
+    fn len(&self) -> usize {
+        self.state.lock().store.len()
+    }
+
+    fn is_shutdown(&self) -> bool {
+        self.state.lock().shutdown
+    }
+
+    fn blocked_getters(&self) -> usize {
+        let state = self.state.lock();
+        state.getters.waiting() + usize::from(state.leader)
+    }
+
+    fn blocked_putters(&self) -> usize {
+        self.state.lock().putters.waiting()
+    }
+
+    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
+        let mut state = self.state.lock();
+        let now = clock::now();
+        let head = state.store.head();
+        let done = match head {
+            Some(at) if at <= now => state.store.pop_due(now).map(Ok),
+            None if state.shutdown => Some(Err(GetError::ShutDown)),
+            _ => None,
+        };
+        if let Some(result) = done {
+            let stale = key.take().map(|k| self.forget(&mut state, Side::Get, k).1);
+            self.leave(state, usize::from(result.is_ok()));
+            drop(stale);
+            return Poll::Ready(result);
+        }
+        let (fresh, stale) = self.wakers.getters.register(key, cx.waker());
+        if fresh {
+            state.getters.register();
+        }
+        drop(state);
+        drop(stale);
+        if let Some(at) = head {
+            timer::wake_at(at, cx.waker());
+        }
+        Poll::Pending
+    }
+
+    fn poll_put(
+        &self,
+        item: &mut Option<T>,
+        cx: &mut Context<'_>,
+        key: &mut Option<Key>,
+    ) -> Poll<Result<(), PutError<T>>> {
+        let mut state = self.state.lock();
+        let full = state.store.len() >= self.capacity;
+        if full && !state.shutdown {
+            let (fresh, stale) = self.wakers.putters.register(key, cx.waker());
+            if fresh {
+                state.putters.register();
+            }
+            drop(state);
+            drop(stale);
+            return Poll::Pending;
+        }
+        let stale = key.take().map(|k| self.forget(&mut state, Side::Put, k).1);
+        let item = item.take().expect("put_async polled after completion");
+        if state.shutdown {
+            drop(state);
+            drop(stale);
+            return Poll::Ready(Err(PutError::ShutDown(item)));
+        }
+        self.count_put(&mut state);
+        let head = state.store.push_at(item, clock::now());
+        let wake = Self::wake_for(&state, head);
+        drop(state);
+        drop(stale);
+        self.send(wake);
+        Poll::Ready(Ok(()))
+    }
+
+    fn leave_get(&self, key: Key) {
+        let mut state = self.state.lock();
+        let (notified, stale) = self.forget(&mut state, Side::Get, key);
+        drop(state);
+        drop(stale);
+        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+            self.send(Wake::Follower);
+        }
+    }
+
+    fn leave_put(&self, key: Key) {
+        let mut state = self.state.lock();
+        let (notified, stale) = self.forget(&mut state, Side::Put, key);
+        drop(state);
+        drop(stale);
+        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+            self.not_full.notify_one();
+            self.wakers.putters.notify_one();
+        }
+    }
+
+    fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
+        match self.state.try_lock() {
+            Some(state) => {
+                d.field("len", &state.store.len())
+                    .field("next_deadline", &state.store.head())
+                    .field("shutdown", &state.shutdown)
+                    .field(
+                        "blocked_getters",
+                        &(state.getters.waiting() + usize::from(state.leader)),
+                    )
+                    .field("blocked_putters", &state.putters.waiting());
+            }
+            None => {
+                d.field("len", &format_args!("<locked>"));
+            }
+        }
+    }
+}
