@@ -258,3 +258,70 @@ fn join_future_repoll_and_cancel() {
         futures::executor::block_on(c.wait_async());
     });
 }
+
+/// An item whose `Ord` panics once `ARMED` is set.
+#[derive(Debug, PartialEq, Eq)]
+struct Fuse(u32);
+
+static ARMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl PartialOrd for Fuse {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Fuse {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        assert!(!ARMED.load(Ordering::Relaxed), "Ord panics (on purpose)");
+        self.0.cmp(&other.0)
+    }
+}
+
+/// A waker whose `wake` runs `on_wake` (user code, as any waker's).
+struct OnWake<F: Fn() + Send + Sync + 'static>(F);
+
+impl<F: Fn() + Send + Sync + 'static> Wake for OnWake<F> {
+    fn wake(self: Arc<Self>) {
+        (self.0)();
+    }
+}
+
+/// A panicking `Ord` wakes every waiting task (the heap may have changed without
+/// the usual targeted wake-up), and it does so after the queue's lock is
+/// released: a waker whose `wake` reads the same queue does not deadlock.
+#[test]
+fn a_panicking_ord_wakes_waiting_tasks_outside_the_lock() {
+    within("panicking Ord wakes tasks after unlocking", || {
+        let q = Arc::new(PriorityQueue::bounded(3));
+        for i in 1..=3 {
+            q.put(Fuse(i)).unwrap();
+        }
+        let woke = Arc::new(AtomicUsize::new(0));
+        let waker = {
+            let (q, woke) = (Arc::clone(&q), Arc::clone(&woke));
+            Waker::from(Arc::new(OnWake(move || {
+                let _ = q.len();
+                woke.fetch_add(1, Ordering::Relaxed);
+            })))
+        };
+        let mut pending = q.put_async(Fuse(4));
+        assert!(poll_with(&mut pending, &waker).is_pending());
+        ARMED.store(true, Ordering::Relaxed);
+        // Three items: taking the top sifts the other two, which compares.
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.get()));
+        ARMED.store(false, Ordering::Relaxed);
+        assert!(caught.is_err(), "the comparison should have panicked");
+        assert_eq!(
+            woke.load(Ordering::Relaxed),
+            1,
+            "the waiting task was woken"
+        );
+        // The failed get took nothing: still full, so the woken put waits again.
+        assert_eq!(q.len(), 3);
+        assert!(poll_with(&mut pending, &waker).is_pending());
+        // (The heap's order after a panicking `Ord` is unspecified; no item is lost.)
+        assert!(q.get().is_ok());
+        assert!(poll_with(&mut pending, &waker).is_ready());
+    });
+}

@@ -66,11 +66,14 @@ impl<T, S> Locked<T, S> {
     }
 
     /// Runs a store operation (the only place user code, `T: Ord`, runs under the
-    /// lock). If it panics, every sleeper is woken on the way out: the store may
-    /// have gained or lost items without the usual targeted wake-up, and a woken
-    /// thread just re-checks. (The lock itself is released by the unwinding guard;
-    /// the spin hint may stay stale until the next operation, which only affects
-    /// how long a blocked thread spins.)
+    /// lock). If it panics, every sleeping thread is woken on the way out: the
+    /// store may have gained or lost items without the usual targeted wake-up,
+    /// and a woken thread just re-checks. Waiting *tasks* are woken too, but
+    /// only after the lock is released (a waker is user code): by the
+    /// [`TasksAfterUnwind`] guard that every caller takes before the lock. (The
+    /// lock itself is released by the unwinding guard; the spin hint may stay
+    /// stale until the next operation, which only affects how long a blocked
+    /// thread spins.)
     #[inline]
     fn store_op<R>(&self, store: &mut S, op: impl FnOnce(&mut S) -> R) -> R {
         struct WakeAllOnPanic<'a, T, S>(&'a Locked<T, S>);
@@ -78,13 +81,22 @@ impl<T, S> Locked<T, S> {
             fn drop(&mut self) {
                 self.0.not_empty.notify_all();
                 self.0.not_full.notify_all();
-                self.0.wakers.notify_all(); // async hook
+                if fault::active(Fault::WakerDropsUnderLock) {
+                    self.0.wakers.notify_all();
+                }
             }
         }
         let on_panic = WakeAllOnPanic(self);
         let result = op(store);
         mem::forget(on_panic);
         result
+    }
+
+    /// The guard an operation that runs `Ord` takes *before* the lock, so that it
+    /// drops after the lock guard: see [`store_op`](Self::store_op).
+    #[inline]
+    pub(super) fn tasks_after_unwind(&self) -> TasksAfterUnwind<'_, T, S> {
+        TasksAfterUnwind(self)
     }
 
     /// Wakes every sleeping getter and putter, after unlocking.
@@ -135,6 +147,8 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
     }
 
     fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         let mut blocker = Blocker::new(Side::Put, wait);
         loop {
@@ -163,6 +177,8 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
     }
 
     fn get(&self, wait: Wait) -> Result<T, GetError> {
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         let mut blocker = Blocker::new(Side::Get, wait);
         loop {
@@ -214,6 +230,8 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         // Declared before the guard, so if `Ord` panics the taken items are
         // dropped after the unlock, never under the lock.
         let mut items = Vec::new();
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         let n = state.store.len().min(max);
         if n == 0 {
@@ -245,6 +263,8 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         if max == 0 {
             return Ok(0);
         }
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         let mut blocker = Blocker::new(Side::Get, wait);
         loop {
@@ -284,6 +304,8 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
     }
 
     fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         let mut blocker = Blocker::new(Side::Put, Wait::Forever);
         loop {
@@ -387,6 +409,19 @@ impl Blocker {
             side,
             wait,
             spun: !Hint::ENABLED,
+        }
+    }
+}
+
+/// Wakes every waiting task if the operation that holds it unwinds (a panicking
+/// `Ord`), once the lock guard declared after it has unlocked.
+pub(crate) struct TasksAfterUnwind<'a, T, S>(&'a Locked<T, S>);
+
+impl<T, S> Drop for TasksAfterUnwind<'_, T, S> {
+    #[inline]
+    fn drop(&mut self) {
+        if std::thread::panicking() && !fault::active(Fault::WakerDropsUnderLock) {
+            self.0.wakers.notify_all();
         }
     }
 }

@@ -22,6 +22,8 @@ impl<T, S: Store<T>> Locked<T, S> {
         cx: &mut Context<'_>,
         key: &mut Option<Key>,
     ) -> Poll<Result<T, GetError>> {
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
             self.hint.set_len(state.store.len());
@@ -56,6 +58,8 @@ impl<T, S: Store<T>> Locked<T, S> {
         cx: &mut Context<'_>,
         key: &mut Option<Key>,
     ) -> Poll<Result<(), PutError<T>>> {
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         if state.shutdown {
             let stale = self.unregister(&mut state, Side::Put, key);
