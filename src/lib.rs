@@ -82,7 +82,7 @@ pub use pool::{
     PoolBuildError, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle,
     SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager, WaitAllFuture, WaitFor,
 };
-pub use queue::ends::{Consumer, Producer};
+pub use queue::ends::{Consumer, IntoIter, Producer};
 pub use queue::error::{GetError, PutAllError, PutError};
 #[cfg(feature = "stream")]
 pub use queue::QueueStream;

@@ -389,3 +389,95 @@ fn consumer_stream_ends_when_the_last_producer_drops() {
         assert_eq!(rx.producer_count(), 0);
     });
 }
+
+/// A consumer end moved into a thread and iterated by value (`for i in rx`):
+/// the iterator blocks in `get` while the queue is empty, keeps the end alive
+/// (the queue stays open for the producer), and ends once the last producer has
+/// dropped and everything put was taken.
+#[test]
+fn owned_consumer_iterates_until_the_producers_are_gone() {
+    within("owned consumer iteration", || {
+        let (tx, rx) = Queue::bounded(2).split();
+        let consumer = thread::spawn(move || {
+            let mut got = Vec::new();
+            for i in rx {
+                got.push(i);
+            }
+            got
+        });
+        // The iterator is asleep in `get`, and owns the only consumer end.
+        until(|| tx.queue().blocked_getters() == 1);
+        assert_eq!(tx.consumer_count(), 1);
+        assert!(!tx.queue().is_shutdown());
+        tx.put_all(0..50u32).unwrap(); // bounded(2): needs the iterator to take
+        drop(tx);
+        assert_eq!(consumer.join().unwrap(), (0..50).collect::<Vec<_>>());
+    });
+}
+
+/// The owned iterator carries the consumer end: dropping it drops the end (the
+/// last one shuts the queue down and a put hands its item back), `into_inner`
+/// gives the end back instead, and it is fused once the queue is closed.
+#[test]
+fn owned_consumer_iterator_carries_the_end() {
+    let (tx, rx) = Queue::unbounded().split();
+    tx.put_all([1, 2, 3]).unwrap();
+    let mut it = rx.into_iter();
+    assert_eq!(it.next(), Some(1));
+    assert_eq!(tx.consumer_count(), 1);
+    let rx = it.into_inner();
+    assert_eq!(tx.consumer_count(), 1);
+    tx.put(4).unwrap();
+    let mut it = rx.into_iter();
+    assert_eq!(it.next(), Some(2));
+    drop(it);
+    assert_eq!(tx.consumer_count(), 0);
+    assert_eq!(tx.put(5), Err(PutError::ShutDown(5)));
+    assert_eq!(tx.queue().shutdown_now(), [3, 4]); // nothing dropped by the iterator
+
+    let (tx, rx) = Queue::unbounded().split();
+    tx.put(7).unwrap();
+    drop(tx);
+    let mut it = rx.into_iter();
+    assert_eq!(it.next(), Some(7));
+    assert_eq!(it.next(), None);
+    assert_eq!(it.next(), None);
+    assert!(format!("{it:?}").starts_with("IntoIter"));
+}
+
+/// `len`, `is_empty` and `capacity` on both ends agree with the queue's, bounded
+/// and unbounded, on every discipline, as items go in and out.
+fn ends_report_sizes<D: Discipline<u32>>() {
+    let (tx, rx) = BlockingQueue::<u32, D>::bounded(3).split();
+    assert_eq!((tx.capacity(), rx.capacity()), (Some(3), Some(3)));
+    assert!(tx.is_empty() && rx.is_empty());
+    assert_eq!((tx.len(), rx.len()), (0, 0));
+    tx.put_all([5, 6, 7]).unwrap();
+    assert_eq!((tx.len(), rx.len()), (3, 3));
+    assert!(!tx.is_empty() && !rx.is_empty());
+    assert_eq!(tx.try_put(8), Err(PutError::Full(8)));
+    rx.get().unwrap();
+    assert_eq!((tx.len(), rx.len()), (2, 2));
+    rx.drain(usize::MAX);
+    assert!(tx.is_empty() && rx.is_empty());
+
+    let (tx, rx) = BlockingQueue::<u32, D>::unbounded().split();
+    assert_eq!((tx.capacity(), rx.capacity()), (None, None));
+    tx.put_all(0..1000).unwrap();
+    assert_eq!((tx.len(), rx.len()), (1000, 1000));
+}
+
+#[test]
+fn ends_report_sizes_fifo() {
+    ends_report_sizes::<Fifo<u32>>();
+}
+
+#[test]
+fn ends_report_sizes_lifo() {
+    ends_report_sizes::<Lifo<u32>>();
+}
+
+#[test]
+fn ends_report_sizes_priority() {
+    ends_report_sizes::<Priority<u32>>();
+}

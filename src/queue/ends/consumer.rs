@@ -1,6 +1,7 @@
 //! The getting end: [`Consumer`].
 
 use std::fmt;
+use std::iter::FusedIterator;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -371,7 +372,9 @@ impl<T, D: Discipline<T>> Consumer<T, D> {
         self.shared.queue.stream()
     }
 
-    /// The shared queue behind the ends, for everything else: `len`,
+    super::sizes!();
+
+    /// The shared queue behind the ends, for everything else:
     /// `unfinished_tasks`, an explicit `shutdown` (stop the producers while
     /// consumers remain), `shutdown_now`. (It can also `put`: the ends only count
     /// who may keep the queue open, they do not fence the operations.)
@@ -449,6 +452,105 @@ impl<'a, T, D: Discipline<T>> IntoIterator for &'a Consumer<T, D> {
 
     fn into_iter(self) -> Iter<'a, T, D> {
         self.iter()
+    }
+}
+
+impl<T, D: Discipline<T>> IntoIterator for Consumer<T, D> {
+    type Item = T;
+    type IntoIter = IntoIter<T, D>;
+
+    /// A blocking iterator that owns this consumer end: like
+    /// [`iter`](Consumer::iter), it ends once every producer has dropped (or the
+    /// queue was shut down) and the queue is empty. The end stays alive, keeping
+    /// the queue open for the producers, until the iterator drops.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Consumer, Queue};
+    /// use std::thread;
+    ///
+    /// fn evens(rx: Consumer<u32>) -> impl Iterator<Item = u32> {
+    ///     rx.into_iter().filter(|i| i % 2 == 0) // owns `rx`: can be returned
+    /// }
+    ///
+    /// let (tx, rx) = Queue::bounded(2).split();
+    /// let producer = thread::spawn(move || tx.put_all(1..=10).unwrap()); // `tx` drops
+    /// assert_eq!(evens(rx).collect::<Vec<_>>(), [2, 4, 6, 8, 10]);
+    /// producer.join().unwrap();
+    /// ```
+    fn into_iter(self) -> IntoIter<T, D> {
+        IntoIter { consumer: self }
+    }
+}
+
+/// A blocking iterator that owns a [`Consumer`]: each `next` is a
+/// [`get`](Consumer::get), and iteration ends once every producer has dropped (or
+/// the queue was shut down) and the queue is empty. Made by
+/// `Consumer::into_iter` (`for item in consumer`); the owned counterpart of
+/// [`Iter`], so it can be moved into a thread or returned from a function.
+/// Dropping it drops the consumer end (the last one shuts the queue down).
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::Queue;
+/// use std::thread;
+///
+/// let (tx, rx) = Queue::bounded(4).split();
+/// let consumer = thread::spawn(move || {
+///     let mut sum = 0;
+///     for i in rx {
+///         sum += i;
+///     }
+///     sum
+/// });
+/// tx.put_all(1..=100).unwrap();
+/// drop(tx); // the last producer: the consumer's loop ends once it has taken all
+/// assert_eq!(consumer.join().unwrap(), 5050);
+/// ```
+pub struct IntoIter<T, D: Discipline<T> = Fifo<T>> {
+    consumer: Consumer<T, D>,
+}
+
+impl<T, D: Discipline<T>> IntoIter<T, D> {
+    /// The consumer end back, to stop iterating but keep the end (the queue stays
+    /// open for the producers).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let (tx, rx) = Queue::unbounded().split();
+    /// tx.put_all([1, 2, 3]).unwrap();
+    /// let mut it = rx.into_iter();
+    /// assert_eq!(it.next(), Some(1));
+    /// let rx = it.into_inner();
+    /// assert_eq!(rx.try_get(), Ok(2));
+    /// ```
+    #[must_use]
+    pub fn into_inner(self) -> Consumer<T, D> {
+        self.consumer
+    }
+}
+
+impl<T, D: Discipline<T>> Iterator for IntoIter<T, D> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        self.consumer.get().ok()
+    }
+}
+
+// A shut-down queue accepts no more puts, so once empty it stays empty.
+impl<T, D: Discipline<T>> FusedIterator for IntoIter<T, D> {}
+
+impl<T, D: Discipline<T>> fmt::Debug for IntoIter<T, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoIter")
+            .field("consumer", &self.consumer)
+            .finish()
     }
 }
 

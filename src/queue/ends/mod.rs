@@ -25,6 +25,70 @@
 //!   `Drop` takes no item out of the queue: it only counts, and the last of a
 //!   kind shuts the queue down.
 
+/// `len`, `is_empty` and `capacity`, the same on both ends: forwarded to the
+/// queue. Expanded inside each end's `impl` block (both hold `shared`).
+macro_rules! sizes {
+    () => {
+        /// The number of items in the queue right now: [`BlockingQueue::len`].
+        /// Other threads may change it as soon as this returns.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Queue;
+        ///
+        /// let (tx, rx) = Queue::unbounded().split();
+        /// tx.put_all([1, 2]).unwrap();
+        /// assert_eq!((tx.len(), rx.len()), (2, 2));
+        /// rx.get().unwrap();
+        /// assert_eq!((tx.len(), rx.len()), (1, 1));
+        /// ```
+        #[must_use]
+        pub fn len(&self) -> usize {
+            self.shared.queue.len()
+        }
+
+        /// `true` if the queue holds no items right now:
+        /// [`BlockingQueue::is_empty`].
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Queue;
+        ///
+        /// let (tx, rx) = Queue::unbounded().split();
+        /// assert!(tx.is_empty() && rx.is_empty());
+        /// tx.put('a').unwrap();
+        /// assert!(!tx.is_empty() && !rx.is_empty());
+        /// ```
+        #[must_use]
+        pub fn is_empty(&self) -> bool {
+            self.shared.queue.is_empty()
+        }
+
+        /// The queue's size limit, or `None` if it is unbounded:
+        /// [`BlockingQueue::capacity`].
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Queue;
+        ///
+        /// let (tx, rx) = Queue::<u8>::bounded(2).split();
+        /// assert_eq!((tx.capacity(), rx.capacity()), (Some(2), Some(2)));
+        /// tx.put_all([1, 2]).unwrap();
+        /// assert_eq!(tx.len(), tx.capacity().unwrap()); // full: a put would block
+        /// let (tx, rx) = Queue::<u8>::unbounded().split();
+        /// assert_eq!((tx.capacity(), rx.capacity()), (None, None));
+        /// ```
+        #[must_use]
+        pub fn capacity(&self) -> Option<usize> {
+            self.shared.queue.capacity()
+        }
+    };
+}
+use sizes;
+
 mod consumer;
 mod producer;
 
@@ -36,7 +100,7 @@ use super::BlockingQueue;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicUsize, Ordering};
 
-pub use consumer::Consumer;
+pub use consumer::{Consumer, IntoIter};
 pub use producer::Producer;
 
 /// What the ends share: the queue and how many ends of each kind are alive.

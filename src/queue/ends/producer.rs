@@ -19,7 +19,7 @@ use crate::sync::Ordering;
 /// forever. That includes a drop during a panic's unwinding.
 ///
 /// `D` defaults to [`Fifo`]: `Producer<T>` is the end of a [`Queue`](crate::Queue).
-/// The rest of the queue (`len`, `join`, `shutdown_now`, …) is one
+/// The rest of the queue (`join`, `shutdown_now`, …) is one
 /// [`queue`](Self::queue) call away.
 ///
 /// # Examples
@@ -193,7 +193,9 @@ impl<T, D: Discipline<T>> Producer<T, D> {
         self.shared.queue.put_all(items)
     }
 
-    /// The shared queue behind the ends, for everything else: `len`, `join`,
+    super::sizes!();
+
+    /// The shared queue behind the ends, for everything else: `join`,
     /// `unfinished_tasks`, an explicit `shutdown`, or `shutdown_now` to take back
     /// the items the consumers left behind. (It can also `get`: the ends only count
     /// who may keep the queue open, they do not fence the operations.)
