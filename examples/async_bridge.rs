@@ -72,13 +72,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pool = ThreadPoolManager::new(2)?;
     let handles = (1..=8u64)
         .map(|k| pool.submit(move || (1..=k * 100_000).sum::<u64>()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
+        .collect::<Result<Vec<_>, _>>()?;
     let mut sums = Vec::new();
     for h in handles {
         sums.push(h.await?);
     }
-    let one = pool.submit(|| 6 * 7).map_err(|e| e.to_string())?.await?;
+    let one = pool.submit(|| 6 * 7)?.await?;
     pool.wait_all_async().await;
     println!("pool: sums {sums:?}, and {one}");
     assert_eq!(sums[0], 100_000 * 100_001 / 2);

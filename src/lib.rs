@@ -80,7 +80,8 @@ pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
     as_completed, done_callback_panics, wait, wait_any, AddTaskError, AsCompleted, PeriodicHandle,
     PoolBuildError, PoolBuilder, PoolStats, ResultError, ResultFuture, Scope, ScopedHandle,
-    SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager, WaitAllFuture, WaitFor,
+    SubmitError, TaskError, TaskHandle, TaskService, ThreadPoolManager, Unshared, WaitAllFuture,
+    WaitFor,
 };
 pub use queue::ends::{Consumer, IntoIter, Producer};
 pub use queue::error::{GetError, PutAllError, PutError};

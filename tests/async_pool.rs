@@ -28,7 +28,7 @@ fn handles_awaited_on_tokio() {
         assert_eq!(bad.await, Err(TaskError::Panicked("boom".into())));
         // `?` on submit, then await.
         let r: Result<u8, Box<dyn std::error::Error>> =
-            async { Ok(pool.submit(|| 5u8).map_err(|e| e.to_string())?.await?) }.await;
+            async { Ok(pool.submit(|| 5u8)?.await?) }.await;
         assert_eq!(r.unwrap(), 5);
         pool.wait_all_async().await;
     });

@@ -226,7 +226,7 @@ fn scoped_submit_to_a_closed_pool_hands_the_closure_back() {
     pool.close();
     let n = 5;
     pool.scope(|s| match s.submit(|| n + 1) {
-        Err(SubmitError::Closed(f)) => assert_eq!(f(), 6),
+        Err(SubmitError::Closed(f)) => assert_eq!(f.into_inner()(), 6),
         other => panic!("unexpected {other:?}"),
     });
 }

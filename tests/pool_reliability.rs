@@ -681,7 +681,7 @@ fn join_racing_a_refused_thread_start_returns() {
             );
             let p = Arc::clone(&pool);
             let submitter = thread::spawn(move || match p.submit(|| 1) {
-                Err(SubmitError::SpawnFailed(f)) => f(),
+                Err(SubmitError::SpawnFailed(f)) => f.into_inner()(),
                 Err(SubmitError::Closed(_)) => 0,
                 other => panic!("unexpected {:?}", other.map(|_| ())),
             });

@@ -34,7 +34,7 @@ mod wait;
 mod worker;
 
 pub use builder::PoolBuilder;
-pub use error::{AddTaskError, PoolBuildError, ResultError, SubmitError, TaskError};
+pub use error::{AddTaskError, PoolBuildError, ResultError, SubmitError, TaskError, Unshared};
 pub use future::{ResultFuture, WaitAllFuture};
 pub use handle::TaskHandle;
 pub use manager::ThreadPoolManager;

@@ -51,7 +51,7 @@ impl ThreadPoolManager {
     {
         match after(delay) {
             Some(at) => self.submit_at(at, f),
-            None => Err(SubmitError::Closed(f)),
+            None => Err(SubmitError::Closed(f.into())),
         }
     }
 
@@ -84,7 +84,7 @@ impl ThreadPoolManager {
             Ok(()) => Ok(handle),
             Err(back) => {
                 drop((back, handle));
-                Err(SubmitError::Closed(TaskCell::into_closure(cell)))
+                Err(SubmitError::Closed(TaskCell::into_closure(cell).into()))
             }
         }
     }
@@ -181,12 +181,12 @@ impl ThreadPoolManager {
         F: FnMut() + Send + 'static,
     {
         let Some(at) = after(initial_delay) else {
-            return Err(SubmitError::Closed(f));
+            return Err(SubmitError::Closed(f.into()));
         };
         // Checked first so the closure can come back whole: once boxed into the
         // series it cannot.
         if self.is_closed() {
-            return Err(SubmitError::Closed(f));
+            return Err(SubmitError::Closed(f.into()));
         }
         let series = Series::new(Box::new(f), cadence, &self.shared);
         let handle = PeriodicHandle::new(series.clone());

@@ -28,9 +28,9 @@ impl Shared {
         loop {
             if st.closed && !Self::admits_late(&st) {
                 return Err(if st.broken.is_some() {
-                    SubmitError::Broken(item)
+                    SubmitError::Broken(item.into())
                 } else {
-                    SubmitError::Closed(item)
+                    SubmitError::Closed(item.into())
                 });
             }
             if let Some(cap) = self.config.max_pending {
@@ -41,14 +41,14 @@ impl Shared {
                         block
                     };
                     st = match block {
-                        Block::No => return Err(SubmitError::Full(item)),
+                        Block::No => return Err(SubmitError::Full(item.into())),
                         Block::Forever => self.space.wait(st),
                         Block::Until(deadline) => {
                             let (g, r) = self.space.wait_until(st, deadline);
                             // Re-check before believing the timeout: room that
                             // appeared as it expired is still taken.
                             if r.timed_out() && !g.closed && g.queue.len() >= cap {
-                                return Err(SubmitError::Full(item));
+                                return Err(SubmitError::Full(item.into()));
                             }
                             g
                         }
@@ -80,7 +80,7 @@ impl Shared {
                     // promised; with no worker at all, run them here.
                     drop(st);
                     self.run_stranded();
-                    return Err(SubmitError::SpawnFailed(item));
+                    return Err(SubmitError::SpawnFailed(item.into()));
                 }
                 // Other workers exist: they will run it.
                 spawn_failed = true;
