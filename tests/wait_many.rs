@@ -1,4 +1,5 @@
-//! Waiting on many task handles: `as_completed`, `wait`, `wait_any`,
+//! Waiting on many task handles: `as_completed`, `wait`, `wait_any` (and its
+//! timed forms),
 //! `on_done`, `map_unordered`. Every body runs under a watchdog; tasks that must
 //! stay pending block on a gate queue, never on a sleep.
 
@@ -9,9 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use queuekit::{
-    as_completed, done_callback_panics, wait, wait_any, Queue, TaskError, ThreadPoolManager,
-    WaitFor,
+    as_completed, done_callback_panics, wait, wait_any, wait_any_deadline, wait_any_timeout, Queue,
+    TaskError, ThreadPoolManager, WaitFor,
 };
+use std::thread;
+use std::time::Instant;
 
 #[test]
 fn as_completed_yields_in_finishing_order() {
@@ -202,5 +205,62 @@ fn map_unordered_yields_every_result() {
             .collect();
         out.sort_unstable();
         assert_eq!(out, (0..1000).map(|x| x * 2).collect::<Vec<_>>());
+    });
+}
+
+/// The timed `wait_any` gives up while every task is still blocked (`None`, the
+/// handle still pending and its result kept), and reports the handle once its
+/// task finished; a deadline already past still reports a finished handle, the
+/// lowest index when several are; an empty slice and a timeout too large for an
+/// `Instant` do not panic.
+#[test]
+fn wait_any_timed_gives_up_then_reports() {
+    within("wait_any timed", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let gate = Arc::new(Queue::<()>::unbounded());
+        let g = gate.clone();
+        let handles = [pool.submit(move || g.get().map(|()| 7)).unwrap()];
+        assert_eq!(wait_any_timeout(&handles, Duration::from_millis(20)), None);
+        assert_eq!(wait_any_deadline(&handles, Instant::now()), None);
+        assert!(!handles[0].is_finished());
+        gate.put(()).unwrap();
+        assert_eq!(wait_any_timeout(&handles, Duration::MAX), Some(0));
+        assert_eq!(wait_any_deadline(&handles, Instant::now()), Some(0));
+        let [h] = handles;
+        assert_eq!(h.wait(), Ok(Ok(7)));
+
+        let both = [pool.submit(|| 1).unwrap(), pool.submit(|| 2).unwrap()];
+        wait(&both, WaitFor::All, None);
+        assert_eq!(wait_any_deadline(&both, Instant::now()), Some(0));
+        let none: [queuekit::TaskHandle<u8>; 0] = [];
+        assert_eq!(wait_any_timeout(&none, Duration::from_secs(60)), None);
+        assert_eq!(wait_any_deadline(&none, Instant::now()), None);
+    });
+}
+
+/// A `wait_any_deadline` blocked on two gated tasks wakes when another thread
+/// opens the second gate, and names that handle, not the one still blocked.
+#[test]
+fn wait_any_deadline_wakes_for_a_task_finished_by_another_thread() {
+    within("wait_any_deadline wake-up", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let gates: Vec<_> = (0..2).map(|_| Arc::new(Queue::<()>::unbounded())).collect();
+        let handles: Vec<_> = gates
+            .iter()
+            .map(|gate| {
+                let g = Arc::clone(gate);
+                pool.submit(move || g.get().is_ok()).unwrap()
+            })
+            .collect();
+        let opener = {
+            let gate = Arc::clone(&gates[1]);
+            thread::spawn(move || gate.put(()).unwrap())
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        assert_eq!(wait_any_deadline(&handles, deadline), Some(1));
+        assert!(!handles[0].is_finished());
+        opener.join().unwrap();
+        gates[0].put(()).unwrap();
+        assert_eq!(wait(&handles, WaitFor::All, None).1, Vec::<usize>::new());
     });
 }

@@ -42,4 +42,7 @@ pub use periodic::PeriodicHandle;
 pub use scope::{Scope, ScopedHandle};
 pub use service::TaskService;
 pub use stats::PoolStats;
-pub use wait::{as_completed, done_callback_panics, wait, wait_any, AsCompleted, WaitFor};
+pub use wait::{
+    as_completed, done_callback_panics, wait, wait_any, wait_any_deadline, wait_any_timeout,
+    AsCompleted, WaitFor,
+};

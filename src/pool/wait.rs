@@ -1,4 +1,5 @@
-//! Waiting on many task handles: [`as_completed`], [`wait_any`], [`wait`]
+//! Waiting on many task handles: [`as_completed`], [`wait_any`] (and its
+//! timed forms), [`wait`]
 //! (Python's `concurrent.futures.as_completed` / `wait`),
 //! [`TaskHandle::on_done`] (`add_done_callback`) and
 //! [`ThreadPoolManager::map_unordered`] (`imap_unordered`).
@@ -221,7 +222,19 @@ pub fn wait<R>(
     until: WaitFor,
     timeout: Option<Duration>,
 ) -> (Vec<usize>, Vec<usize>) {
-    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    wait_by(
+        handles,
+        until,
+        timeout.and_then(|t| Instant::now().checked_add(t)),
+    )
+}
+
+/// [`wait`] with the limit as a deadline (`None`: no limit).
+fn wait_by<R>(
+    handles: &[TaskHandle<R>],
+    until: WaitFor,
+    deadline: Option<Instant>,
+) -> (Vec<usize>, Vec<usize>) {
     let mut progress = Progress::new(handles.len(), until);
     for (i, h) in handles.iter().enumerate() {
         progress.look(i, h);
@@ -358,10 +371,61 @@ impl Wake for Mark {
 /// assert_eq!(wait_any::<bool>(&[]), None);
 /// ```
 pub fn wait_any<R>(handles: &[TaskHandle<R>]) -> Option<usize> {
+    wait_any_by(handles, None)
+}
+
+/// Like [`wait_any`], giving up after `timeout`: the index of a finished (or
+/// cancelled) handle, the lowest if several are, or `None` if none finished in
+/// time (at once for an empty slice). The handles keep their results either way.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{wait_any_timeout, Queue, ThreadPoolManager};
+/// use std::sync::Arc;
+/// use std::time::Duration;
+///
+/// let pool = ThreadPoolManager::new(2).unwrap();
+/// let gate = Arc::new(Queue::<()>::unbounded());
+/// let g = Arc::clone(&gate);
+/// let handles = [pool.submit(move || g.get().is_ok()).unwrap()];
+/// assert_eq!(wait_any_timeout(&handles, Duration::from_millis(10)), None); // still blocked
+/// gate.put(()).unwrap();
+/// assert_eq!(wait_any_timeout(&handles, Duration::from_secs(60)), Some(0));
+/// ```
+pub fn wait_any_timeout<R>(handles: &[TaskHandle<R>], timeout: Duration) -> Option<usize> {
+    // A timeout too large for an `Instant` is no limit, as in `wait`.
+    wait_any_by(handles, Instant::now().checked_add(timeout))
+}
+
+/// Like [`wait_any`], giving up at `deadline`: as
+/// [`wait_any_timeout`], with the limit as an instant (one deadline can bound
+/// several calls). A deadline already past still reports a handle that has
+/// finished.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{wait_any_deadline, ThreadPoolManager};
+/// use std::time::{Duration, Instant};
+///
+/// let pool = ThreadPoolManager::new(2).unwrap();
+/// let deadline = Instant::now() + Duration::from_secs(60);
+/// let handles = [pool.submit(|| 1).unwrap(), pool.submit(|| 2).unwrap()];
+/// let first = wait_any_deadline(&handles, deadline).unwrap();
+/// assert!(first < 2);
+/// assert!(handles[first].is_finished());
+/// ```
+pub fn wait_any_deadline<R>(handles: &[TaskHandle<R>], deadline: Instant) -> Option<usize> {
+    wait_any_by(handles, Some(deadline))
+}
+
+/// [`wait_any`] until `deadline` (`None`: no limit).
+fn wait_any_by<R>(handles: &[TaskHandle<R>], deadline: Option<Instant>) -> Option<usize> {
     if handles.is_empty() {
         return None;
     }
-    wait(handles, WaitFor::FirstCompleted, None)
+    wait_by(handles, WaitFor::FirstCompleted, deadline)
         .0
         .first()
         .copied()
