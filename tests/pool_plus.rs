@@ -1,5 +1,5 @@
-//! Scoped tasks, the bounded read-ahead `map` and the worker hooks (issue 12),
-//! with real threads. Every test that could hang runs under a watchdog.
+//! Scoped tasks, the bounded read-ahead `map` and the worker hooks, with real
+//! threads. Every test that could hang runs under a watchdog.
 
 mod common;
 
