@@ -270,3 +270,23 @@ fn submit_after_a_closed_pool_gives_the_closure_back() {
         .unwrap_err();
     assert!(matches!(err, SubmitError::Closed(_)));
 }
+
+#[test]
+fn a_panicking_periodic_run_counts_as_panicked() {
+    let pool = ThreadPoolManager::new(1).unwrap();
+    let h = pool
+        .schedule_at_fixed_rate(Duration::ZERO, Duration::from_millis(1), || {
+            panic!("periodic run failed")
+        })
+        .unwrap();
+    assert_eq!(h.wait(), TaskError::Panicked("periodic run failed".into()));
+    pool.wait_all(); // the run's job is settled
+    let s = pool.stats();
+    assert_eq!(
+        s.panicked, 1,
+        "the panic in the periodic run was not counted"
+    );
+    assert_eq!(pool.panicked_tasks(), 1);
+    assert_eq!(s.completed, 1, "a panicked run also counts as completed");
+    assert_eq!(pool.submit(|| 2).unwrap().wait(), Ok(2));
+}
