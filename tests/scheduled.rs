@@ -3,6 +3,9 @@
 //! that end a series but not a worker, the close / terminate / join policies.
 //! Assertions are about order and outcome, never about how late a run is.
 
+mod common;
+
+use common::within;
 use queuekit::{SubmitError, TaskError, ThreadPoolManager};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -289,4 +292,54 @@ fn a_panicking_periodic_run_counts_as_panicked() {
     assert_eq!(pool.panicked_tasks(), 1);
     assert_eq!(s.completed, 1, "a panicked run also counts as completed");
     assert_eq!(pool.submit(|| 2).unwrap().wait(), Ok(2));
+}
+
+/// Far past `common::WATCHDOG`: a `join` that waits for it hangs the test.
+const AN_HOUR: Duration = Duration::from_secs(3600);
+
+/// A delayed task cancelled after `close` leaves the timer at once: `join`
+/// does not wait for its deadline (an hour out, far past the watchdog).
+#[test]
+fn cancel_after_close_lets_join_return_before_the_deadline() {
+    within("join after cancelling a delayed task past close", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let h = pool.submit_after(AN_HOUR, || ()).unwrap();
+        pool.close(); // default policy: the delayed task is kept
+        assert_eq!(pool.scheduled_tasks(), 1);
+        assert!(h.cancel());
+        assert_eq!(
+            pool.scheduled_tasks(),
+            0,
+            "the cancelled task is still queued"
+        );
+        pool.join();
+        assert_eq!(h.wait(), Err(TaskError::Cancelled));
+    });
+}
+
+/// `join` already waiting for the timer when the cancel comes (if the cancel
+/// lands after `join`'s own clean-up of the timer, which is the usual order
+/// here; the loom model `cancel_racing_close_never_holds_up_join` covers every
+/// order): `join` returns once the kept task due soon has run.
+#[test]
+fn cancel_during_join_lets_join_return_before_the_deadline() {
+    within("join racing a cancel of a delayed task", || {
+        let pool = Arc::new(ThreadPoolManager::new(1).unwrap());
+        let far = pool.submit_after(AN_HOUR, || ()).unwrap();
+        let near = pool
+            .submit_after(Duration::from_millis(20), || "ran")
+            .unwrap();
+        let joiner = {
+            let pool = Arc::clone(&pool);
+            thread::spawn(move || pool.join())
+        };
+        while !pool.is_closed() {
+            thread::yield_now();
+        }
+        assert!(far.cancel());
+        joiner.join().unwrap();
+        assert_eq!(near.wait(), Ok("ran"));
+        assert_eq!(far.wait(), Err(TaskError::Cancelled));
+        assert_eq!(pool.scheduled_tasks(), 0);
+    });
 }

@@ -10,7 +10,7 @@ use super::error::SubmitError;
 use super::handle::TaskHandle;
 use super::manager::ThreadPoolManager;
 use super::periodic::{Cadence, PeriodicHandle, Series};
-use super::timer::Timed;
+use super::timer::{DelayedSlot, Timed};
 use crate::queue::delay_clock;
 use crate::sync::Ordering;
 
@@ -79,7 +79,7 @@ impl ThreadPoolManager {
         R: Send + 'static,
     {
         let cell = TaskCell::new(f);
-        let handle = TaskHandle::new(cell.clone());
+        let handle = TaskHandle::new(DelayedSlot::new(cell.clone(), &self.shared));
         match self.shared.schedule(Timed::Once(cell.clone()), at) {
             Ok(()) => Ok(handle),
             Err(back) => {
