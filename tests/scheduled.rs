@@ -275,6 +275,26 @@ fn submit_after_a_closed_pool_gives_the_closure_back() {
 }
 
 #[test]
+fn stats_count_delayed_tasks_and_live_series() {
+    let pool = ThreadPoolManager::new(1).unwrap();
+    let once = pool.submit_after(Duration::from_secs(60), || ()).unwrap();
+    let series = pool
+        .schedule_with_fixed_delay(Duration::from_secs(60), Duration::from_secs(1), || {})
+        .unwrap();
+    let s = pool.stats();
+    assert_eq!((s.scheduled, s.periodic), (2, 1));
+    assert_eq!(s.scheduled, pool.scheduled_tasks());
+    assert_eq!(s.pending, 0, "waiting tasks are not in the backlog");
+    assert!(series.cancel());
+    assert_eq!(pool.stats().periodic, 0, "a cancelled series is not live");
+    assert!(once.cancel());
+    // Closing drops the cancelled entries from the timer.
+    pool.close();
+    assert_eq!(pool.stats().scheduled, 0);
+    pool.join();
+}
+
+#[test]
 fn a_panicking_periodic_run_counts_as_panicked() {
     let pool = ThreadPoolManager::new(1).unwrap();
     let h = pool

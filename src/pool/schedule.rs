@@ -251,8 +251,10 @@ impl ThreadPoolManager {
             .store(go_on, Ordering::Relaxed);
     }
 
-    /// Delayed tasks and periodic series waiting for their time right now
-    /// (cancelled ones still count until their time comes).
+    /// Delayed tasks and next runs of periodic series waiting for their time
+    /// right now: [`PoolStats::scheduled`](crate::PoolStats::scheduled). A
+    /// one-shot task cancelled while the pool is open still counts until its
+    /// time comes; after [`close`](Self::close) a cancel takes it out at once.
     ///
     /// # Examples
     ///
