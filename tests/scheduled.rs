@@ -363,3 +363,47 @@ fn cancel_during_join_lets_join_return_before_the_deadline() {
         assert_eq!(pool.scheduled_tasks(), 0);
     });
 }
+
+/// `wait_all` waits for the tasks handed to the workers, not for delayed tasks
+/// still waiting for their time (their handles, or `close` + `join`, wait for
+/// those).
+#[test]
+fn wait_all_does_not_wait_for_delayed_tasks_not_yet_due() {
+    within("wait_all with a delayed task 60 s out", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let far = pool.submit_after(Duration::from_secs(60), || ()).unwrap();
+        let series = pool
+            .schedule_at_fixed_rate(Duration::from_secs(60), Duration::from_secs(1), || {})
+            .unwrap();
+        pool.execute(|| ()).unwrap();
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 1);
+        assert_eq!(pool.scheduled_tasks(), 2);
+        assert!(far.cancel());
+        assert!(series.cancel());
+    });
+}
+
+/// Once due and handed to a worker, a delayed task is waited for like any
+/// other.
+#[test]
+fn wait_all_waits_for_a_due_delayed_task_on_a_worker() {
+    within("wait_all with a due delayed task running", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let (go, gate) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let h = pool
+            .submit_after(Duration::ZERO, move || {
+                started_tx.send(()).unwrap();
+                gate.recv().unwrap();
+            })
+            .unwrap();
+        started.recv().unwrap();
+        // The task is blocked on the gate: `wait_all` cannot be done.
+        assert!(!pool.wait_all_timeout(Duration::from_millis(20)));
+        go.send(()).unwrap();
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 1);
+        assert_eq!(h.wait(), Ok(()));
+    });
+}
