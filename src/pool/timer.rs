@@ -34,6 +34,7 @@ use crate::queue::DelayQueue;
 use crate::sync::fault::{self, Fault};
 use crate::sync::thread::{self, JoinHandle};
 use crate::sync::{AtomicBool, AtomicUsize, Ordering};
+use crate::waitlist::WaitList;
 
 /// A one-shot task waiting for its time: the pool runs it, and a close can see
 /// whether its handle already cancelled it.
@@ -97,7 +98,7 @@ where
         Slot::cancel(&*self.cell)
     }
 
-    fn waiters(&self) -> &crate::waitlist::WaitList {
+    fn waiters(&self) -> &WaitList {
         self.cell.waiters()
     }
 
