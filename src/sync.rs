@@ -214,6 +214,9 @@ pub(crate) mod fault {
         /// Pool: a periodic series queues its next run before the current run
         /// starts, so two workers can run it at once.
         PeriodicRequeuesBeforeRun,
+        /// Pool: a handle's cancel of a one-shot delayed task leaves its entry
+        /// in a closed pool's timer until its deadline (so `join` waits for it).
+        DelayedCancelKeepsEntry,
     }
 
     cfg_loom! {

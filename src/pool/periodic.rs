@@ -148,6 +148,12 @@ impl Series {
         if let Err(payload) = caught {
             let msg = panic_message(&*payload);
             forget_payload(payload);
+            // Counted before the handle hears of it, so a `wait` that returned
+            // `Panicked` sees it in the stats. The run's job itself returns:
+            // the worker counts it as completed, as any task that panicked.
+            if let Some(pool) = self.pool.upgrade() {
+                pool.state.lock().panicked += 1;
+            }
             self.state.fetch_or(CANCELLED, Ordering::AcqRel);
             self.end(TaskError::Panicked(msg));
             return;

@@ -19,18 +19,22 @@
 //! thread keeps handing due tasks to the closed pool (`Shared::admits_late`)
 //! until its queue is empty; `terminate` cancels everything waiting.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use super::cell::{Runnable, Slot, TaskCell, CANCELLED, PHASE};
+use super::error::TaskError;
 use super::job::Job;
 use super::periodic::Series;
 use super::shared::{Block, Shared, State};
+use crate::futex::Futex;
 use crate::mutex::Mutex;
 use crate::panic::drop_quietly;
 use crate::queue::DelayQueue;
+use crate::sync::fault::{self, Fault};
 use crate::sync::thread::{self, JoinHandle};
 use crate::sync::{AtomicBool, AtomicUsize, Ordering};
+use crate::waitlist::WaitList;
 
 /// A one-shot task waiting for its time: the pool runs it, and a close can see
 /// whether its handle already cancelled it.
@@ -46,6 +50,76 @@ where
 {
     fn is_cancelled(&self) -> bool {
         Slot::<R>::state(self).load(Ordering::Acquire) & PHASE == CANCELLED
+    }
+}
+
+/// What the [`TaskHandle`](super::TaskHandle) of a one-shot delayed task
+/// holds: its cell, and the pool, so that a cancel after `close` takes the
+/// task out of the timer at once (a closed pool's `join` waits until the timer
+/// has nothing left).
+pub(crate) struct DelayedSlot<F, R> {
+    cell: Arc<TaskCell<F, R>>,
+    pool: Weak<Shared>,
+}
+
+impl<F, R> DelayedSlot<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    pub(crate) fn new(cell: Arc<TaskCell<F, R>>, pool: &Arc<Shared>) -> Arc<Self> {
+        Arc::new(Self {
+            cell,
+            pool: Arc::downgrade(pool),
+        })
+    }
+}
+
+impl<F, R> Slot<R> for DelayedSlot<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    fn state(&self) -> &Futex {
+        Slot::state(&*self.cell)
+    }
+
+    fn take(&self) -> Result<R, TaskError> {
+        self.cell.take()
+    }
+
+    fn cancel(&self) -> bool {
+        // Dropped after the cell's cancel, even if dropping the closure panics
+        // there (that panic goes on to the caller).
+        let _purge = PurgeIfCancelled {
+            task: &*self.cell,
+            pool: &self.pool,
+        };
+        Slot::cancel(&*self.cell)
+    }
+
+    fn waiters(&self) -> &WaitList {
+        self.cell.waiters()
+    }
+
+    fn failed(&self) -> bool {
+        self.cell.failed()
+    }
+}
+
+/// Takes the task's cancelled entry out of a closed pool's timer when dropped.
+struct PurgeIfCancelled<'a> {
+    task: &'a (dyn Delayed + 'a),
+    pool: &'a Weak<Shared>,
+}
+
+impl Drop for PurgeIfCancelled<'_> {
+    fn drop(&mut self) {
+        if self.task.is_cancelled() && !fault::active(Fault::DelayedCancelKeepsEntry) {
+            if let Some(pool) = self.pool.upgrade() {
+                pool.drop_cancelled_timers();
+            }
+        }
     }
 }
 
@@ -172,6 +246,22 @@ impl Shared {
             Timed::Run(s, _) => !keep_runs || s.is_cancelled(),
         });
         self.cancel_timed(dropped);
+        self.finish_timers_if_idle();
+    }
+
+    /// A handle cancelled a one-shot task. Once the pool is closed, cancelled
+    /// entries leave the timer now, so `join` does not wait for their time.
+    /// While it is open they leave when due (Java's default: no
+    /// `removeOnCancel`), so a cancel costs no walk over the queue.
+    pub(crate) fn drop_cancelled_timers(&self) {
+        if !self.state.lock().closed {
+            return;
+        }
+        let gone = self
+            .timers
+            .queue
+            .remove_where(|e| matches!(e, Timed::Once(t) if t.is_cancelled()));
+        self.cancel_timed(gone);
         self.finish_timers_if_idle();
     }
 
