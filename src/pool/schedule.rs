@@ -10,7 +10,8 @@ use super::error::SubmitError;
 use super::handle::TaskHandle;
 use super::manager::ThreadPoolManager;
 use super::periodic::{Cadence, PeriodicHandle, Series};
-use super::timer::{DelayedSlot, Timed};
+use super::timed::Timed;
+use super::timer::DelayedSlot;
 use crate::queue::delay_clock;
 use crate::sync::Ordering;
 

@@ -9,7 +9,8 @@
 //! * A one-shot task (`submit_after`, `submit_at`) waits as its [`TaskCell`]:
 //!   the handle cancels it by the cell's own `PENDING → CANCELLED` race, which a
 //!   worker starting it can lose but never share.
-//! * A periodic series waits as its [`Series`]; only one entry of a series exists
+//! * A periodic series waits as its `Series` (`periodic.rs`, seen here only
+//!   through the [`Recurring`](super::timed::Recurring) trait); only one entry of a series exists
 //!   at a time (in the queue, the backlog or running), and the next is put only
 //!   after a run returns, so a series never overlaps itself.
 //!
@@ -25,23 +26,14 @@ use std::time::Instant;
 use super::cell::{Runnable, Slot, TaskCell, CANCELLED, PHASE};
 use super::error::TaskError;
 use super::job::Job;
-use super::periodic::Series;
 use super::shared::{Block, Shared, State};
+use super::timed::{Delayed, Timed};
 use crate::futex::Futex;
-use crate::mutex::Mutex;
 use crate::panic::drop_quietly;
-use crate::queue::DelayQueue;
 use crate::sync::fault::{self, Fault};
-use crate::sync::thread::{self, JoinHandle};
-use crate::sync::{AtomicBool, AtomicUsize, Ordering};
+use crate::sync::thread;
+use crate::sync::Ordering;
 use crate::waitlist::WaitList;
-
-/// A one-shot task waiting for its time: the pool runs it, and a close can see
-/// whether its handle already cancelled it.
-pub(crate) trait Delayed: Runnable {
-    /// Its handle cancelled it (its closure is gone; only its time is left).
-    fn is_cancelled(&self) -> bool;
-}
 
 impl<F, R> Delayed for TaskCell<F, R>
 where
@@ -123,39 +115,6 @@ impl Drop for PurgeIfCancelled<'_> {
     }
 }
 
-/// Something waiting for its time.
-pub(crate) enum Timed {
-    /// A one-shot task with a handle.
-    Once(Arc<dyn Delayed>),
-    /// The next run of a periodic series, due at the deadline it carries.
-    Run(Arc<Series>, Instant),
-}
-
-/// The timer of one pool.
-pub(crate) struct Timers {
-    pub(crate) queue: DelayQueue<Timed>,
-    thread: Mutex<Option<JoinHandle<()>>>,
-    /// Java's `executeExistingDelayedTasksAfterShutdownPolicy` (default `true`).
-    pub(crate) delayed_after_close: AtomicBool,
-    /// Java's `continueExistingPeriodicTasksAfterShutdownPolicy` (default `false`).
-    pub(crate) periodic_after_close: AtomicBool,
-    /// Periodic series not yet ended: a closed pool's timer ends only after
-    /// the last (they may be running, outside the queue).
-    pub(crate) live_series: AtomicUsize,
-}
-
-impl Timers {
-    pub(crate) fn new() -> Self {
-        Self {
-            queue: DelayQueue::unbounded(),
-            thread: Mutex::new(None),
-            delayed_after_close: AtomicBool::new(true),
-            periodic_after_close: AtomicBool::new(false),
-            live_series: AtomicUsize::new(0),
-        }
-    }
-}
-
 /// What a cancelled entry had: a one-shot still pending (cancelled now), and
 /// whether dropping its closure panicked.
 fn cancel(entry: Timed) -> (bool, bool) {
@@ -215,7 +174,7 @@ impl Shared {
                 Timed::Run(series, at) if !series.is_cancelled() => {
                     // Refused (closed or broken pool): dropping the run ends the
                     // series as cancelled.
-                    let run = series.run_job(at);
+                    let run = Arc::clone(&series).run_job(at);
                     self.accept(run, Job::Plain, Block::Forever)
                         .map_or_else(drop_quietly, |()| false)
                         | drop_quietly(series)
