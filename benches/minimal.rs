@@ -5,7 +5,7 @@
 //! one warm-up round each, and every round's ratio is std's (or crossbeam's) time ÷
 //! queuekit's time in that round: above 1.00 queuekit is faster.
 //!
-//! It cross-checks `benches/versus.rs` (start barriers, consumers on their own
+//! It cross-checks `benches/versus/` (start barriers, consumers on their own
 //! threads): a result that only one of the two shapes shows is not claimed.
 //!
 //! ```sh

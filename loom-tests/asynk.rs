@@ -1,4 +1,4 @@
-//! Async waiters (issue 10): threads and tasks on one queue, futures dropped at
+//! Async waiters: threads and tasks on one queue, futures dropped at
 //! every point, shutdown, `join_async`, and `TaskHandle` awaited. Futures run on
 //! `loom::future::block_on` (a loom thread parked until its waker fires), so a
 //! wake-up nobody sends is a loom deadlock, as for threads.

@@ -301,8 +301,10 @@ fn catches_idle_miscount() {
     expect_failure("loom_tests::pool::faulty_idle_miscount", "panicked");
 }
 
-// ---- issue 7: the hangs fixed by the pool split, each with a twin that brings
-// the old behaviour back through a fault and must fail. ----
+// ---- Hangs at the pool's edges (join or drop inside a first task, a panicking
+// Drop under terminate, refusals, a worker booked free before its result is
+// published), each with a twin that brings the old behaviour back through a
+// fault and must fail. ----
 
 /// `join` from inside the first task of a fresh one-worker pool (the task holds
 /// the pool through an `Arc`): it waits for the other workers only — there are
@@ -397,7 +399,7 @@ fn wait_all_inside_first_task() {
     });
 }
 
-/// Injected bug (issue 7's race): the worker is registered by its starter after
+/// Injected bug (late registration): the worker is registered by its starter after
 /// `spawn` returns, so its first task may run before it is known and `join` there
 /// waits for its own worker.
 #[test]
@@ -591,7 +593,7 @@ fn sequential_submit_reuses_the_worker() {
     });
 }
 
-/// Injected bug (issue 7's old order): the worker publishes the result before it
+/// Injected bug (result before free): the worker publishes the result before it
 /// books itself free, so the next submit may see no free worker and start one.
 #[test]
 #[ignore = "expected to fail; run by `catches_publish_before_free`"]

@@ -520,7 +520,7 @@ fn catches_drain_waking_one() {
 }
 
 // ---------------------------------------------------------------------------
-// Counted ends (`split`) and the batch get (`get_many`): issue 12.
+// Counted ends (`split`) and the batch get (`get_many`).
 // ---------------------------------------------------------------------------
 
 /// Two producer ends (a clone) put one item each and drop, while the consumer

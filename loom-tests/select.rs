@@ -1,4 +1,4 @@
-//! Select over queues (issue 11): one selector parked behind a `Waker` in
+//! Select over queues: one selector parked behind a `Waker` in
 //! several queues' waiter lists, racing puts, shutdown and a timer. A wake-up
 //! nobody sends is a loom deadlock; an item taken twice or lost fails the
 //! accounting.

@@ -1,4 +1,4 @@
-//! Waiting on many task handles (issue 11): `as_completed`, `wait` and
+//! Waiting on many task handles: `as_completed`, `wait` and
 //! `on_done` on the cell's `WaitList`, racing the workers that publish.
 
 use super::model;

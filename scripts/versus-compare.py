@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Print runs of benches/versus.rs side by side as a markdown table.
+"""Print runs of benches/versus/ side by side as a markdown table.
 
 Usage: scripts/versus-compare.py RUN.tsv [RUN2.tsv ...]
 

@@ -62,7 +62,7 @@ impl Backoff {
     /// the thread we wait for ran briefly) keep the full phase, which is what lets
     /// a consumer run when several putters wait on one core (4P1C bounded). The
     /// state is a thread-local count: no shared cache line, no new queue field.
-    /// Constants from a few runs on a loaded 2-core VM (`docs/benchmarks.md`,
+    /// Constants from a few runs on a loaded 2-core VM (`docs/bench-runs/2026-12-04-benchmarks.md`,
     /// "Adaptive spinning"), not tuned on a quiet machine.
     #[inline]
     pub(crate) fn spin_or_yield_adaptive(&mut self) -> bool {

@@ -8,7 +8,7 @@
 //! | lock | [`Mutex`], [`Condvar`]: a futex lock and condition variable |
 //! | counter | [`TaskCounter`]: the `task_done` / `join` pair |
 //! | queues | [`Queue`], [`LifoQueue`], [`PriorityQueue`]: Python's `queue` module; [`DelayQueue`]: items that leave when their deadline passes ([`BlockingQueue`]); optional counted [`Producer`] / [`Consumer`] ends that close the queue when dropped |
-//! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`Scope`], [`TaskService`]: a lazy thread pool, futures, scoped tasks, results by id |
+//! | pool | [`ThreadPoolManager`], [`TaskHandle`], [`Scope`], [`TaskService`]: a lazy thread pool, futures, scoped tasks, delayed and periodic tasks ([`PeriodicHandle`]), results by id |
 //! | pipeline | [`pipeline::run`]: one producer, N consumers, the first failure stops all |
 //!
 //! Every layer uses only the ones above it and the crate's own primitives (never

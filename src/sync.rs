@@ -154,16 +154,16 @@ pub(crate) mod fault {
         /// Not a bug but the environment: the system refuses every worker thread,
         /// the first included.
         PoolAllSpawnsRefused,
-        /// The old race of issue 7: a worker is made known to the pool by the
-        /// thread that started it, after `spawn` returns, instead of by itself
-        /// before its first task; a `join` in that task may wait for itself.
+        /// A worker is made known to the pool by the thread that started it,
+        /// after `spawn` returns, instead of by itself before its first task; a
+        /// `join` in that task may wait for itself.
         PoolWorkerRegistersLate,
         /// `terminate` drops a cancelled closure outside `catch_unwind`, so a
         /// panicking `Drop` escapes its cancel loop and the task count is never
         /// settled.
         PoolTerminateDropUncaught,
-        /// The old order of issue 7: a worker tells the handle its result before it
-        /// books itself free, so a submit right after `wait` starts another worker.
+        /// A worker tells the handle its result before it books itself free, so
+        /// a submit right after `wait` starts another worker.
         PoolPublishesBeforeFree,
         /// A refused `add_task` removes its id but wakes no `result(&id)` waiter.
         ServiceRefusalSkipsNotify,
@@ -214,6 +214,9 @@ pub(crate) mod fault {
         /// Pool: a periodic series queues its next run before the current run
         /// starts, so two workers can run it at once.
         PeriodicRequeuesBeforeRun,
+        /// Pool: a handle's cancel of a one-shot delayed task leaves its entry
+        /// in a closed pool's timer until its deadline (so `join` waits for it).
+        DelayedCancelKeepsEntry,
     }
 
     cfg_loom! {

@@ -28,8 +28,8 @@
 //! Entries live in a slab with an index-linked list of the unnotified ones, so
 //! removing any entry is O(1) and a long-lived list does not grow with churn.
 //!
-//! The list is built to be one of *several* that a waiter sits in at once (issue
-//! 11's select): an entry holds only a `Waker`, so a select future (or a thread
+//! The list is built to be one of *several* that a waiter sits in at once
+//! (`Select`, waiting on many handles): an entry holds only a `Waker`, so a select future (or a thread
 //! parked behind a `Waker`) can register in many lists and remove itself from the
 //! others once one completes. `docs/design.md` ("Async waiters") describes it.
 

@@ -1,5 +1,6 @@
-//! `ThreadPoolManager` and `TaskHandle` with real threads: every behaviour of the
-//! pool section of issue 4.
+//! `ThreadPoolManager` and `TaskHandle` with real threads: submit and wait, lazy
+//! and capped workers, panics, idle shrinking, close / terminate / drop, cancel,
+//! `map`, the bounded backlog, and the counts at quiescence.
 
 use queuekit::{PoolBuildError, SubmitError, TaskError, TaskHandle, ThreadPoolManager};
 use std::sync::atomic::{AtomicUsize, Ordering};

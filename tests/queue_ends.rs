@@ -21,7 +21,7 @@ fn until(ready: impl Fn() -> bool) {
     }
 }
 
-/// The "done when": a producer thread that panics mid-stream, holding the
+/// A producer thread that panics mid-stream, holding the
 /// only producer end, leaves no consumer blocked. The consumer is asleep in `get`
 /// when the panic unwinds; it gets every item put before the panic, then
 /// `ShutDown`.

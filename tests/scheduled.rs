@@ -3,6 +3,9 @@
 //! that end a series but not a worker, the close / terminate / join policies.
 //! Assertions are about order and outcome, never about how late a run is.
 
+mod common;
+
+use common::within;
 use queuekit::{SubmitError, TaskError, ThreadPoolManager};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -269,4 +272,138 @@ fn submit_after_a_closed_pool_gives_the_closure_back() {
         .schedule_at_fixed_rate(Duration::ZERO, Duration::from_secs(1), || {})
         .unwrap_err();
     assert!(matches!(err, SubmitError::Closed(_)));
+}
+
+#[test]
+fn stats_count_delayed_tasks_and_live_series() {
+    let pool = ThreadPoolManager::new(1).unwrap();
+    let once = pool.submit_after(Duration::from_secs(60), || ()).unwrap();
+    let series = pool
+        .schedule_with_fixed_delay(Duration::from_secs(60), Duration::from_secs(1), || {})
+        .unwrap();
+    let s = pool.stats();
+    assert_eq!((s.scheduled, s.periodic), (2, 1));
+    assert_eq!(s.scheduled, pool.scheduled_tasks());
+    assert_eq!(s.pending, 0, "waiting tasks are not in the backlog");
+    assert!(series.cancel());
+    assert_eq!(pool.stats().periodic, 0, "a cancelled series is not live");
+    assert!(once.cancel());
+    // Closing drops the cancelled entries from the timer.
+    pool.close();
+    assert_eq!(pool.stats().scheduled, 0);
+    pool.join();
+}
+
+#[test]
+fn a_panicking_periodic_run_counts_as_panicked() {
+    let pool = ThreadPoolManager::new(1).unwrap();
+    let h = pool
+        .schedule_at_fixed_rate(Duration::ZERO, Duration::from_millis(1), || {
+            panic!("periodic run failed")
+        })
+        .unwrap();
+    assert_eq!(h.wait(), TaskError::Panicked("periodic run failed".into()));
+    pool.wait_all(); // the run's job is settled
+    let s = pool.stats();
+    assert_eq!(
+        s.panicked, 1,
+        "the panic in the periodic run was not counted"
+    );
+    assert_eq!(pool.panicked_tasks(), 1);
+    assert_eq!(s.completed, 1, "a panicked run also counts as completed");
+    assert_eq!(pool.submit(|| 2).unwrap().wait(), Ok(2));
+}
+
+/// Far past `common::WATCHDOG`: a `join` that waits for it hangs the test.
+const AN_HOUR: Duration = Duration::from_secs(3600);
+
+/// A delayed task cancelled after `close` leaves the timer at once: `join`
+/// does not wait for its deadline (an hour out, far past the watchdog).
+#[test]
+fn cancel_after_close_lets_join_return_before_the_deadline() {
+    within("join after cancelling a delayed task past close", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let h = pool.submit_after(AN_HOUR, || ()).unwrap();
+        pool.close(); // default policy: the delayed task is kept
+        assert_eq!(pool.scheduled_tasks(), 1);
+        assert!(h.cancel());
+        assert_eq!(
+            pool.scheduled_tasks(),
+            0,
+            "the cancelled task is still queued"
+        );
+        pool.join();
+        assert_eq!(h.wait(), Err(TaskError::Cancelled));
+    });
+}
+
+/// `join` already waiting for the timer when the cancel comes (if the cancel
+/// lands after `join`'s own clean-up of the timer, which is the usual order
+/// here; the loom model `cancel_racing_close_never_holds_up_join` covers every
+/// order): `join` returns once the kept task due soon has run.
+#[test]
+fn cancel_during_join_lets_join_return_before_the_deadline() {
+    within("join racing a cancel of a delayed task", || {
+        let pool = Arc::new(ThreadPoolManager::new(1).unwrap());
+        let far = pool.submit_after(AN_HOUR, || ()).unwrap();
+        let near = pool
+            .submit_after(Duration::from_millis(20), || "ran")
+            .unwrap();
+        let joiner = {
+            let pool = Arc::clone(&pool);
+            thread::spawn(move || pool.join())
+        };
+        while !pool.is_closed() {
+            thread::yield_now();
+        }
+        assert!(far.cancel());
+        joiner.join().unwrap();
+        assert_eq!(near.wait(), Ok("ran"));
+        assert_eq!(far.wait(), Err(TaskError::Cancelled));
+        assert_eq!(pool.scheduled_tasks(), 0);
+    });
+}
+
+/// `wait_all` waits for the tasks handed to the workers, not for delayed tasks
+/// still waiting for their time (their handles, or `close` + `join`, wait for
+/// those).
+#[test]
+fn wait_all_does_not_wait_for_delayed_tasks_not_yet_due() {
+    within("wait_all with a delayed task 60 s out", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let far = pool.submit_after(Duration::from_secs(60), || ()).unwrap();
+        let series = pool
+            .schedule_at_fixed_rate(Duration::from_secs(60), Duration::from_secs(1), || {})
+            .unwrap();
+        pool.execute(|| ()).unwrap();
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 1);
+        assert_eq!(pool.scheduled_tasks(), 2);
+        assert!(far.cancel());
+        assert!(series.cancel());
+    });
+}
+
+/// Once due and handed to a worker, a delayed task is waited for like any
+/// other.
+#[test]
+fn wait_all_waits_for_a_due_delayed_task_on_a_worker() {
+    within("wait_all with a due delayed task running", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let (go, gate) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let h = pool
+            .submit_after(Duration::ZERO, move || {
+                started_tx.send(()).unwrap();
+                gate.recv().unwrap();
+            })
+            .unwrap();
+        started.recv().unwrap();
+        // The task is blocked on the gate: `wait_all` cannot be done.
+        assert!(!pool.wait_all_timeout(Duration::from_millis(20)));
+        go.send(()).unwrap();
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 1);
+        assert_eq!(h.wait(), Ok(()));
+    });
 }

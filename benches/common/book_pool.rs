@@ -1,5 +1,6 @@
 //! The Rust book's thread pool (ch. 20): workers share one receiver behind a std
-//! mutex. An anchor for the pool benches (`benches/pool.rs`, `benches/versus.rs`).
+//! mutex. An anchor for the pool benches (`benches/pool.rs`,
+//! `benches/versus/pool.rs`).
 
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;

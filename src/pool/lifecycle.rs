@@ -16,6 +16,15 @@ impl ThreadPoolManager {
     /// waiting inside `wait_all` or `join` (so two tasks waiting this way do not
     /// wait for each other).
     ///
+    /// Delayed and periodic tasks count once they are due and handed to a
+    /// worker, not while they wait for their time: a task from
+    /// [`submit_after`](Self::submit_after) an hour out, or the next run of a
+    /// series, does not hold `wait_all` up (a series never ends, so counting it
+    /// would make `wait_all` never return). To wait for delayed tasks, wait on
+    /// their handles (Python's `concurrent.futures.wait`), or
+    /// [`join`](Self::join), which runs the kept ones first (Java's `shutdown`
+    /// and `awaitTermination`).
+    ///
     /// # Examples
     ///
     /// ```
@@ -27,6 +36,12 @@ impl ThreadPoolManager {
     /// }
     /// pool.wait_all();
     /// assert_eq!(pool.completed_tasks(), 10);
+    ///
+    /// // Not yet due: not waited for.
+    /// let later = pool.submit_after(std::time::Duration::from_secs(3600), || ()).unwrap();
+    /// pool.wait_all();
+    /// assert_eq!(pool.scheduled_tasks(), 1);
+    /// later.cancel();
     /// ```
     pub fn wait_all(&self) {
         if self.wait_inside(None).is_none() {

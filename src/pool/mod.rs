@@ -29,6 +29,7 @@ mod service;
 mod shared;
 mod stats;
 mod submit;
+mod timed;
 mod timer;
 mod wait;
 mod worker;

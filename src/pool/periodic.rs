@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use super::error::TaskError;
 use super::job::Work;
 use super::shared::Shared;
-use super::timer::Timed;
+use super::timed::{Recurring, Timed};
 use crate::condvar::Condvar;
 use crate::mutex::Mutex;
 use crate::panic::{forget_payload, panic_message};
@@ -148,6 +148,12 @@ impl Series {
         if let Err(payload) = caught {
             let msg = panic_message(&*payload);
             forget_payload(payload);
+            // Counted before the handle hears of it, so a `wait` that returned
+            // `Panicked` sees it in the stats. The run's job itself returns:
+            // the worker counts it as completed, as any task that panicked.
+            if let Some(pool) = self.pool.upgrade() {
+                pool.state.lock().panicked += 1;
+            }
             self.state.fetch_or(CANCELLED, Ordering::AcqRel);
             self.end(TaskError::Panicked(msg));
             return;
@@ -179,7 +185,11 @@ impl Series {
             self.cancel();
             return;
         }
-        let again = next.map(|t| pool.timers.queue.put_at(Timed::Run(Arc::clone(self), t), t));
+        let again = next.map(|t| {
+            pool.timers
+                .queue
+                .put_at(Timed::Run(Arc::clone(self) as Arc<dyn Recurring>, t), t)
+        });
         if !matches!(again, Some(Ok(()))) {
             self.cancel();
         }
@@ -194,6 +204,20 @@ impl Drop for RunGuard {
         if let Some(s) = self.0.take() {
             s.cancel();
         }
+    }
+}
+
+impl Recurring for Series {
+    fn is_cancelled(&self) -> bool {
+        Series::is_cancelled(self)
+    }
+
+    fn run_job(self: Arc<Self>, at: Instant) -> Box<dyn Work> {
+        Series::run_job(&self, at)
+    }
+
+    fn end_cancelled(&self) {
+        Series::end_cancelled(self)
     }
 }
 

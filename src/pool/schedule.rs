@@ -10,7 +10,8 @@ use super::error::SubmitError;
 use super::handle::TaskHandle;
 use super::manager::ThreadPoolManager;
 use super::periodic::{Cadence, PeriodicHandle, Series};
-use super::timer::Timed;
+use super::timed::Timed;
+use super::timer::DelayedSlot;
 use crate::queue::delay_clock;
 use crate::sync::Ordering;
 
@@ -79,7 +80,7 @@ impl ThreadPoolManager {
         R: Send + 'static,
     {
         let cell = TaskCell::new(f);
-        let handle = TaskHandle::new(cell.clone());
+        let handle = TaskHandle::new(DelayedSlot::new(cell.clone(), &self.shared));
         match self.shared.schedule(Timed::Once(cell.clone()), at) {
             Ok(()) => Ok(handle),
             Err(back) => {
@@ -251,8 +252,10 @@ impl ThreadPoolManager {
             .store(go_on, Ordering::Relaxed);
     }
 
-    /// Delayed tasks and periodic series waiting for their time right now
-    /// (cancelled ones still count until their time comes).
+    /// Delayed tasks and next runs of periodic series waiting for their time
+    /// right now: [`PoolStats::scheduled`](crate::PoolStats::scheduled). A
+    /// one-shot task cancelled while the pool is open still counts until its
+    /// time comes; after [`close`](Self::close) a cancel takes it out at once.
     ///
     /// # Examples
     ///

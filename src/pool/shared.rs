@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::builder::Config;
 use super::job::{Job, Ran};
-use super::timer::Timers;
+use super::timed::Timers;
 use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
 use crate::mutex::Mutex;

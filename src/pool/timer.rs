@@ -9,7 +9,8 @@
 //! * A one-shot task (`submit_after`, `submit_at`) waits as its [`TaskCell`]:
 //!   the handle cancels it by the cell's own `PENDING → CANCELLED` race, which a
 //!   worker starting it can lose but never share.
-//! * A periodic series waits as its [`Series`]; only one entry of a series exists
+//! * A periodic series waits as its `Series` (`periodic.rs`, seen here only
+//!   through the [`Recurring`](super::timed::Recurring) trait); only one entry of a series exists
 //!   at a time (in the queue, the backlog or running), and the next is put only
 //!   after a run returns, so a series never overlaps itself.
 //!
@@ -19,25 +20,20 @@
 //! thread keeps handing due tasks to the closed pool (`Shared::admits_late`)
 //! until its queue is empty; `terminate` cancels everything waiting.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use super::cell::{Runnable, Slot, TaskCell, CANCELLED, PHASE};
+use super::error::TaskError;
 use super::job::Job;
-use super::periodic::Series;
 use super::shared::{Block, Shared, State};
-use crate::mutex::Mutex;
+use super::timed::{Delayed, Timed};
+use crate::futex::Futex;
 use crate::panic::drop_quietly;
-use crate::queue::DelayQueue;
-use crate::sync::thread::{self, JoinHandle};
-use crate::sync::{AtomicBool, AtomicUsize, Ordering};
-
-/// A one-shot task waiting for its time: the pool runs it, and a close can see
-/// whether its handle already cancelled it.
-pub(crate) trait Delayed: Runnable {
-    /// Its handle cancelled it (its closure is gone; only its time is left).
-    fn is_cancelled(&self) -> bool;
-}
+use crate::sync::fault::{self, Fault};
+use crate::sync::thread;
+use crate::sync::Ordering;
+use crate::waitlist::WaitList;
 
 impl<F, R> Delayed for TaskCell<F, R>
 where
@@ -49,35 +45,72 @@ where
     }
 }
 
-/// Something waiting for its time.
-pub(crate) enum Timed {
-    /// A one-shot task with a handle.
-    Once(Arc<dyn Delayed>),
-    /// The next run of a periodic series, due at the deadline it carries.
-    Run(Arc<Series>, Instant),
+/// What the [`TaskHandle`](super::TaskHandle) of a one-shot delayed task
+/// holds: its cell, and the pool, so that a cancel after `close` takes the
+/// task out of the timer at once (a closed pool's `join` waits until the timer
+/// has nothing left).
+pub(crate) struct DelayedSlot<F, R> {
+    cell: Arc<TaskCell<F, R>>,
+    pool: Weak<Shared>,
 }
 
-/// The timer of one pool.
-pub(crate) struct Timers {
-    pub(crate) queue: DelayQueue<Timed>,
-    thread: Mutex<Option<JoinHandle<()>>>,
-    /// Java's `executeExistingDelayedTasksAfterShutdownPolicy` (default `true`).
-    pub(crate) delayed_after_close: AtomicBool,
-    /// Java's `continueExistingPeriodicTasksAfterShutdownPolicy` (default `false`).
-    pub(crate) periodic_after_close: AtomicBool,
-    /// Periodic series not yet ended: a closed pool's timer ends only after
-    /// the last (they may be running, outside the queue).
-    pub(crate) live_series: AtomicUsize,
+impl<F, R> DelayedSlot<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    pub(crate) fn new(cell: Arc<TaskCell<F, R>>, pool: &Arc<Shared>) -> Arc<Self> {
+        Arc::new(Self {
+            cell,
+            pool: Arc::downgrade(pool),
+        })
+    }
 }
 
-impl Timers {
-    pub(crate) fn new() -> Self {
-        Self {
-            queue: DelayQueue::unbounded(),
-            thread: Mutex::new(None),
-            delayed_after_close: AtomicBool::new(true),
-            periodic_after_close: AtomicBool::new(false),
-            live_series: AtomicUsize::new(0),
+impl<F, R> Slot<R> for DelayedSlot<F, R>
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    fn state(&self) -> &Futex {
+        Slot::state(&*self.cell)
+    }
+
+    fn take(&self) -> Result<R, TaskError> {
+        self.cell.take()
+    }
+
+    fn cancel(&self) -> bool {
+        // Dropped after the cell's cancel, even if dropping the closure panics
+        // there (that panic goes on to the caller).
+        let _purge = PurgeIfCancelled {
+            task: &*self.cell,
+            pool: &self.pool,
+        };
+        Slot::cancel(&*self.cell)
+    }
+
+    fn waiters(&self) -> &WaitList {
+        self.cell.waiters()
+    }
+
+    fn failed(&self) -> bool {
+        self.cell.failed()
+    }
+}
+
+/// Takes the task's cancelled entry out of a closed pool's timer when dropped.
+struct PurgeIfCancelled<'a> {
+    task: &'a (dyn Delayed + 'a),
+    pool: &'a Weak<Shared>,
+}
+
+impl Drop for PurgeIfCancelled<'_> {
+    fn drop(&mut self) {
+        if self.task.is_cancelled() && !fault::active(Fault::DelayedCancelKeepsEntry) {
+            if let Some(pool) = self.pool.upgrade() {
+                pool.drop_cancelled_timers();
+            }
         }
     }
 }
@@ -141,7 +174,7 @@ impl Shared {
                 Timed::Run(series, at) if !series.is_cancelled() => {
                     // Refused (closed or broken pool): dropping the run ends the
                     // series as cancelled.
-                    let run = series.run_job(at);
+                    let run = Arc::clone(&series).run_job(at);
                     self.accept(run, Job::Plain, Block::Forever)
                         .map_or_else(drop_quietly, |()| false)
                         | drop_quietly(series)
@@ -172,6 +205,22 @@ impl Shared {
             Timed::Run(s, _) => !keep_runs || s.is_cancelled(),
         });
         self.cancel_timed(dropped);
+        self.finish_timers_if_idle();
+    }
+
+    /// A handle cancelled a one-shot task. Once the pool is closed, cancelled
+    /// entries leave the timer now, so `join` does not wait for their time.
+    /// While it is open they leave when due (Java's default: no
+    /// `removeOnCancel`), so a cancel costs no walk over the queue.
+    pub(crate) fn drop_cancelled_timers(&self) {
+        if !self.state.lock().closed {
+            return;
+        }
+        let gone = self
+            .timers
+            .queue
+            .remove_where(|e| matches!(e, Timed::Once(t) if t.is_cancelled()));
+        self.cancel_timed(gone);
         self.finish_timers_if_idle();
     }
 

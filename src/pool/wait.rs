@@ -4,7 +4,7 @@
 //! [`TaskHandle::on_done`] (`add_done_callback`) and
 //! [`ThreadPoolManager::map_unordered`] (`imap_unordered`).
 //!
-//! One waiter mechanism (issue 10's, as for select over queues): each task cell
+//! One waiter mechanism (the async one, as for select over queues): each task cell
 //! has a `WaitList` of `Waker`s, announced by the `ASYNC` bit with an RMW on the
 //! state word that finishing and cancelling also RMW, so either the waiter sees
 //! the task finished or the finisher sees the waiter and wakes the list. A

@@ -7,7 +7,7 @@
 //! code runs under the lock except `T: Ord` in the priority store; items leave
 //! through return values.
 
-mod asynk; // async: task getters and putters (issue 10)
+mod asynk; // async: task getters and putters
 
 use std::collections::VecDeque;
 use std::fmt;

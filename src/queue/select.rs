@@ -1,7 +1,7 @@
 //! `Select`: wait on several queues at once, for a `get` on some and a `put` on
 //! others, and complete exactly one of them.
 //!
-//! One waiter mechanism (issue 10's): each arm is an entry in its queue's task
+//! One waiter mechanism, the async one: each arm is an entry in its queue's task
 //! waiter list (`wakers.rs`), registered through the core's `poll_get` /
 //! `poll_put` exactly as a `get_async` / `put_async` future registers. All the
 //! entries hold one `Waker`: the task's for [`Select::wait_async`], or for a

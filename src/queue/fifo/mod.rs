@@ -19,7 +19,7 @@
 //! pairs), and so do the condvars and the task count, which are written only at
 //! the edges or by `task_done`.
 
-mod asynk; // async: task getters and putters (issue 10)
+mod asynk; // async: task getters and putters
 mod many;
 mod put;
 mod take;

@@ -1,0 +1,265 @@
+//! Scoped tasks (`ThreadPoolManager::scope`) with real threads: tasks that borrow
+//! and mutate the caller's data; a scope inside the only worker's task, which
+//! runs its own tasks instead of deadlocking (nested scoped submits too, and no
+//! backlog entries left behind); panics (an unobserved one re-raised from
+//! `scope` after every task finished, an observed one not, a panicking body
+//! still waiting); `terminate` mid-scope; unclaimed results dropped before
+//! `scope` returns, and one whose `Drop` panics reported; a closed pool handing
+//! the closure back. Every test that could hang runs under a watchdog.
+
+mod common;
+
+use common::{within, Counted};
+use queuekit::{SubmitError, TaskError, ThreadPoolManager};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread;
+
+/// The message of a caught panic.
+fn message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn scoped_tasks_borrow_and_mutate_the_callers_data() {
+    within("scope borrows", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let mut data: Vec<u64> = (0..1000).collect();
+        let total = AtomicUsize::new(0);
+        pool.scope(|s| {
+            for chunk in data.chunks_mut(100) {
+                let total = &total;
+                s.submit(move || {
+                    for x in chunk.iter_mut() {
+                        *x *= 2;
+                    }
+                    total.fetch_add(chunk.len(), Ordering::Relaxed);
+                })
+                .unwrap();
+            }
+        });
+        assert_eq!(total.load(Ordering::Relaxed), 1000);
+        assert!(data.iter().enumerate().all(|(i, &x)| x == 2 * i as u64));
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 10);
+    });
+}
+
+#[test]
+fn scope_inside_a_task_of_a_one_worker_pool_helps_instead_of_deadlocking() {
+    within("scope inside the only worker", || {
+        let pool = Arc::new(ThreadPoolManager::new(1).unwrap());
+        let p = Arc::clone(&pool);
+        let h = pool
+            .submit(move || {
+                let words = ["a", "bb", "ccc"];
+                p.scope(|s| {
+                    let hs: Vec<_> = words
+                        .iter()
+                        .map(|w| s.submit(move || w.len()).unwrap())
+                        .collect();
+                    // Handles dropped unwaited too: `scope` itself must run them.
+                    s.submit(|| words.len()).unwrap();
+                    hs.into_iter().map(|h| h.wait().unwrap()).sum::<usize>()
+                })
+            })
+            .unwrap();
+        assert_eq!(h.wait(), Ok(6));
+    });
+}
+
+#[test]
+fn scoped_tasks_submit_more_scoped_tasks_and_wait_for_them_on_one_worker() {
+    within("nested scoped submits", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let hits = AtomicUsize::new(0);
+        pool.scope(|s| {
+            for _ in 0..4 {
+                s.submit(|| {
+                    let inner = s.submit(|| hits.fetch_add(1, Ordering::Relaxed)).unwrap();
+                    inner.wait().unwrap();
+                    s.submit(|| hits.fetch_add(1, Ordering::Relaxed)).unwrap();
+                })
+                .unwrap();
+            }
+        });
+        assert_eq!(hits.load(Ordering::Relaxed), 8);
+    });
+}
+
+#[test]
+fn an_unobserved_scoped_panic_is_raised_from_scope_after_every_task_finished() {
+    within("scope re-raises", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let finished = AtomicUsize::new(0);
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.scope(|s| {
+                s.submit(|| -> () { panic!("scoped boom") }).unwrap();
+                for _ in 0..3 {
+                    s.submit(|| {
+                        thread::yield_now();
+                        finished.fetch_add(1, Ordering::SeqCst);
+                    })
+                    .unwrap();
+                }
+            })
+        }));
+        let msg = message(&*caught.unwrap_err());
+        assert!(msg.contains("scoped boom"), "{msg}");
+        assert_eq!(finished.load(Ordering::SeqCst), 3);
+        // The pool lives on and counted the panic.
+        assert_eq!(pool.submit(|| 1).unwrap().wait(), Ok(1));
+        pool.wait_all();
+        assert_eq!(pool.panicked_tasks(), 1);
+    });
+}
+
+#[test]
+fn a_panic_reported_through_the_handle_is_not_raised_again() {
+    within("observed panic", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let out = pool.scope(|s| {
+            let h = s.submit(|| -> u8 { panic!("seen") }).unwrap();
+            h.wait()
+        });
+        assert_eq!(out, Err(TaskError::Panicked("seen".into())));
+    });
+}
+
+#[test]
+fn a_panicking_scope_body_still_waits_for_its_tasks() {
+    within("body panics", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let ran = AtomicUsize::new(0);
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.scope(|s| {
+                for _ in 0..8 {
+                    s.submit(|| ran.fetch_add(1, Ordering::SeqCst)).unwrap();
+                }
+                panic!("body");
+            })
+        }));
+        assert_eq!(message(&*caught.unwrap_err()), "body");
+        assert_eq!(ran.load(Ordering::SeqCst), 8);
+    });
+}
+
+#[test]
+fn terminate_mid_scope_cancels_queued_tasks_drops_their_borrows_and_waits_for_the_running_one() {
+    within("terminate mid-scope", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let live = AtomicUsize::new(0);
+        let (go, gate) = mpsc::channel::<()>();
+        let (started_tx, started) = mpsc::channel();
+        let running_done = AtomicUsize::new(0);
+        pool.scope(|s| {
+            let running_done = &running_done;
+            let running = s
+                .submit(move || {
+                    started_tx.send(()).unwrap();
+                    gate.recv().unwrap();
+                    running_done.store(1, Ordering::SeqCst);
+                })
+                .unwrap();
+            started.recv().unwrap();
+            let queued: Vec<_> = (0..3)
+                .map(|_| {
+                    let token = Counted::new(&live);
+                    s.submit(move || drop(token)).unwrap()
+                })
+                .collect();
+            assert_eq!(live.load(Ordering::SeqCst), 3);
+            assert_eq!(pool.terminate(), 3);
+            // Cancelled closures are dropped by `terminate`, borrows and all.
+            assert_eq!(live.load(Ordering::SeqCst), 0);
+            for h in queued {
+                assert_eq!(h.wait(), Err(TaskError::Cancelled));
+            }
+            assert!(s.submit(|| ()).unwrap_err().is_closed());
+            drop(running); // the scope must still wait for it
+            go.send(()).unwrap();
+        });
+        assert_eq!(running_done.load(Ordering::SeqCst), 1);
+        pool.join();
+    });
+}
+
+#[test]
+fn unclaimed_results_are_dropped_before_scope_returns() {
+    within("unclaimed results", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let live = AtomicUsize::new(0);
+        pool.scope(|s| {
+            // More than the pruning slack, so pruning runs too.
+            for _ in 0..500 {
+                s.submit(|| Counted::new(&live)).unwrap();
+            }
+        });
+        assert_eq!(live.load(Ordering::SeqCst), 0);
+    });
+}
+
+#[test]
+fn a_result_whose_drop_panics_is_reported_by_the_scope() {
+    struct Bomb;
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            panic!("bomb");
+        }
+    }
+    within("result drop panics", || {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.scope(|s| {
+                s.submit(|| Bomb).unwrap();
+            })
+        }));
+        assert!(message(&*caught.unwrap_err()).contains("Drop"));
+        assert_eq!(pool.submit(|| 2).unwrap().wait(), Ok(2));
+    });
+}
+
+#[test]
+fn scoped_submit_to_a_closed_pool_hands_the_closure_back() {
+    let pool = ThreadPoolManager::new(1).unwrap();
+    pool.close();
+    let n = 5;
+    pool.scope(|s| match s.submit(|| n + 1) {
+        Err(SubmitError::Closed(f)) => assert_eq!(f.into_inner()(), 6),
+        other => panic!("unexpected {other:?}"),
+    });
+}
+
+#[test]
+fn a_scope_in_the_only_workers_task_leaves_no_backlog_entries_behind() {
+    within("helped entries leave the backlog", || {
+        let pool = Arc::new(
+            ThreadPoolManager::builder()
+                .max_workers(1)
+                .max_pending(2)
+                .build()
+                .unwrap(),
+        );
+        let p = Arc::clone(&pool);
+        let h = pool
+            .submit(move || {
+                let data: Vec<u64> = (0..300).collect();
+                let sum = p.scope(|s| {
+                    s.map_bounded(data.iter(), |x| x + 1, 2)
+                        .map(Result::unwrap)
+                        .sum::<u64>()
+                });
+                (sum, p.pending_tasks())
+            })
+            .unwrap();
+        // Every item was run by the helping caller, and its entry went with it:
+        // the backlog bound of 2 was never reached.
+        assert_eq!(h.wait(), Ok((300 * 301 / 2, 0)));
+        pool.wait_all();
+        assert_eq!(pool.completed_tasks(), 301);
+    });
+}
