@@ -94,6 +94,17 @@ fn wait_timeout_reports_whether_zero_was_reached() {
 }
 
 #[test]
+fn wait_deadline_reports_whether_zero_was_reached() {
+    let c = TaskCounter::new();
+    c.add(1).unwrap();
+    // A deadline already past: just a look, and the count is not zero.
+    assert!(!c.wait_deadline(Instant::now()));
+    assert!(!c.wait_deadline(Instant::now() + Duration::from_millis(5)));
+    c.done().unwrap();
+    assert!(c.wait_deadline(Instant::now()));
+}
+
+#[test]
 fn overflowing_add_is_refused_and_changes_nothing() {
     let c = TaskCounter::default();
     c.add(3).unwrap();
