@@ -217,6 +217,14 @@ pub(crate) mod fault {
         /// Pool: a handle's cancel of a one-shot delayed task leaves its entry
         /// in a closed pool's timer until its deadline (so `join` waits for it).
         DelayedCancelKeepsEntry,
+        /// Rendezvous queue: a blocked getter whose time ran out leaves without
+        /// looking at its slot, dropping an item a putter handed it as the
+        /// deadline passed (the putter was told `Ok`).
+        ZeroTakerTimeoutIgnoresSlot,
+        /// Rendezvous queue: a getter takes a select's offer without winning
+        /// the select's claim, so two getters can each take one of the
+        /// select's offers (the select puts twice).
+        ZeroTakeIgnoresClaim,
     }
 
     cfg_loom! {

@@ -43,13 +43,18 @@ fn maxsize_limits_the_queue_and_full_reports_it() {
 
 #[test]
 fn maxsize_zero_means_unbounded_like_python() {
-    let q = Queue::bounded(0);
+    let q = Queue::with_maxsize(0);
     assert_eq!(q.capacity(), None);
     for i in 0..10_000 {
         q.try_put(i).unwrap();
     }
     assert!(!q.is_full());
     assert_eq!(q.len(), 10_000);
+    // Any other maxsize is a bound; `bounded(0)` is a rendezvous queue instead.
+    assert_eq!(Queue::<u8>::with_maxsize(4).capacity(), Some(4));
+    let r = Queue::<u8>::bounded(0);
+    assert_eq!(r.capacity(), Some(0));
+    assert!(r.try_put(1).unwrap_err().is_full());
 }
 
 #[test]

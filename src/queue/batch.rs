@@ -68,7 +68,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
         I: IntoIterator<Item = T>,
     {
         let mut rest = items.into_iter();
-        let chunk = self.core.capacity().min(PUT_ALL_CHUNK);
+        // At least one: a rendezvous queue (capacity 0) hands items off one by one.
+        let chunk = self.core.capacity().clamp(1, PUT_ALL_CHUNK);
         let mut batch = VecDeque::with_capacity(chunk);
         loop {
             // Outside the lock: the caller's iterator is user code.

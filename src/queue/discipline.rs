@@ -8,12 +8,15 @@ use super::fifo::TwoLock;
 use super::locked::Locked;
 use super::priority::Priority;
 use super::store::{Fifo, Lifo, Store};
+use super::zero::Pick;
 
 pub(crate) mod sealed {
     /// A store and the queue inside it runs on. Private, so that only the crate's
     /// own stores implement [`Discipline`](super::Discipline).
-    pub trait Sealed<T>: super::Store<T> {
+    pub trait Sealed<T>: super::Store<T> + super::Pick<T> {
         /// The queue's inside: two locks for FIFO, one for LIFO and priority.
+        /// (A `bounded(0)` queue runs on the rendezvous core instead, which
+        /// orders its waiting putters by [`Pick`](super::Pick).)
         type Core: super::Core<T>;
     }
 }

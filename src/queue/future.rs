@@ -78,6 +78,13 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// [`PutFuture::into_item`] instead of dropping. A dropped future leaves the
     /// waiter list and passes on a wake-up it had received to another putter.
     ///
+    /// On a rendezvous queue (`bounded(0)`) a pending put is an *offer*: its item
+    /// waits in the queue for a getter, and a getter may take it before the
+    /// future runs again. A future cancelled after that put its item (the getter
+    /// has it; [`into_item`](PutFuture::into_item) returns `None`); cancelled
+    /// before, it takes the item back out of the queue (dropped with the future,
+    /// or returned by `into_item`). Never both, and never left in the queue.
+    ///
     /// # Errors
     ///
     /// [`PutError::ShutDown`] with the item if the queue is shut down (before or
@@ -106,6 +113,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
             queue: self,
             item: Some(item),
             key: None,
+            done: false,
         }
     }
 
@@ -215,9 +223,12 @@ impl<T, D: Discipline<T>> fmt::Debug for GetFuture<'_, T, D> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct PutFuture<'a, T, D: Discipline<T>> {
     queue: &'a BlockingQueue<T, D>,
-    /// `Some` until the poll that queues it (or hands it back in the error).
+    /// `Some` until the poll that queues it (or hands it back in the error). On
+    /// a rendezvous queue it moves into the queue's offer while pending, and
+    /// comes back if the future is cancelled before a getter took it.
     item: Option<T>,
     key: Option<Key>,
+    done: bool,
 }
 
 // The item is never pinned: it is moved out with `Option::take` only.
@@ -244,6 +255,11 @@ impl<T, D: Discipline<T>> PutFuture<'_, T, D> {
     /// # use std::future::Future;
     /// ```
     pub fn into_item(mut self) -> Option<T> {
+        if let (Some(zero), Some(key)) = (self.queue.core.zero(), self.key.take()) {
+            // Rendezvous: the item waits in the queue's offer, unless a getter
+            // took it already (the put happened).
+            return zero.withdraw(key);
+        }
         self.item.take()
     }
 }
@@ -256,8 +272,10 @@ impl<T, D: Discipline<T>> Future for PutFuture<'_, T, D> {
     /// If polled again after it completed.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        assert!(this.item.is_some(), "put_async polled after completion");
-        this.queue.core.poll_put(&mut this.item, cx, &mut this.key)
+        assert!(!this.done, "put_async polled after completion");
+        let r = this.queue.core.poll_put(&mut this.item, cx, &mut this.key);
+        this.done = r.is_ready();
+        r
     }
 }
 
@@ -275,6 +293,7 @@ impl<T, D: Discipline<T>> fmt::Debug for PutFuture<'_, T, D> {
         f.debug_struct("PutFuture")
             .field("registered", &self.key.is_some())
             .field("holds_item", &self.item.is_some())
+            .field("done", &self.done)
             .finish()
     }
 }

@@ -24,6 +24,7 @@ mod fifo;
 mod future;
 mod get;
 mod hole;
+mod inner;
 mod iter;
 mod locked;
 mod many;
@@ -39,10 +40,12 @@ mod tasks;
 mod wait;
 mod waiters;
 mod wakers;
+mod zero;
 
 use std::fmt;
 
 use self::core::Core;
+use self::inner::Inner;
 
 pub(crate) use delay::clock as delay_clock;
 pub use delay::{Delay, DelayQueue};
@@ -122,7 +125,7 @@ const UNBOUNDED: usize = usize::MAX;
 ///
 /// | Python | queuekit |
 /// |---|---|
-/// | `Queue(maxsize=0)`, `Queue(n)` | [`unbounded`](Self::unbounded), [`bounded(n)`](Self::bounded) |
+/// | `Queue()`, `Queue(maxsize=0)`, `Queue(n)` | [`unbounded`](Self::unbounded) or [`with_maxsize(0)`](Self::with_maxsize), [`bounded(n)`](Self::bounded) or [`with_maxsize(n)`](Self::with_maxsize); `bounded(0)` is a rendezvous queue (no Python equivalent) |
 /// | `put(x)`, `put(x, timeout=t)`, `put_nowait(x)` | [`put`](Self::put), [`put_timeout`](Self::put_timeout), [`try_put`](Self::try_put) (+ [`put_deadline`](Self::put_deadline)) |
 /// | `get()`, `get(timeout=t)`, `get_nowait()` | [`get`](Self::get), [`get_timeout`](Self::get_timeout), [`try_get`](Self::try_get) (+ [`get_deadline`](Self::get_deadline)) |
 /// | `qsize()`, `empty()`, `full()`, `maxsize` | [`len`](Self::len), [`is_empty`](Self::is_empty), [`is_full`](Self::is_full), [`capacity`](Self::capacity) |
@@ -165,7 +168,8 @@ const UNBOUNDED: usize = usize::MAX;
 /// });
 /// ```
 pub struct BlockingQueue<T, D: Discipline<T>> {
-    core: D::Core,
+    /// The discipline's buffered core, or the rendezvous core (`bounded(0)`).
+    core: Inner<T, D>,
     /// Made with a bound: `capacity()` then reports `bounded(usize::MAX)` as
     /// `Some(usize::MAX)`, though the core treats it as unbounded (it can never fill).
     bounded: bool,
@@ -189,6 +193,10 @@ fn cores_are_send_sync<T: Send + Ord>() {
     check::<<Lifo<T> as discipline::sealed::Sealed<T>>::Core>();
     check::<<Priority<T> as discipline::sealed::Sealed<T>>::Core>();
     check::<<Delay<T> as discipline::sealed::Sealed<T>>::Core>();
+    check::<zero::Zero<T, Fifo<T>>>();
+    check::<zero::Zero<T, Lifo<T>>>();
+    check::<zero::Zero<T, Priority<T>>>();
+    check::<zero::Zero<T, Delay<T>>>();
 }
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
@@ -209,27 +217,31 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     #[must_use]
     pub fn unbounded() -> Self {
         Self {
-            core: D::Core::new(UNBOUNDED, 0),
+            core: Inner::new(UNBOUNDED, 0),
             bounded: false,
         }
     }
 
     /// A queue holding at most `maxsize` items: `put` blocks while it is full.
     ///
-    /// `bounded(0)` is the same as [`unbounded`](Self::unbounded), exactly like
-    /// Python's `Queue(maxsize=0)`. The alternatives were worse for a port of Python
-    /// code: a queue that can never hold an item would make every `put` hang or
-    /// fail, and a panic or a `Result` on a plain constructor would punish the
-    /// common case for a value Python itself accepts. [`capacity`](Self::capacity)
-    /// tells the two apart afterwards (`None` for unbounded).
+    /// `bounded(0)` is a **rendezvous** queue, as in crossbeam-channel, flume and
+    /// async-channel: it holds no item, and a `put` completes only when a getter
+    /// takes its item (a hand-off). `try_put` succeeds only if a thread is
+    /// blocked in a get right now; `capacity()` is `Some(0)`; `len()` is always 0
+    /// and `is_full()` always `true`. For Python's `Queue(maxsize=0)`, which
+    /// means "unbounded", use [`with_maxsize`](Self::with_maxsize). The
+    /// semantics (which waiting putter a getter takes from, shutdown, tasks,
+    /// async and select) are in `docs/semantics.md`, "Rendezvous queues".
     ///
-    /// The ring is allocated up front (up to 1 MiB of items; a larger `maxsize`
-    /// grows on demand), so a bounded queue does not allocate per operation.
+    /// For `maxsize > 0` the ring is allocated up front (up to 1 MiB of items; a
+    /// larger `maxsize` grows on demand), so a bounded queue does not allocate
+    /// per operation.
     ///
     /// # Examples
     ///
     /// ```
     /// use queuekit::{PutError, Queue};
+    /// use std::thread;
     ///
     /// let q = Queue::bounded(2);
     /// q.put('a').unwrap();
@@ -238,17 +250,52 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert_eq!(q.try_put('c'), Err(PutError::Full('c')));
     /// assert_eq!(q.capacity(), Some(2));
     ///
-    /// // Python's maxsize=0 convention:
-    /// assert_eq!(Queue::<char>::bounded(0).capacity(), None);
+    /// // Zero capacity: a hand-off between a putter and a getter.
+    /// let r = Queue::bounded(0);
+    /// assert_eq!(r.capacity(), Some(0));
+    /// assert_eq!(r.try_put('x'), Err(PutError::Full('x'))); // nobody is getting
+    /// thread::scope(|s| {
+    ///     s.spawn(|| r.put('y').unwrap()); // returns once the get below took 'y'
+    ///     assert_eq!(r.get(), Ok('y'));
+    /// });
     /// ```
     #[must_use]
     pub fn bounded(maxsize: usize) -> Self {
         if maxsize == 0 {
-            return Self::unbounded();
+            return Self {
+                core: Inner::rendezvous(),
+                bounded: true,
+            };
         }
         Self {
-            core: D::Core::new(maxsize, store::prealloc::<T>(maxsize)),
+            core: Inner::new(maxsize, store::prealloc::<T>(maxsize)),
             bounded: true,
+        }
+    }
+
+    /// Python's `Queue(maxsize)`: `0` (or Python's negative sizes, which Rust's
+    /// `usize` cannot carry) means unbounded, any other size is
+    /// [`bounded(maxsize)`](Self::bounded). The constructor for ported Python
+    /// code; in Rust code `bounded(0)` is a rendezvous queue instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::Queue;
+    ///
+    /// let q = Queue::<u8>::with_maxsize(0); // Python's Queue(maxsize=0)
+    /// assert_eq!(q.capacity(), None);
+    /// for i in 0..100 {
+    ///     q.try_put(i).unwrap(); // never full
+    /// }
+    /// assert_eq!(Queue::<u8>::with_maxsize(3).capacity(), Some(3));
+    /// ```
+    #[must_use]
+    pub fn with_maxsize(maxsize: usize) -> Self {
+        if maxsize == 0 {
+            Self::unbounded()
+        } else {
+            Self::bounded(maxsize)
         }
     }
 
@@ -262,6 +309,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// assert_eq!(LifoQueue::<u8>::bounded(16).capacity(), Some(16));
     /// assert_eq!(LifoQueue::<u8>::unbounded().capacity(), None);
     /// assert_eq!(LifoQueue::<u8>::bounded(usize::MAX).capacity(), Some(usize::MAX));
+    /// assert_eq!(LifoQueue::<u8>::bounded(0).capacity(), Some(0)); // rendezvous
     /// ```
     #[must_use]
     pub fn capacity(&self) -> Option<usize> {
@@ -304,7 +352,8 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     }
 
     /// `true` if the queue is bounded and holds `maxsize` items right now (Python's
-    /// `full()`); never for an unbounded queue.
+    /// `full()`); never for an unbounded queue, always for a rendezvous queue
+    /// (`bounded(0)`: a put waits for a getter).
     ///
     /// # Examples
     ///

@@ -18,11 +18,13 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use super::core::Core;
 use super::discipline::Discipline;
+use super::zero::Claim;
 use super::BlockingQueue;
 use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
@@ -42,6 +44,15 @@ trait Arm<R> {
     /// The completed result, mapped by the user's function. Called once per
     /// completion, after every arm left its list.
     fn finish(&mut self) -> R;
+    /// A put arm on a rendezvous queue: offers its item (it moves into the
+    /// queue) under the select's `claim`. Called only after every arm failed
+    /// to complete in the round; completes nothing.
+    fn offer(&mut self, _cx: &mut Context<'_>, _claim: &Arc<Claim>) {}
+    /// Takes this arm's offer back: `true` if a getter took it (the arm
+    /// completed), else the item is back in its slot.
+    fn reclaim(&mut self) -> bool {
+        false
+    }
 }
 
 struct GetArm<'a, T, D: Discipline<T>, F> {
@@ -100,6 +111,9 @@ struct PutArm<'a, T, D: Discipline<T>, F> {
     queue: &'a BlockingQueue<T, D>,
     slot: &'a mut Option<T>,
     key: Option<Key>,
+    /// A rendezvous queue's offer holding the slot's item while the select
+    /// waits.
+    offered: Option<Key>,
     done: Option<Result<(), PutError<T>>>,
     f: F,
 }
@@ -108,7 +122,7 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<(), PutError<T>>) -> R> Arm<R>
     for PutArm<'_, T, D, F>
 {
     fn active(&self) -> bool {
-        self.slot.is_some()
+        self.slot.is_some() || self.offered.is_some()
     }
 
     fn try_now(&mut self) -> bool {
@@ -128,6 +142,15 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<(), PutError<T>>) -> R> Arm<R>
     }
 
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.queue.core.zero().is_some() {
+            // Rendezvous: a hand-off to a blocked getter now, or an offer
+            // once the whole round failed (`offer`).
+            return if self.try_now() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            };
+        }
         match self.queue.core.poll_put(self.slot, cx, &mut self.key) {
             Poll::Ready(r) => {
                 self.done = Some(r);
@@ -141,11 +164,46 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<(), PutError<T>>) -> R> Arm<R>
         if let Some(k) = self.key.take() {
             self.queue.core.leave_put(k);
         }
+        // A select that stops waiting takes its offer back (taken by a getter
+        // meanwhile only if the select is dropped while pending: the item was
+        // then handed over).
+        self.reclaim();
     }
 
     fn finish(&mut self) -> R {
         let r = self.done.take().expect("finish without a completion");
         (self.f)(r)
+    }
+
+    fn offer(&mut self, cx: &mut Context<'_>, claim: &Arc<Claim>) {
+        if let Some(zero) = self.queue.core.zero() {
+            if self.offered.is_none() {
+                self.offered = zero.offer_for_select(self.slot, cx, claim);
+            }
+        }
+    }
+
+    fn reclaim(&mut self) -> bool {
+        self.withdraw_offer()
+    }
+}
+
+impl<T, D: Discipline<T>, F> PutArm<'_, T, D, F> {
+    /// See [`Arm::reclaim`].
+    fn withdraw_offer(&mut self) -> bool {
+        let (Some(zero), Some(k)) = (self.queue.core.zero(), self.offered.take()) else {
+            return false;
+        };
+        match zero.withdraw(k) {
+            Some(item) => {
+                *self.slot = Some(item);
+                false
+            }
+            None => {
+                self.done = Some(Ok(()));
+                true
+            }
+        }
     }
 }
 
@@ -154,6 +212,7 @@ impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
         if let Some(k) = self.key.take() {
             self.queue.core.leave_put(k);
         }
+        self.withdraw_offer();
     }
 }
 
@@ -224,6 +283,9 @@ impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
 /// ```
 pub struct Select<'a, R> {
     arms: Vec<Box<dyn Arm<R> + Send + 'a>>,
+    /// Shared by the offers of the put arms on rendezvous queues (made with the
+    /// first such arm): a getter takes at most one of them.
+    claim: Option<Arc<Claim>>,
     /// Under loom, where the next pass starts (rotating from 0); unused
     /// otherwise, where each pass starts at a random arm.
     turn: usize,
@@ -246,6 +308,7 @@ impl<'a, R> Select<'a, R> {
     pub fn new() -> Self {
         Self {
             arms: Vec::new(),
+            claim: None,
             turn: 0,
         }
     }
@@ -322,10 +385,14 @@ impl<'a, R> Select<'a, R> {
         D: Discipline<T> + Send + 'a,
         F: FnMut(Result<(), PutError<T>>) -> R + Send + 'a,
     {
+        if queue.core.zero().is_some() && self.claim.is_none() {
+            self.claim = Some(Claim::new());
+        }
         self.arms.push(Box::new(PutArm {
             queue,
             slot,
             key: None,
+            offered: None,
             done: None,
             f,
         }));
@@ -497,9 +564,32 @@ impl<'a, R> Select<'a, R> {
         self.arms.iter().any(|a| a.active())
     }
 
-    /// One round: polls the active arms from a random start, registering each
-    /// that cannot complete, and stops at the first that does.
+    /// Takes back the offers the put arms on rendezvous queues made in the last
+    /// round; returns the arm whose offer a getter took (at most one: the
+    /// claim), which completed the select.
+    fn take_back(&mut self) -> Option<usize> {
+        let claim = self.claim.as_ref()?;
+        let mut won = None;
+        for (i, arm) in self.arms.iter_mut().enumerate() {
+            if arm.reclaim() {
+                won.get_or_insert(i);
+            }
+        }
+        // No offer is out any more: no getter can touch the claim.
+        claim.reset();
+        won
+    }
+
+    /// One round: takes back last round's offers (one taken completes the
+    /// select), then polls the active arms from a random start, registering each
+    /// that cannot complete, and stops at the first that does. If none does,
+    /// the put arms on rendezvous queues offer their items last, so the
+    /// select completes nothing itself while an offer is out.
     fn poll_round(&mut self, cx: &mut Context<'_>) -> Poll<R> {
+        if let Some(i) = self.take_back() {
+            self.leave_all();
+            return Poll::Ready(self.arms[i].finish());
+        }
         let n = self.arms.len();
         let start = self.next_start();
         let mut won = None;
@@ -518,7 +608,14 @@ impl<'a, R> Select<'a, R> {
                 self.leave_all();
                 Poll::Ready(self.arms[i].finish())
             }
-            None => Poll::Pending,
+            None => {
+                if let Some(claim) = &self.claim {
+                    for arm in &mut self.arms {
+                        arm.offer(cx, claim);
+                    }
+                }
+                Poll::Pending
+            }
         }
     }
 
@@ -564,9 +661,11 @@ impl<'a, R> Select<'a, R> {
                     return Some(r);
                 }
                 if !parker.park(deadline) {
-                    // No wake-up: no registered arm's condition came true.
+                    // No wake-up: no registered arm's condition came true,
+                    // unless a getter took an offer as the deadline passed.
+                    let won = self.take_back();
                     self.leave_all();
-                    return None;
+                    return won.map(|i| self.arms[i].finish());
                 }
             }
         })

@@ -222,7 +222,7 @@ impl<T> DelayCore<T> {
     }
 
     /// Adds `item` due at `at`, waiting for room as `wait` allows.
-    pub(super) fn put_at(&self, item: T, at: Instant, wait: Wait) -> Result<(), PutError<T>> {
+    pub(crate) fn put_at(&self, item: T, at: Instant, wait: Wait) -> Result<(), PutError<T>> {
         let mut state = self.state.lock();
         loop {
             if state.shutdown {
