@@ -18,6 +18,7 @@ mod queue;
 mod schedule;
 mod select;
 mod wait;
+mod zero;
 
 use crate::futex::loom::timer::{self, TimedWait};
 use crate::sync::fault::{self, Fault};
