@@ -708,3 +708,60 @@ fn delay_queue_hands_off_due_items_and_refuses_later_ones() {
         });
     });
 }
+
+/// An item whose `Ord` panics at the comparison numbered `PANIC_AT` (counted
+/// from 1 in `CMPS`).
+#[derive(Debug, PartialEq, Eq)]
+struct Bomb(u32);
+static CMPS: AtomicUsize = AtomicUsize::new(0);
+static PANIC_AT: AtomicUsize = AtomicUsize::new(usize::MAX);
+impl PartialOrd for Bomb {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Bomb {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if CMPS.fetch_add(1, Ordering::SeqCst) + 1 == PANIC_AT.load(Ordering::SeqCst) {
+            panic!("Ord panics");
+        }
+        self.0.cmp(&other.0)
+    }
+}
+
+/// A priority `drain` whose `Ord` panics after it took one item from a
+/// waiting putter: that putter is still woken (its put happened), the others
+/// keep waiting with their items, and nothing is lost.
+#[test]
+fn a_panicking_ord_wakes_the_putters_already_served() {
+    within("panicking ord", || {
+        let q = PriorityQueue::bounded(0);
+        thread::scope(|s| {
+            let putters: Vec<_> = [3, 1, 2]
+                .into_iter()
+                .enumerate()
+                .map(|(n, i)| {
+                    let q = &q;
+                    let p = s.spawn(move || q.put(Bomb(i)).map_err(|e| e.into_inner().0));
+                    until_blocked(q, 0, n + 1);
+                    p
+                })
+                .collect();
+            // Three offers: the first pick compares twice, the second once.
+            CMPS.store(0, Ordering::SeqCst);
+            PANIC_AT.store(3, Ordering::SeqCst);
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.drain(3)));
+            PANIC_AT.store(usize::MAX, Ordering::SeqCst);
+            assert!(r.is_err(), "the third comparison panics");
+            // `1` was taken (and dropped with the panic): its putter returns.
+            let mut putters = putters.into_iter();
+            let (p3, p1, p2) = (putters.next(), putters.next(), putters.next());
+            assert_eq!(p1.unwrap().join().unwrap(), Ok(()));
+            assert_eq!(q.blocked_putters(), 2);
+            assert_eq!(q.get(), Ok(Bomb(2)));
+            assert_eq!(q.get(), Ok(Bomb(3)));
+            assert_eq!(p2.unwrap().join().unwrap(), Ok(()));
+            assert_eq!(p3.unwrap().join().unwrap(), Ok(()));
+        });
+    });
+}

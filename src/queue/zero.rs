@@ -254,6 +254,34 @@ enum Wake {
     Task,
 }
 
+/// Wakes its wakers when dropped (also while unwinding).
+struct WakeOnDrop(Vec<Waker>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        for w in self.0.drain(..) {
+            w.wake();
+        }
+    }
+}
+
+/// A blocked getter's entry, removed if the getter unwinds (a panicking `Ord`
+/// while it looks at the offers): a putter must never hand an item to a taker
+/// that is gone. Its slot is empty then (it is looked at, under the same hold,
+/// before the offers).
+struct LeaveOnUnwind<'a, T, D: Pick<T>>(&'a Zero<T, D>, usize);
+
+impl<T, D: Pick<T>> Drop for LeaveOnUnwind<'_, T, D> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut st = self.0.state.lock();
+            let taker = st.takers.remove(self.1);
+            drop(st);
+            drop(taker);
+        }
+    }
+}
+
 /// The rendezvous core, for the discipline `D` (which orders the offers).
 pub(crate) struct Zero<T, D> {
     state: Mutex<State<T>>,
@@ -432,6 +460,8 @@ impl<T, D: Pick<T>> Zero<T, D> {
                 notified: false,
             });
             drop(st);
+            // Declared before each hold of the lock, so it runs after the unlock.
+            let _leave = LeaveOnUnwind(self, k);
             loop {
                 let in_time = parker.park(deadline);
                 let mut st = self.state.lock();
@@ -467,7 +497,9 @@ impl<T, D: Pick<T>> Zero<T, D> {
 
     /// Takes up to `max` open offers without waiting, in the discipline's order.
     fn take_some(&self, out: &mut Vec<T>, max: usize) -> usize {
-        let mut wakers = Vec::new();
+        // Declared before the lock: if `Ord` panics, the putters whose items
+        // were taken are still woken, after the unlock.
+        let mut wakers = WakeOnDrop(Vec::new());
         let mut st = self.state.lock();
         let mut n = 0;
         while n < max {
@@ -475,13 +507,10 @@ impl<T, D: Pick<T>> Zero<T, D> {
                 break;
             };
             out.push(item);
-            wakers.extend(w);
+            wakers.0.extend(w);
             n += 1;
         }
         drop(st);
-        for w in wakers {
-            w.wake();
-        }
         n
     }
 
