@@ -255,10 +255,12 @@ impl<T, D: Discipline<T>> PutFuture<'_, T, D> {
     /// # use std::future::Future;
     /// ```
     pub fn into_item(mut self) -> Option<T> {
-        if let (Some(zero), Some(key)) = (self.queue.core.zero(), self.key.take()) {
-            // Rendezvous: the item waits in the queue's offer, unless a getter
-            // took it already (the put happened).
-            return zero.withdraw(key);
+        if let Some(zero) = self.queue.core.zero() {
+            if let Some(key) = self.key.take() {
+                // Rendezvous: the item waits in the queue's offer, unless a
+                // getter took it already (the put happened).
+                return zero.withdraw(key);
+            }
         }
         self.item.take()
     }
