@@ -610,8 +610,10 @@ impl<'a, R> Select<'a, R> {
             }
             None => {
                 if let Some(claim) = &self.claim {
-                    for arm in &mut self.arms {
-                        arm.offer(cx, claim);
+                    // From the same random start: the first offer made may be
+                    // taken before the next is, so no queue is favoured.
+                    for j in 0..n {
+                        self.arms[(start + j) % n].offer(cx, claim);
                     }
                 }
                 Poll::Pending
