@@ -466,7 +466,7 @@ impl<T, D: Pick<T>> Zero<T, D> {
                 let in_time = parker.park(deadline);
                 let mut st = self.state.lock();
                 let t = st.takers.get_mut(k);
-                if !(!in_time && fault::active(Fault::ZeroTakerTimeoutIgnoresSlot)) {
+                if in_time || !fault::active(Fault::ZeroTakerTimeoutIgnoresSlot) {
                     if let Some(item) = t.slot.take() {
                         st.takers.remove(k);
                         return Ok(item);
