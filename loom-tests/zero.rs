@@ -3,13 +3,17 @@
 //! two rendezvous queues. An item is taken once or handed back once, never
 //! both, never lost; nobody is left asleep.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::{expect_failure, inject, model, model_with, timer, TimedWait, DEFAULT_BOUND};
 use crate::queue::error::{GetError, PutError};
 use crate::queue::{LifoQueue, PriorityQueue, Queue, Select};
 use crate::sync::fault::Fault;
+use loom::future::block_on;
 use loom::sync::Arc;
 use loom::thread;
 
@@ -182,5 +186,113 @@ fn catches_take_ignoring_the_claim() {
     expect_failure(
         "loom_tests::zero::faulty_take_ignores_claim",
         "the select put twice",
+    );
+}
+
+/// Polls once with a waker that does nothing (the caller drops or re-polls).
+fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+    Pin::new(f).poll(&mut Context::from_waker(futures::task::noop_waker_ref()))
+}
+
+/// A pending `put_async` (its item offered in the queue) cancelled through
+/// `into_item` while a thread's `try_get` races it: the getter has the item
+/// (and `into_item` says `None`: the put happened, one task) or `into_item`
+/// has it back (the getter found nothing, no task). Never both, never
+/// neither; no offer left. Both outcomes explored.
+fn cancelled_put_future_races_get() {
+    static TAKEN: AtomicBool = AtomicBool::new(false);
+    static BACK: AtomicBool = AtomicBool::new(false);
+    model(|| {
+        let q = Arc::new(Queue::bounded(0));
+        let mut put = q.put_async(5u32);
+        assert!(poll_once(&mut put).is_pending());
+        let getter = {
+            let q = q.clone();
+            thread::spawn(move || q.try_get())
+        };
+        let back = put.into_item();
+        let got = getter.join().unwrap();
+        match (back, got) {
+            (None, Ok(5)) => {
+                assert_eq!(q.unfinished_tasks(), 1);
+                TAKEN.store(true, Ordering::Relaxed);
+            }
+            (Some(5), Err(GetError::Empty)) => {
+                assert_eq!(q.unfinished_tasks(), 0);
+                BACK.store(true, Ordering::Relaxed);
+            }
+            (back, got) => panic!("hand-off broken: back {back:?}, get {got:?}"),
+        }
+        assert_eq!(q.blocked_putters(), 0);
+    });
+    assert!(TAKEN.load(Ordering::Relaxed));
+    assert!(BACK.load(Ordering::Relaxed));
+}
+
+#[test]
+fn cancelled_put_future_races_a_get() {
+    cancelled_put_future_races_get();
+}
+
+/// The must-fail twin: `into_item` that does not take the offer back returns
+/// `None` although no getter took the item.
+#[test]
+#[ignore = "must fail: run by catches_into_item_without_withdraw"]
+fn faulty_into_item_skips_withdraw() {
+    inject(Fault::ZeroIntoItemSkipsWithdraw);
+    cancelled_put_future_races_get();
+}
+
+#[test]
+fn catches_into_item_without_withdraw() {
+    expect_failure(
+        "loom_tests::zero::faulty_into_item_skips_withdraw",
+        "hand-off broken",
+    );
+}
+
+/// Get future A waits first, task B second; a thread's `put` offers its item
+/// and wakes A (the oldest); A is dropped before or after that wake-up without
+/// running again. B must take the item (the putter returns): a woken getter
+/// that is dropped passes its wake-up on while the offer is open.
+fn dropped_woken_getter_passes_on() {
+    model(|| {
+        let q = Arc::new(Queue::<u32>::bounded(0));
+        let mut a = q.get_async();
+        assert!(poll_once(&mut a).is_pending());
+        let b = {
+            let q = q.clone();
+            thread::spawn(move || block_on(q.get_async()))
+        };
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || q.put(1))
+        };
+        drop(a);
+        assert_eq!(b.join().unwrap(), Ok(1));
+        assert_eq!(putter.join().unwrap(), Ok(()));
+        assert_eq!((q.blocked_getters(), q.blocked_putters()), (0, 0));
+    });
+}
+
+#[test]
+fn dropped_woken_get_future_passes_its_wake_up_on() {
+    dropped_woken_getter_passes_on();
+}
+
+/// The must-fail twin: a dropped getter that keeps its wake-up leaves B
+/// asleep and the putter waiting with its offer open.
+#[test]
+#[ignore = "must fail: run by catches_zero_dropped_getter_without_pass_on"]
+fn faulty_zero_dropped_getter_keeps_its_wake_up() {
+    inject(Fault::AsyncDropSkipsPassOn);
+    dropped_woken_getter_passes_on();
+}
+
+#[test]
+fn catches_zero_dropped_getter_without_pass_on() {
+    expect_failure(
+        "loom_tests::zero::faulty_zero_dropped_getter_keeps_its_wake_up",
+        "deadlock",
     );
 }

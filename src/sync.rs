@@ -225,6 +225,11 @@ pub(crate) mod fault {
         /// the select's claim, so two getters can each take one of the
         /// select's offers (the select puts twice).
         ZeroTakeIgnoresClaim,
+        /// Rendezvous queue: `PutFuture::into_item` returns the item the
+        /// future holds (none: it is in the queue's offer) without taking the
+        /// offer back, so a cancelled put neither hands its item back nor
+        /// lets a getter have it.
+        ZeroIntoItemSkipsWithdraw,
     }
 
     cfg_loom! {

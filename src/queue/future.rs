@@ -17,6 +17,7 @@ use super::discipline::Discipline;
 use super::BlockingQueue;
 use crate::counter::JoinFuture;
 use crate::queue::error::{GetError, PutError};
+use crate::sync::fault::{self, Fault};
 use crate::waitlist::Key;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
@@ -256,6 +257,9 @@ impl<T, D: Discipline<T>> PutFuture<'_, T, D> {
     /// ```
     pub fn into_item(mut self) -> Option<T> {
         if let Some(zero) = self.queue.core.zero() {
+            if fault::active(Fault::ZeroIntoItemSkipsWithdraw) {
+                return self.item.take();
+            }
             if let Some(key) = self.key.take() {
                 // Rendezvous: the item waits in the queue's offer, unless a
                 // getter took it already (the put happened).
