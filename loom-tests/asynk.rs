@@ -17,7 +17,7 @@ use loom::sync::Arc;
 use loom::thread;
 
 /// Polls once with a waker that does nothing (the caller drops or re-polls).
-fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+pub(super) fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
     Pin::new(f).poll(&mut Context::from_waker(futures::task::noop_waker_ref()))
 }
 
@@ -123,10 +123,11 @@ fn thread_and_task_getters_share_two_puts() {
 /// Future A registers first, task B second; a put wakes A (the oldest), and A is
 /// dropped at any point, before or after that wake-up, without running again. B
 /// must get the item: a woken future that is dropped passes its wake-up on. No
-/// entry is left registered.
-fn dropped_woken_getter_passes_on() {
-    model(|| {
-        let q = Arc::new(Queue::<u32>::unbounded());
+/// entry is left registered. `make` builds the queue (also used for the
+/// rendezvous queue, `zero.rs`).
+pub(super) fn dropped_woken_getter_passes_on(make: fn() -> Queue<u32>) {
+    model(move || {
+        let q = Arc::new(make());
         let mut a = q.get_async();
         assert!(poll_once(&mut a).is_pending());
         let b = {
@@ -135,18 +136,18 @@ fn dropped_woken_getter_passes_on() {
         };
         let putter = {
             let q = q.clone();
-            thread::spawn(move || q.put(1).unwrap())
+            thread::spawn(move || q.put(1))
         };
         drop(a);
         assert_eq!(b.join().unwrap(), Ok(1));
-        putter.join().unwrap();
-        assert_eq!(q.blocked_getters(), 0);
+        assert_eq!(putter.join().unwrap(), Ok(()));
+        assert_eq!((q.blocked_getters(), q.blocked_putters()), (0, 0));
     });
 }
 
 #[test]
 fn dropped_woken_get_future_passes_its_wake_up_on() {
-    dropped_woken_getter_passes_on();
+    dropped_woken_getter_passes_on(Queue::unbounded);
 }
 
 /// The must-fail twin: a dropped future that does not pass its wake-up on
@@ -155,7 +156,7 @@ fn dropped_woken_get_future_passes_its_wake_up_on() {
 #[ignore = "must fail: run by catches_dropped_woken_future_without_pass_on"]
 fn faulty_dropped_woken_future_keeps_its_wake_up() {
     inject(Fault::AsyncDropSkipsPassOn);
-    dropped_woken_getter_passes_on();
+    dropped_woken_getter_passes_on(Queue::unbounded);
 }
 
 #[test]

@@ -3,17 +3,14 @@
 //! two rendezvous queues. An item is taken once or handed back once, never
 //! both, never lost; nobody is left asleep.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
+use super::asynk::{dropped_woken_getter_passes_on, poll_once};
 use super::{expect_failure, inject, model, model_with, timer, TimedWait, DEFAULT_BOUND};
 use crate::queue::error::{GetError, PutError};
 use crate::queue::{LifoQueue, PriorityQueue, Queue, Select};
 use crate::sync::fault::Fault;
-use loom::future::block_on;
 use loom::sync::Arc;
 use loom::thread;
 
@@ -189,11 +186,6 @@ fn catches_take_ignoring_the_claim() {
     );
 }
 
-/// Polls once with a waker that does nothing (the caller drops or re-polls).
-fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
-    Pin::new(f).poll(&mut Context::from_waker(futures::task::noop_waker_ref()))
-}
-
 /// A pending `put_async` (its item offered in the queue) cancelled through
 /// `into_item` while a thread's `try_get` races it: the getter has the item
 /// (and `into_item` says `None`: the put happened, one task) or `into_item`
@@ -255,29 +247,9 @@ fn catches_into_item_without_withdraw() {
 /// and wakes A (the oldest); A is dropped before or after that wake-up without
 /// running again. B must take the item (the putter returns): a woken getter
 /// that is dropped passes its wake-up on while the offer is open.
-fn dropped_woken_getter_passes_on() {
-    model(|| {
-        let q = Arc::new(Queue::<u32>::bounded(0));
-        let mut a = q.get_async();
-        assert!(poll_once(&mut a).is_pending());
-        let b = {
-            let q = q.clone();
-            thread::spawn(move || block_on(q.get_async()))
-        };
-        let putter = {
-            let q = q.clone();
-            thread::spawn(move || q.put(1))
-        };
-        drop(a);
-        assert_eq!(b.join().unwrap(), Ok(1));
-        assert_eq!(putter.join().unwrap(), Ok(()));
-        assert_eq!((q.blocked_getters(), q.blocked_putters()), (0, 0));
-    });
-}
-
 #[test]
 fn dropped_woken_get_future_passes_its_wake_up_on() {
-    dropped_woken_getter_passes_on();
+    dropped_woken_getter_passes_on(|| Queue::bounded(0));
 }
 
 /// The must-fail twin: a dropped getter that keeps its wake-up leaves B
@@ -286,7 +258,7 @@ fn dropped_woken_get_future_passes_its_wake_up_on() {
 #[ignore = "must fail: run by catches_zero_dropped_getter_without_pass_on"]
 fn faulty_zero_dropped_getter_keeps_its_wake_up() {
     inject(Fault::AsyncDropSkipsPassOn);
-    dropped_woken_getter_passes_on();
+    dropped_woken_getter_passes_on(|| Queue::bounded(0));
 }
 
 #[test]
