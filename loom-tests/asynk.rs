@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::{expect_failure, inject, model};
 use crate::pool::{TaskError, ThreadPoolManager};
-use crate::queue::error::{GetError, PutError};
+use crate::queue::error::{PutShutDownError, ShutDownError};
 use crate::queue::{BlockingQueue, Discipline, Fifo, Lifo, Queue};
 use crate::sync::fault::Fault;
 use loom::future::block_on;
@@ -208,8 +208,8 @@ fn shutdown_wakes_async_getter_and_putter() {
         empty.shutdown();
         full.shutdown();
         let (got, put) = tasks.join().unwrap();
-        assert_eq!(got, Err(GetError::ShutDown));
-        assert_eq!(put, Err(PutError::ShutDown(1)));
+        assert_eq!(got, Err(ShutDownError));
+        assert_eq!(put, Err(PutShutDownError(1)));
         assert_eq!(full.try_get(), Ok(0));
     });
 }
