@@ -89,8 +89,8 @@ pub use queue::error::{GetError, PutAllError, PutError, PutShutDownError, ShutDo
 pub use queue::QueueStream;
 pub use queue::{
     ArmKind, AsQueue, BlockingQueue, Delay, DelayQueue, Discipline, Fifo, GetFuture, GetManyFuture,
-    GetOwned, IntoStream, Iter, Lifo, LifoQueue, Priority, PriorityQueue, PutFuture, PutOwned,
-    Queue, Select, SelectFuture, SendArms, LocalArms,
+    GetOwned, IntoStream, Iter, Lifo, LifoQueue, LocalArms, Priority, PriorityQueue, PutFuture,
+    PutOwned, Queue, Select, SelectFuture, SendArms,
 };
 
 sync::cfg_loom! {

@@ -68,7 +68,10 @@ fn owned_futures_keep_the_queue_alive() {
         put.await.unwrap();
         assert_eq!(get.await, Ok("x"));
     });
-    assert!(weak.upgrade().is_none(), "the futures dropped the last Arcs");
+    assert!(
+        weak.upgrade().is_none(),
+        "the futures dropped the last Arcs"
+    );
 }
 
 /// flume `r#async_send` on an owned future: a spawned put on a full queue waits
@@ -221,7 +224,11 @@ fn dropped_into_stream_passes_its_wake_up_on() {
             let r = tokio::time::timeout(Duration::from_millis(5), stream.next()).await;
             assert!(r.is_err());
         });
-        assert_eq!(tx.queue().blocked_getters(), 1, "the stream stays registered");
+        assert_eq!(
+            tx.queue().blocked_getters(),
+            1,
+            "the stream stays registered"
+        );
         let other = thread::spawn(move || rx2.get());
         until(|| tx.queue().blocked_getters() == 2);
         tx.put(42).unwrap(); // may wake the stream, registered first
@@ -259,8 +266,9 @@ fn into_stream_ends_when_the_producers_go() {
             let q = Arc::new(Queue::unbounded());
             q.put_all([1, 2, 3]).unwrap();
             q.shutdown();
-            let all: Vec<i32> =
-                futures::executor::block_on(futures::StreamExt::collect(Arc::clone(&q).into_stream()));
+            let all: Vec<i32> = futures::executor::block_on(futures::StreamExt::collect(
+                Arc::clone(&q).into_stream(),
+            ));
             assert_eq!(all, [1, 2, 3]);
         }
     });

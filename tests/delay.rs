@@ -119,7 +119,10 @@ fn equal_deadlines_leave_in_put_order() {
     for i in 0..100 {
         q.put_at(i, at).unwrap();
     }
-    assert_eq!(q.try_get_many(usize::MAX).unwrap_or_default(), (0..100).collect::<Vec<_>>());
+    assert_eq!(
+        q.try_get_many(usize::MAX).unwrap_or_default(),
+        (0..100).collect::<Vec<_>>()
+    );
 }
 
 #[test]

@@ -334,7 +334,12 @@ fn priority_queue_ties_come_out_first_in_first_out() {
     assert_eq!((first.key, first.id), (0, 1));
     q.put(Keyed { key: 0, id: 100 }).unwrap();
     let mut got = vec![(first.key, first.id)];
-    got.extend(q.try_get_many(usize::MAX).unwrap_or_default().into_iter().map(|k| (k.key, k.id)));
+    got.extend(
+        q.try_get_many(usize::MAX)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|k| (k.key, k.id)),
+    );
     let mut want: Vec<(u8, usize)> = keys.iter().copied().zip(0..).collect();
     want.push((0, 100));
     want.sort_by_key(|&(key, id)| (key, id)); // stable order by (key, put order)
@@ -591,7 +596,12 @@ fn panicking_ord_leaves_the_priority_queue_unlocked_and_consistent() {
 
     assert_eq!(q.len(), 7, "the lock is free and len counts every item");
     assert_eq!(q.unfinished_tasks(), 7);
-    let mut keys: Vec<u32> = q.try_get_many(usize::MAX).unwrap_or_default().into_iter().map(|t| t.key).collect();
+    let mut keys: Vec<u32> = q
+        .try_get_many(usize::MAX)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
     keys.sort_unstable();
     assert_eq!(keys, [0, 1, 2, 3, 5, 8, 9], "nothing lost or duplicated");
     // Still fully usable, and ordered again.
@@ -615,7 +625,12 @@ fn panicking_ord_in_batches_keeps_the_priority_queue_consistent() {
     // The first pushed item of the batch is in (its sift panicked after the push);
     // the drain's first pop panicked before taking anything.
     assert_eq!(q.len(), 3);
-    let mut keys: Vec<u32> = q.try_get_many(usize::MAX).unwrap_or_default().into_iter().map(|t| t.key).collect();
+    let mut keys: Vec<u32> = q
+        .try_get_many(usize::MAX)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
     keys.sort_unstable();
     assert_eq!(keys, [1, 4, 6]);
     assert_eq!(q.unfinished_tasks(), 3, "one task per item that went in");

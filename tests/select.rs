@@ -269,7 +269,11 @@ fn spent_put_arm_returns_none_from_every_wait() {
         assert_eq!(sel.try_wait(), None);
         drop(sel);
         assert_eq!(slot, None);
-        assert_eq!(q.try_get_many(usize::MAX).unwrap_or_default(), [1], "put exactly once");
+        assert_eq!(
+            q.try_get_many(usize::MAX).unwrap_or_default(),
+            [1],
+            "put exactly once"
+        );
         assert_eq!(q.blocked_putters(), 0, "no entry left registered");
 
         // A put arm built with an empty slot is inactive from the start.
@@ -394,7 +398,10 @@ fn send_select_in_a_spawned_task() {
             .worker_threads(2)
             .build()
             .unwrap();
-        let (a, b) = (Arc::new(Queue::<u8>::unbounded()), Arc::new(Queue::unbounded()));
+        let (a, b) = (
+            Arc::new(Queue::<u8>::unbounded()),
+            Arc::new(Queue::unbounded()),
+        );
         let task = {
             let (a, b) = (Arc::clone(&a), Arc::clone(&b));
             rt.spawn(async move {
@@ -432,9 +439,7 @@ fn biased_select_tries_the_arms_in_order() {
     // Unbiased over the same setup: the second arm wins some of 100 rounds
     // (all 100 to the first has probability 2^-100).
     urgent.put_all(0..100).unwrap();
-    let mut sel = Select::new()
-        .get(&urgent, |_| 'u')
-        .get(&normal, |_| 'n');
+    let mut sel = Select::new().get(&urgent, |_| 'u').get(&normal, |_| 'n');
     let wins = (0..100).filter(|_| sel.wait() == Some('n')).count();
     assert!((1..100).contains(&wins), "second arm won {wins} of 100");
 }
@@ -453,19 +458,20 @@ fn put_item_arm_owns_its_item_and_hands_it_back() {
     let back = RefCell::new(Vec::new());
 
     let won = Select::new()
-        .put_item(&full, 1, |r| r.map(|()| "put"), |item| back.borrow_mut().push(item))
+        .put_item(
+            &full,
+            1,
+            |r| r.map(|()| "put"),
+            |item| back.borrow_mut().push(item),
+        )
         .get(&input, |r| Ok(r.unwrap()))
         .wait();
     assert_eq!(won, Some(Ok("job")));
     assert_eq!(*back.borrow(), [1], "lost arm: item handed back on drop");
 
     // Times out with the item still in the arm; then wins once there is room.
-    let mut sel = Select::new().put_item(
-        &full,
-        2,
-        |r| r.is_ok(),
-        |item| back.borrow_mut().push(item),
-    );
+    let mut sel =
+        Select::new().put_item(&full, 2, |r| r.is_ok(), |item| back.borrow_mut().push(item));
     assert_eq!(sel.wait_timeout(Duration::from_millis(5)), None);
     assert_eq!(full.get(), Ok(0));
     assert_eq!(sel.wait(), Some(true));
@@ -477,7 +483,12 @@ fn put_item_arm_owns_its_item_and_hands_it_back() {
     // A shut-down queue hands the item to `f`, not to `unsent`.
     full.shutdown();
     let r = Select::new()
-        .put_item(&full, 3, |r| r.unwrap_err().into_inner(), |item| back.borrow_mut().push(item))
+        .put_item(
+            &full,
+            3,
+            |r| r.unwrap_err().into_inner(),
+            |item| back.borrow_mut().push(item),
+        )
         .wait();
     assert_eq!(r, Some(3));
     assert_eq!(*back.borrow(), [1]);
@@ -515,7 +526,12 @@ fn put_item_under_contention_never_loses_an_item() {
                 let item = next;
                 next += 1;
                 let r = Select::new_send()
-                    .put_item(&full, item, |r| Err(r.map(|()| item)), |x| unsent.lock().unwrap().push(x))
+                    .put_item(
+                        &full,
+                        item,
+                        |r| Err(r.map(|()| item)),
+                        |x| unsent.lock().unwrap().push(x),
+                    )
                     .get(&input, |r| Ok(r.unwrap()))
                     .wait_timeout(Duration::from_millis(20));
                 match r {

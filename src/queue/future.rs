@@ -244,7 +244,10 @@ impl<H: AsQueue> GetState<H> {
     /// # Panics
     ///
     /// If polled again after it completed (it would take another item).
-    pub(super) fn poll_future(&mut self, cx: &mut Context<'_>) -> Poll<Result<H::Item, ShutDownError>> {
+    pub(super) fn poll_future(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<H::Item, ShutDownError>> {
         assert!(!self.done, "get future polled after completion");
         let r = self.poll(cx).map(get_shut_down);
         self.done = r.is_ready();

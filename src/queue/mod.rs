@@ -46,10 +46,10 @@ use std::fmt;
 
 use self::core::Core;
 
+pub use as_queue::AsQueue;
 pub(crate) use delay::clock as delay_clock;
 pub use delay::{Delay, DelayQueue};
 pub use discipline::Discipline;
-pub use as_queue::AsQueue;
 pub use future::{GetFuture, GetManyFuture, PutFuture};
 pub use iter::Iter;
 pub use owned::{GetOwned, IntoStream, PutOwned};

@@ -98,7 +98,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
 
     /// An async iterator that owns this `Arc` of the queue and takes items
     /// until the queue is shut down and empty: the owned form of
-    /// [`stream`](Self::stream), which can be returned from a function or moved
+    /// `stream()` (feature `stream`), which can be returned from a function or moved
     /// into a task. Its [`next`](IntoStream::next) works without any feature;
     /// with the `stream` feature it is also a `futures_core::Stream`.
     ///
@@ -259,7 +259,7 @@ impl<T, D: Discipline<T>> fmt::Debug for PutOwned<T, D> {
 ///
 /// # Cancel safety
 ///
-/// As [`BlockingQueue::stream`]: an item is taken only by the poll that yields
+/// As `BlockingQueue::stream`: an item is taken only by the poll that yields
 /// it, so a dropped `next()` took nothing; the stream keeps its place in the
 /// waiter list (and a wake-up it received) until it is polled again or dropped,
 /// and dropping it passes such a wake-up on.
@@ -319,6 +319,9 @@ impl<T, D: Discipline<T>> IntoStream<T, D> {
     ///     assert_eq!(s.next().await, None);
     /// });
     /// ```
+    // An async `next`, named as `StreamExt::next` (which it shadows, with the
+    // same meaning), not a blocking `Iterator::next`.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> impl Future<Output = Option<T>> + '_ {
         poll_fn(move |cx| self.state.poll_next(&mut self.ended, cx))
     }
