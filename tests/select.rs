@@ -560,3 +560,21 @@ fn put_item_under_contention_never_loses_an_item() {
         });
     });
 }
+
+/// Arms take a `Box` and an `Rc` of a queue too (a `&BlockingQueue` argument
+/// used to accept them by deref coercion).
+#[test]
+fn arms_over_box_and_rc() {
+    let boxed = Box::new(Queue::unbounded());
+    let rc = std::rc::Rc::new(PriorityQueue::unbounded());
+    rc.put(2).unwrap();
+    let mut slot = Some(1);
+    let mut sel = Select::new()
+        .put(&boxed, &mut slot, |r| r.map(|()| 0).unwrap())
+        .get(&rc, |r| r.unwrap());
+    let mut got = vec![sel.wait().unwrap(), sel.wait().unwrap()];
+    drop(sel);
+    got.sort_unstable();
+    assert_eq!(got, [0, 2]);
+    assert_eq!(boxed.try_get(), Ok(1));
+}

@@ -2,6 +2,7 @@
 //! counted end), so that [`Select`](super::Select) arms and the futures take any
 //! of them.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::discipline::Discipline;
@@ -13,8 +14,8 @@ pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
-/// Something that reaches a [`BlockingQueue`]: the queue, an `Arc` or a
-/// reference to one, a [`Producer`] or a [`Consumer`]. [`Select`](crate::Select)
+/// Something that reaches a [`BlockingQueue`]: the queue, a reference, `Arc`,
+/// `Rc` or `Box` of one, a [`Producer`] or a [`Consumer`]. [`Select`](crate::Select)
 /// arms take any of them, so a select can serve the counted ends as well as
 /// shared queues.
 ///
@@ -83,20 +84,18 @@ macro_rules! end_as_queue {
 }
 end_as_queue!(Producer, Consumer);
 
-impl<Q: AsQueue + ?Sized> sealed::Sealed for Arc<Q> {}
-impl<Q: AsQueue + ?Sized> AsQueue for Arc<Q> {
-    type Item = Q::Item;
-    type Discipline = Q::Discipline;
-    fn as_queue(&self) -> &BlockingQueue<Q::Item, Q::Discipline> {
-        (**self).as_queue()
-    }
+/// Pointers to something that reaches a queue reach it too (a `&BlockingQueue`
+/// argument used to accept them by deref coercion).
+macro_rules! pointer_as_queue {
+    ($($ptr:ty),*) => {$(
+        impl<Q: AsQueue + ?Sized> sealed::Sealed for $ptr {}
+        impl<Q: AsQueue + ?Sized> AsQueue for $ptr {
+            type Item = Q::Item;
+            type Discipline = Q::Discipline;
+            fn as_queue(&self) -> &BlockingQueue<Q::Item, Q::Discipline> {
+                (**self).as_queue()
+            }
+        }
+    )*};
 }
-
-impl<Q: AsQueue + ?Sized> sealed::Sealed for &Q {}
-impl<Q: AsQueue + ?Sized> AsQueue for &Q {
-    type Item = Q::Item;
-    type Discipline = Q::Discipline;
-    fn as_queue(&self) -> &BlockingQueue<Q::Item, Q::Discipline> {
-        (**self).as_queue()
-    }
-}
+pointer_as_queue!(&Q, Arc<Q>, Box<Q>, Rc<Q>);

@@ -283,15 +283,20 @@ impl<X: Send> ArmKind<X> for SendArms {}
 /// | crossbeam                              | queuekit                                         |
 /// |----------------------------------------|--------------------------------------------------|
 /// | `recv(r) -> msg => body`               | `.get(&q, \|msg\| body)` (`msg: Result<T, GetError>`) |
-/// | `send(s, v) -> res => body`            | `.put(&q, &mut slot, \|res\| body)`                |
+/// | `send(s, v) -> res => body`            | `.put(&q, &mut slot, \|res\| body)`, or [`put_item`](Select::put_item) (the arm owns `v`) |
+/// | `recv(rx)` / `send(tx, v)` on channel ends | `.get(&rx, ..)` on a [`Consumer`](crate::Consumer), `.put(&tx, ..)` on a [`Producer`](crate::Producer): any [`AsQueue`] |
 /// | `default => ...`                       | [`try_wait`](Select::try_wait) returns `None`     |
 /// | `default(timeout) => ...`              | [`wait_timeout`](Select::wait_timeout) / [`wait_deadline`](Select::wait_deadline) return `None` |
 /// | disconnected channel: `Err(RecvError)` | shut-down queue: `Err(GetError::ShutDown)` / `Err(PutError::ShutDown(item))` |
 /// | random start                           | random start (per pass over the arms)            |
+/// | (futures' `select_biased!`, tokio's `biased;`) | [`biased`](Select::biased): arms in the order added |
+/// | bodies are code: they may use a `Cell` | closures may capture anything ([`LocalArms`], the default); [`new_send`](Select::new_send) for a `Send` select |
 ///
-/// A put arm's item lives in the caller's `Option` slot and moves into the
-/// queue only when that arm wins: if another arm wins, or the wait times out,
-/// the item is still in the slot (never lost). A `Select` can be waited on
+/// A put arm's item lives in the caller's `Option` slot (or, with
+/// [`put_item`](Select::put_item), in the arm) and moves into the queue only
+/// when that arm wins: if another arm wins, or the wait times out, the item is
+/// still in the slot (never lost; an owned item goes to the arm's `unsent`
+/// function when the select drops). A `Select` can be waited on
 /// again; a put arm whose slot is empty is skipped, and an arm on a shut-down
 /// queue completes every time (as a disconnected channel does in crossbeam).
 ///
