@@ -436,3 +436,42 @@ fn async_errors_convert_into_the_general_ones() {
         assert_eq!(boxed.to_string(), "queue is shut down");
     });
 }
+
+/// tokio's mpsc "many senders" on the owned forms: 8 spawned tasks, each
+/// putting 100 items with `put_owned` on a bounded(4) queue (each future owns
+/// a producer end), one task draining an owned stream; every item arrives once
+/// and the stream ends when the last producer end (the last future) drops.
+#[test]
+fn many_spawned_owned_puts_into_one_owned_stream() {
+    within("many owned puts", || {
+        let rt = multi_thread();
+        let (tx, rx) = Queue::bounded(4).split();
+        let mut stream = rx.into_stream();
+        let consumer = rt.spawn(async move {
+            let mut got = Vec::new();
+            while let Some(i) = stream.next().await {
+                got.push(i);
+            }
+            got
+        });
+        let producers: Vec<_> = (0..8u32)
+            .map(|p| {
+                let tx = tx.clone();
+                rt.spawn(async move {
+                    for i in 0..100 {
+                        tx.clone().put_owned(p * 100 + i).await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        rt.block_on(async {
+            for p in producers {
+                p.await.unwrap();
+            }
+        });
+        let mut got = rt.block_on(consumer).unwrap();
+        got.sort_unstable();
+        assert_eq!(got, (0..800).collect::<Vec<_>>());
+    });
+}
