@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use queuekit::{
     BlockingQueue, DelayQueue, Discipline, Fifo, GetError, Lifo, LifoQueue, Priority,
-    PriorityQueue, PutError, Queue, Select,
+    PriorityQueue, PutError, PutShutDownError, Queue, Select,
 };
 
 /// Waits (yielding, no sleep) until at least `getters` threads or tasks wait
@@ -471,7 +471,7 @@ fn task_done_and_join_count_hand_offs() {
 }
 
 #[test]
-fn get_many_and_drain_take_from_waiting_putters() {
+fn get_many_takes_from_waiting_putters() {
     within("get_many", || {
         let q = Queue::bounded(0);
         thread::scope(|s| {
@@ -484,8 +484,8 @@ fn get_many_and_drain_take_from_waiting_putters() {
                 })
                 .collect();
             assert_eq!(q.get_many(3), Ok(vec![1, 2, 3]));
-            assert_eq!(q.drain(10), [4]);
-            assert!(q.drain(10).is_empty());
+            assert_eq!(q.try_get_many(10), Ok(vec![4]));
+            assert_eq!(q.try_get_many(10), Err(GetError::Empty));
             for p in putters {
                 p.join().unwrap().unwrap();
             }
@@ -587,7 +587,7 @@ fn async_put_is_handed_back_at_shutdown() {
     q.shutdown();
     assert_eq!(
         Pin::new(&mut put).poll(&mut cx),
-        Poll::Ready(Err(PutError::ShutDown("x")))
+        Poll::Ready(Err(PutShutDownError("x")))
     );
 }
 
@@ -729,15 +729,15 @@ impl Ord for Bomb {
     }
 }
 
-/// A priority `drain` whose `Ord` panics after it took one item from a
-/// waiting putter: that putter is still woken (its put happened), the others
-/// keep waiting with their items, and nothing is lost.
+/// A priority `try_get_many` whose `Ord` panics after its batch took an item
+/// from a waiting putter: that putter is still woken (its put happened), the
+/// others keep waiting with their items, and nothing is lost.
 #[test]
 fn a_panicking_ord_wakes_the_putters_already_served() {
     within("panicking ord", || {
         let q = PriorityQueue::bounded(0);
         thread::scope(|s| {
-            let putters: Vec<_> = [3, 1, 2]
+            let putters: Vec<_> = [3, 1, 2, 4]
                 .into_iter()
                 .enumerate()
                 .map(|(n, i)| {
@@ -747,21 +747,28 @@ fn a_panicking_ord_wakes_the_putters_already_served() {
                     p
                 })
                 .collect();
-            // Three offers: the first pick compares twice, the second once.
+            // Four offers: the first item (1) is picked with 3 comparisons, the
+            // batch's next (2) with 2, and the third pick panics at once.
             CMPS.store(0, Ordering::SeqCst);
-            PANIC_AT.store(3, Ordering::SeqCst);
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.drain(3)));
+            PANIC_AT.store(6, Ordering::SeqCst);
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.try_get_many(4)));
             PANIC_AT.store(usize::MAX, Ordering::SeqCst);
-            assert!(r.is_err(), "the third comparison panics");
-            // `1` was taken (and dropped with the panic): its putter returns.
+            assert!(r.is_err(), "the sixth comparison panics");
+            // 1 and 2 were taken (and dropped with the panic): their putters return.
             let mut putters = putters.into_iter();
-            let (p3, p1, p2) = (putters.next(), putters.next(), putters.next());
-            assert_eq!(p1.unwrap().join().unwrap(), Ok(()));
+            let (p3, p1, p2, p4) = (
+                putters.next().unwrap(),
+                putters.next().unwrap(),
+                putters.next().unwrap(),
+                putters.next().unwrap(),
+            );
+            assert_eq!(p1.join().unwrap(), Ok(()));
+            assert_eq!(p2.join().unwrap(), Ok(()));
             assert_eq!(q.blocked_putters(), 2);
-            assert_eq!(q.get(), Ok(Bomb(2)));
             assert_eq!(q.get(), Ok(Bomb(3)));
-            assert_eq!(p2.unwrap().join().unwrap(), Ok(()));
-            assert_eq!(p3.unwrap().join().unwrap(), Ok(()));
+            assert_eq!(q.get(), Ok(Bomb(4)));
+            assert_eq!(p3.join().unwrap(), Ok(()));
+            assert_eq!(p4.join().unwrap(), Ok(()));
         });
     });
 }
