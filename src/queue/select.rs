@@ -201,10 +201,10 @@ where
 impl<T, D: Discipline<T>, S: BorrowMut<Option<T>>, F> PutArm<'_, T, D, S, F> {
     /// See [`Arm::reclaim`].
     fn withdraw_offer(&mut self) -> bool {
-        let Some(k) = self.offered.take() else {
+        // `offered` is only ever set on a rendezvous queue.
+        let (Some(zero), Some(k)) = (self.queue.core.zero(), self.offered.take()) else {
             return false;
         };
-        let zero = self.queue.core.zero().expect("only a rendezvous queue offers");
         match zero.withdraw(k) {
             Some(item) => {
                 *self.slot.borrow_mut() = Some(item);
