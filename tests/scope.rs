@@ -45,7 +45,7 @@ fn scoped_tasks_borrow_and_mutate_the_callers_data() {
         assert_eq!(total.load(Ordering::Relaxed), 1000);
         assert!(data.iter().enumerate().all(|(i, &x)| x == 2 * i as u64));
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 10);
+        assert_eq!(pool.stats().completed, 10);
     });
 }
 
@@ -114,7 +114,7 @@ fn an_unobserved_scoped_panic_is_raised_from_scope_after_every_task_finished() {
         // The pool lives on and counted the panic.
         assert_eq!(pool.submit(|| 1).unwrap().wait(), Ok(1));
         pool.wait_all();
-        assert_eq!(pool.panicked_tasks(), 1);
+        assert_eq!(pool.stats().panicked, 1);
     });
 }
 
@@ -253,13 +253,13 @@ fn a_scope_in_the_only_workers_task_leaves_no_backlog_entries_behind() {
                         .map(Result::unwrap)
                         .sum::<u64>()
                 });
-                (sum, p.pending_tasks())
+                (sum, p.stats().pending)
             })
             .unwrap();
         // Every item was run by the helping caller, and its entry went with it:
         // the backlog bound of 2 was never reached.
         assert_eq!(h.wait(), Ok((300 * 301 / 2, 0)));
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 301);
+        assert_eq!(pool.stats().completed, 301);
     });
 }

@@ -121,7 +121,7 @@ fn a_panicking_start_hook_breaks_the_pool_and_leaves_nothing_pending() {
         let first = pool.submit(|| "never").unwrap(); // starts the second worker
         in_hook.recv().unwrap();
         let queued = pool.submit(|| "never").unwrap(); // both workers taken: queued
-        assert_eq!(pool.pending_tasks(), 1);
+        assert_eq!(pool.stats().pending, 1);
         release_tx.send(()).unwrap();
         assert_eq!(first.wait(), Err(TaskError::Cancelled));
         assert_eq!(queued.wait(), Err(TaskError::Cancelled));
@@ -177,7 +177,7 @@ fn a_panicking_exit_hook_is_counted_and_the_pool_still_joins() {
             .unwrap();
         let hs: Vec<_> = (0..4).map(|i| pool.submit(move || i).unwrap()).collect();
         assert_eq!(hs.into_iter().map(|h| h.wait().unwrap()).sum::<i32>(), 6);
-        let live = pool.live_workers();
+        let live = pool.stats().live;
         pool.join();
         let s = pool.stats();
         assert_eq!((s.live, s.completed), (0, 4));

@@ -87,7 +87,7 @@ impl PoolBuilder {
     ///
     /// let pool = ThreadPoolManager::builder().max_workers(3).build().unwrap();
     /// assert_eq!(pool.max_workers(), 3);
-    /// assert_eq!(pool.live_workers(), 0); // none started yet
+    /// assert_eq!(pool.stats().live, 0); // none started yet
     /// ```
     pub fn max_workers(mut self, n: usize) -> Self {
         self.config.max_workers = n;
@@ -158,7 +158,7 @@ impl PoolBuilder {
     ///     .build()
     ///     .unwrap();
     /// pool.submit(|| ()).unwrap().wait().unwrap();
-    /// while pool.live_workers() > 0 {
+    /// while pool.stats().live > 0 {
     ///     std::thread::sleep(Duration::from_millis(1));
     /// }
     /// ```
@@ -227,7 +227,7 @@ impl PoolBuilder {
     ///     .build()
     ///     .unwrap();
     /// pool.submit(|| ()).unwrap().wait().unwrap();
-    /// let started = pool.live_workers();
+    /// let started = pool.stats().live;
     /// pool.join();
     /// assert_eq!(exits.load(Ordering::SeqCst), started);
     /// ```

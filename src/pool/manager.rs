@@ -31,7 +31,7 @@ use super::shared::{Block, Shared};
 /// let handles: Vec<_> = (0..8).map(|i| pool.submit(move || i * i).unwrap()).collect();
 /// let squares: Vec<_> = handles.into_iter().map(|h| h.wait().unwrap()).collect();
 /// assert_eq!(squares, [0, 1, 4, 9, 16, 25, 36, 49]);
-/// assert!(pool.live_workers() <= 4);
+/// assert!(pool.stats().live <= 4);
 /// ```
 pub struct ThreadPoolManager {
     pub(crate) shared: Arc<Shared>,
@@ -51,7 +51,7 @@ impl ThreadPoolManager {
     /// use queuekit::ThreadPoolManager;
     ///
     /// let pool = ThreadPoolManager::new(2).unwrap();
-    /// assert_eq!(pool.live_workers(), 0);
+    /// assert_eq!(pool.stats().live, 0);
     /// assert!(ThreadPoolManager::new(0).is_err());
     /// ```
     pub fn new(max_workers: usize) -> Result<Self, PoolBuildError> {
@@ -82,7 +82,7 @@ impl ThreadPoolManager {
     /// cheapest way in: a closure capturing at most three words is stored in the
     /// backlog entry itself, with no allocation. Blocks while a bounded backlog is
     /// full. A panic in `f` is caught and counted in
-    /// [`panicked_tasks`](Self::panicked_tasks).
+    /// [`stats().panicked`](Self::stats).
     ///
     /// # Errors
     ///
@@ -211,14 +211,42 @@ impl ThreadPoolManager {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let block = if timeout.is_zero() {
-            Block::No
-        } else {
-            Instant::now()
-                .checked_add(timeout)
-                .map_or(Block::Forever, Block::Until)
-        };
-        self.submit_inner(f, block)
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.submit_deadline(f, deadline),
+            // Too far to name as an instant: no limit.
+            None => self.submit(f),
+        }
+    }
+
+    /// Like [`submit`](Self::submit), waiting until `deadline` at the latest for
+    /// room in a full backlog (a deadline already past: as
+    /// [`try_submit`](Self::try_submit)).
+    ///
+    /// # Errors
+    ///
+    /// As [`submit_timeout`](Self::submit_timeout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let pool = ThreadPoolManager::builder().max_pending(4).build().unwrap();
+    /// let deadline = Instant::now() + Duration::from_secs(1);
+    /// let h = pool.submit_deadline(|| 3, deadline).unwrap();
+    /// assert_eq!(h.wait(), Ok(3));
+    /// ```
+    pub fn submit_deadline<F, R>(
+        &self,
+        f: F,
+        deadline: Instant,
+    ) -> Result<TaskHandle<R>, SubmitError<F>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.submit_inner(f, Block::Until(deadline))
     }
 
     fn submit_inner<F, R>(&self, f: F, block: Block) -> Result<TaskHandle<R>, SubmitError<F>>

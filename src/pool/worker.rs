@@ -310,7 +310,7 @@ fn sleep<'a>(shared: &'a Shared, mut st: MutexGuard<'a, State>) -> Option<MutexG
                 false
             }
             Some(d) => {
-                let (g, r) = shared.work.wait_until(st, d);
+                let (g, r) = shared.work.wait_deadline(st, d);
                 st = g;
                 r.timed_out()
             }
