@@ -76,7 +76,8 @@ pub(crate) struct Cancelled {
 /// erased.
 pub(crate) trait Slot<R>: Send + Sync {
     fn state(&self) -> &Futex;
-    /// Takes the result. Only after the state reads `DONE` (Acquire).
+    /// Takes the result. Only after the state reads `DONE` (Acquire), by the
+    /// handle or the `on_done` callback it gave its result to.
     fn take(&self) -> Result<R, TaskError>;
     /// `PENDING → CANCELLED`; the winner drops the closure here, on the caller's
     /// thread (a panic in its `Drop` propagates to the caller, after the task is
@@ -85,9 +86,6 @@ pub(crate) trait Slot<R>: Send + Sync {
     /// Where waiters other than a sleeping thread register (announced by
     /// `ASYNC`): awaiting handles, waits over many handles, `on_done` callbacks.
     fn waiters(&self) -> &WaitList;
-    /// Whether the task finished with an error (it panicked). Only after the
-    /// state reads `DONE` (Acquire) and before the result was taken.
-    fn failed(&self) -> bool;
 }
 
 pub(crate) struct TaskCell<F, R> {
@@ -279,22 +277,18 @@ where
 
     fn take(&self) -> Result<R, TaskError> {
         // SAFETY: `Slot` is the plain `TaskHandle`'s view of its cell (a scoped
-        // cell is not reached through it), and only that handle calls `take`,
-        // after an Acquire load saw the word settled. A plain cell's slot has no
-        // other owner after `DONE` but that handle (module header), and the
-        // handle is not shared: no other access can overlap.
+        // cell is not reached through it), and only one taker calls `take`,
+        // after an Acquire load saw the word settled: the handle, or the one
+        // `on_done` callback the handle handed the slot to (the handle marks
+        // itself `Awaiting::Done` before registering it and never takes again;
+        // the callback's own `Option` lets it take once). A plain cell's slot
+        // has no other owner after `DONE` (module header), and neither the
+        // handle nor the callback is shared: no other access can overlap.
         unsafe { self.take_result() }.unwrap_or(Err(TaskError::Cancelled))
     }
 
     fn waiters(&self) -> &WaitList {
         &self.waiters
-    }
-
-    fn failed(&self) -> bool {
-        // SAFETY: called only through the handle (one owner, which alone takes the
-        // result) after an Acquire load saw `DONE`: the worker's write happened
-        // before and nobody writes again; this is a read, not a take.
-        self.result.with(|p| unsafe { matches!(*p, Some(Err(_))) })
     }
 
     fn cancel(&self) -> bool {
