@@ -680,16 +680,16 @@ fn scope_waits_for_a_running_task() {
         let pool = pool(1);
         let done = AtomicUsize::new(0);
         let caller = thread::current().id();
-        let task = || {
-            let flag = if thread::current().id() == caller {
-                &BY_SCOPE
-            } else {
-                &BY_WORKER
-            };
-            flag.store(true, StdOrdering::Relaxed);
-            done.fetch_add(1, Ordering::Relaxed);
-        };
         pool.scope(|s| {
+            let task = |_| {
+                let flag = if thread::current().id() == caller {
+                    &BY_SCOPE
+                } else {
+                    &BY_WORKER
+                };
+                flag.store(true, StdOrdering::Relaxed);
+                done.fetch_add(1, Ordering::Relaxed);
+            };
             // The first goes to the new worker directly, the second is queued
             // (the scope may take it out of the backlog and run it itself).
             s.submit(task).unwrap();
@@ -850,9 +850,9 @@ fn scope_finish_races_a_moved_handles_wait() {
         let got = AtomicUsize::new(0);
         let returned = AtomicUsize::new(0);
         pool.scope(|s| {
-            let a = s.submit(|| 42usize).unwrap();
+            let a = s.submit(|_| 42usize).unwrap();
             let (got, returned) = (&got, &returned);
-            s.submit(move || {
+            s.submit(move |_| {
                 if returned.load(Ordering::Acquire) == 1 {
                     WAITED_LATE.store(true, StdOrdering::Relaxed);
                 }

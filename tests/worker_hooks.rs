@@ -23,8 +23,8 @@ fn hooks_run_on_the_workers_own_threads_start_before_the_first_task() {
         let e = Arc::clone(&exits);
         let pool = ThreadPoolManager::builder()
             .max_workers(2)
-            .on_worker_start(|| STARTED_HERE.with(|s| s.set(true)))
-            .on_worker_exit(move || e.lock().unwrap().push(thread::current().id()))
+            .on_worker_start(|_| STARTED_HERE.with(|s| s.set(true)))
+            .on_worker_exit(move |_| e.lock().unwrap().push(thread::current().id()))
             .build()
             .unwrap();
         let barrier = Arc::new(Barrier::new(2));
@@ -63,7 +63,7 @@ fn the_exit_hook_runs_when_an_idle_worker_retires() {
         let pool = ThreadPoolManager::builder()
             .max_workers(1)
             .idle_timeout(Duration::from_millis(5))
-            .on_worker_exit(move || tx.lock().unwrap().send(thread::current().id()).unwrap())
+            .on_worker_exit(move |_| tx.lock().unwrap().send(thread::current().id()).unwrap())
             .build()
             .unwrap();
         let worker = pool
@@ -95,7 +95,7 @@ fn a_panicking_start_hook_breaks_the_pool_and_leaves_nothing_pending() {
         let (s, e) = (Arc::clone(&starts), Arc::clone(&exits));
         let pool = ThreadPoolManager::builder()
             .max_workers(2)
-            .on_worker_start(move || {
+            .on_worker_start(move |_| {
                 if s.fetch_add(1, Ordering::SeqCst) == 1 {
                     // The second worker: wait until a task is queued, then fail.
                     in_hook_tx.lock().unwrap().send(()).unwrap();
@@ -103,7 +103,7 @@ fn a_panicking_start_hook_breaks_the_pool_and_leaves_nothing_pending() {
                     panic!("cannot connect");
                 }
             })
-            .on_worker_exit(move || {
+            .on_worker_exit(move |_| {
                 e.fetch_add(1, Ordering::SeqCst);
             })
             .build()
@@ -143,7 +143,7 @@ fn a_panicking_start_hook_breaks_the_pool_and_leaves_nothing_pending() {
         assert_eq!((s.live, s.pending, s.completed, s.panicked), (0, 0, 1, 1));
         // Only the worker whose start hook returned ran its exit hook.
         assert_eq!(exits.load(Ordering::SeqCst), 1);
-        assert!(pool.scope(|s| s.submit(|| ()).unwrap_err().is_broken()));
+        assert!(pool.scope(|s| s.submit(|_| ()).unwrap_err().is_broken()));
     });
 }
 
@@ -153,7 +153,7 @@ fn a_start_hook_that_always_panics_never_leaves_a_handle_pending() {
         for _ in 0..200 {
             let pool = ThreadPoolManager::builder()
                 .max_workers(2)
-                .on_worker_start(|| panic!("nope"))
+                .on_worker_start(|_| panic!("nope"))
                 .build()
                 .unwrap();
             let handles: Vec<_> = (0..4).filter_map(|i| pool.submit(move || i).ok()).collect();
@@ -172,7 +172,7 @@ fn a_panicking_exit_hook_is_counted_and_the_pool_still_joins() {
     within("exit hook panics", || {
         let pool = ThreadPoolManager::builder()
             .max_workers(2)
-            .on_worker_exit(|| panic!("exit"))
+            .on_worker_exit(|_| panic!("exit"))
             .build()
             .unwrap();
         let hs: Vec<_> = (0..4).map(|i| pool.submit(move || i).unwrap()).collect();
@@ -182,5 +182,37 @@ fn a_panicking_exit_hook_is_counted_and_the_pool_still_joins() {
         let s = pool.stats();
         assert_eq!((s.live, s.completed), (0, 4));
         assert_eq!(s.panicked, live);
+    });
+}
+
+/// Each hook gets its worker's number, the one in the thread's name, the
+/// same at start and at exit; numbers are distinct.
+#[test]
+fn hooks_get_the_worker_number_of_their_thread() {
+    within("hook worker numbers", || {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (s, e) = (Arc::clone(&seen), Arc::clone(&seen));
+        let name_of = || thread::current().name().unwrap_or_default().to_owned();
+        let pool = ThreadPoolManager::builder()
+            .max_workers(3)
+            .thread_name("hooked")
+            .on_worker_start(move |n| s.lock().unwrap().push(("start", n, name_of())))
+            .on_worker_exit(move |n| e.lock().unwrap().push(("exit", n, name_of())))
+            .build()
+            .unwrap();
+        let barrier = Arc::new(Barrier::new(3));
+        for _ in 0..3 {
+            let b = Arc::clone(&barrier);
+            pool.execute(move || drop(b.wait())).unwrap(); // three workers at once
+        }
+        pool.join();
+        let mut seen = seen.lock().unwrap().clone();
+        seen.sort();
+        let mut numbers: Vec<usize> = Vec::new();
+        for (what, n, name) in &seen {
+            assert_eq!(name, &format!("hooked-{n}"), "{what} hook of worker {n}");
+            numbers.push(*n);
+        }
+        assert_eq!(numbers, [0, 1, 2, 0, 1, 2], "{seen:?}");
     });
 }

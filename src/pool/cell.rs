@@ -49,6 +49,18 @@ pub(crate) const HELD: u32 = 0b1000;
 /// the same RMW. Tasks nobody waits on that way never touch the list.
 pub(crate) const ASYNC: u32 = 0b1_0000;
 
+/// What a task cell runs: a closure of no arguments (`FnOnce() -> R`), or a
+/// scoped task's closure with its scope (`pool/scope.rs`).
+pub(crate) trait Call<R> {
+    fn call(self) -> R;
+}
+
+impl<F: FnOnce() -> R, R> Call<R> for F {
+    fn call(self) -> R {
+        self()
+    }
+}
+
 /// What the pool sees of a submitted task, with its result type erased.
 pub(crate) trait Runnable: Send + Sync {
     /// Runs the task unless it was cancelled, and stores its outcome without
@@ -110,7 +122,7 @@ unsafe impl<F: Send, R: Send> Sync for TaskCell<F, R> {}
 
 impl<F, R> TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     /// A new pending task. Built before the pool's lock is taken, so the
@@ -186,14 +198,14 @@ where
 
 impl<F, R> Runnable for TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     fn run(&self) -> Option<bool> {
         // Cancelled first: the canceller owns (and has dropped) the closure.
         self.transition(PENDING, RUNNING)?;
         let outcome = match self.take_func() {
-            Some(f) => panic::catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+            Some(f) => panic::catch_unwind(AssertUnwindSafe(|| f.call())).map_err(|p| {
                 let msg = panic_message(&*p);
                 forget_payload(p);
                 TaskError::Panicked(msg)
@@ -268,7 +280,7 @@ fn cancel_word(state: &Futex, extra: u32, waiters: &WaitList) -> bool {
 
 impl<F, R> Slot<R> for TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     fn state(&self) -> &Futex {

@@ -275,7 +275,7 @@ impl ThreadPoolManager {
     /// use queuekit::ThreadPoolManager;
     ///
     /// let pool = ThreadPoolManager::builder()
-    ///     .on_worker_start(|| panic!("no GPU"))
+    ///     .on_worker_start(|_| panic!("no GPU"))
     ///     .build()
     ///     .unwrap();
     /// let _ = pool.submit(|| ()).unwrap().wait(); // starts a worker, which breaks
