@@ -22,6 +22,30 @@ use super::shared::{Block, Shared};
 /// Dropping the pool closes it and joins the workers, so every task already queued
 /// still runs.
 ///
+/// # Dropping in async code
+///
+/// The drop is [`join`](Self::join): it **blocks the thread** until the backlog
+/// has run and every worker has exited. Inside an async task that is an executor
+/// thread, stalled for as long as the pool's slowest queued task (and on a
+/// single-threaded runtime, a task of the pool that awaits something on that
+/// runtime never finishes: a deadlock). Instead, wait for the tasks without
+/// blocking first ([`wait_all_async`](Self::wait_all_async), or `.await` the
+/// handles), or hand the drop to a thread that may block (tokio's
+/// `spawn_blocking(move || drop(pool))`); [`close`](Self::close) or
+/// [`terminate`](Self::terminate) never block.
+///
+/// ```
+/// use queuekit::ThreadPoolManager;
+///
+/// let pool = ThreadPoolManager::new(2).unwrap();
+/// futures::executor::block_on(async {
+///     pool.execute(|| ()).unwrap();
+///     pool.close();
+///     pool.wait_all_async().await; // waits without blocking the executor thread
+/// });
+/// drop(pool); // nothing left to run: the join only collects the exiting workers
+/// ```
+///
 /// # Examples
 ///
 /// ```
@@ -359,6 +383,8 @@ impl PoolBuilder {
 
 impl Drop for ThreadPoolManager {
     /// Closes and joins: every queued task still runs before the drop returns.
+    /// Blocks the calling thread meanwhile, an executor's thread too (see
+    /// "Dropping in async code" on [`ThreadPoolManager`]).
     fn drop(&mut self) {
         self.join();
     }
