@@ -1,7 +1,8 @@
 //! Waiting on many task handles: `as_completed`, `wait_any` and
 //! `on_done` on the cell's `WaitList`, racing the workers that publish.
 
-use super::model;
+use super::{expect_failure, inject, model};
+use crate::sync::fault::Fault;
 use crate::pool::{as_completed, wait_any, ThreadPoolManager};
 use crate::TaskError;
 use loom::sync::atomic::{AtomicUsize, Ordering};
@@ -70,4 +71,35 @@ fn wait_any_over_two_handles_reports_a_finished_one() {
         assert_eq!((a.wait(), b.wait()), (Ok(1), Ok(2)));
         drop(pool);
     });
+}
+
+/// A blocking `as_completed` whose `next` parks while the worker finishes the
+/// task: the task's mark reports the index to the ready list and wakes the
+/// parked thread, whichever of the look-and-register (one hold of the list's
+/// lock) and the report comes first.
+#[test]
+fn as_completed_next_parks_while_the_task_finishes() {
+    model(|| {
+        let pool = ThreadPoolManager::new(1).unwrap();
+        let h = pool.submit(|| 5u8).unwrap();
+        let mut it = as_completed([h]);
+        assert_eq!(it.next(), Some((0, Ok(5))));
+        assert_eq!(it.next(), None);
+        drop(pool);
+    });
+}
+
+#[test]
+#[ignore = "must fail: run by catches_ready_registering_after_its_look"]
+fn faulty_ready_registers_after_look() {
+    inject(Fault::ReadyRegistersAfterLook);
+    as_completed_next_parks_while_the_task_finishes();
+}
+
+#[test]
+fn catches_ready_registering_after_its_look() {
+    expect_failure(
+        "loom_tests::wait::faulty_ready_registers_after_look",
+        "deadlock",
+    );
 }

@@ -30,6 +30,7 @@ use super::handle::{Awaiting, TaskHandle};
 use super::manager::ThreadPoolManager;
 use crate::mutex::Mutex;
 use crate::panic::forget_payload;
+use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
 use crate::waitlist::Key;
 
@@ -242,6 +243,12 @@ impl Ready {
         let mut s = self.state.lock();
         if let Some(i) = s.indices.pop_front() {
             return Some(i);
+        }
+        if fault::active(Fault::ReadyRegistersAfterLook) {
+            // The old bug, for the loom model's twin: the lock let go between
+            // the look and the store.
+            drop(s);
+            s = self.state.lock();
         }
         let old = match &s.waker {
             Some(w) if w.will_wake(waker) => None,
