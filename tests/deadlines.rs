@@ -79,7 +79,10 @@ fn submit_deadline_hands_the_closure_back_on_a_full_backlog() {
         let late = pool.submit_deadline(|| 4, far()).unwrap();
         assert_eq!(running.wait(), Ok(()));
         assert_eq!((queued.wait(), late.wait()), (Ok(2), Ok(4)));
-        assert_eq!(pool.submit_timeout(|| 5, Duration::MAX).unwrap().wait(), Ok(5));
+        assert_eq!(
+            pool.submit_timeout(|| 5, Duration::MAX).unwrap().wait(),
+            Ok(5)
+        );
     });
 }
 
@@ -117,7 +120,10 @@ fn periodic_wait_deadline_is_none_while_running_then_the_end() {
         assert_eq!(series.wait_deadline(soon()), None);
         series.cancel();
         assert_eq!(series.wait_deadline(far()), Some(TaskError::Cancelled));
-        assert_eq!(series.wait_timeout(Duration::MAX), Some(TaskError::Cancelled));
+        assert_eq!(
+            series.wait_timeout(Duration::MAX),
+            Some(TaskError::Cancelled)
+        );
     });
 }
 
@@ -128,7 +134,9 @@ fn condvar_wait_deadline_forms() {
         let (g, r) = state.1.wait_deadline(state.0.lock(), soon());
         assert!(r.timed_out());
         drop(g);
-        let (g, r) = state.1.wait_deadline_while(state.0.lock(), soon(), |ok| !*ok);
+        let (g, r) = state
+            .1
+            .wait_deadline_while(state.0.lock(), soon(), |ok| !*ok);
         assert!(r.timed_out() && !*g);
         drop(g);
         let s2 = Arc::clone(&state);
@@ -136,12 +144,16 @@ fn condvar_wait_deadline_forms() {
             *s2.0.lock() = true;
             s2.1.notify_all();
         });
-        let (g, r) = state.1.wait_deadline_while(state.0.lock(), far(), |ok| !*ok);
+        let (g, r) = state
+            .1
+            .wait_deadline_while(state.0.lock(), far(), |ok| !*ok);
         assert!(!r.timed_out() && *g);
         drop(g);
         setter.join().unwrap();
         // No limit: returns once the condition is false, here at once.
-        let (g, r) = state.1.wait_timeout_while(state.0.lock(), Duration::MAX, |ok| !*ok);
+        let (g, r) = state
+            .1
+            .wait_timeout_while(state.0.lock(), Duration::MAX, |ok| !*ok);
         assert!(!r.timed_out() && *g);
     });
 }

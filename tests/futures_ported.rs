@@ -17,7 +17,11 @@ use std::time::{Duration, Instant};
 use queuekit::{as_completed, done_callback_panics, Queue, TaskError, ThreadPoolManager};
 
 /// A pool of one worker held by a gated task; the gate opens it.
-fn blocked_pool() -> (ThreadPoolManager, mpsc::Sender<()>, queuekit::TaskHandle<bool>) {
+fn blocked_pool() -> (
+    ThreadPoolManager,
+    mpsc::Sender<()>,
+    queuekit::TaskHandle<bool>,
+) {
     let pool = ThreadPoolManager::new(1).unwrap();
     let (go, gate) = mpsc::channel::<()>();
     let (started_tx, started) = mpsc::channel();
@@ -258,7 +262,9 @@ fn as_completed_is_a_stream() {
     within("as_completed stream", || {
         use futures::StreamExt;
         let pool = ThreadPoolManager::new(2).unwrap();
-        let handles: Vec<_> = (0..10u32).map(|i| pool.submit(move || i).unwrap()).collect();
+        let handles: Vec<_> = (0..10u32)
+            .map(|i| pool.submit(move || i).unwrap())
+            .collect();
         let mut got: Vec<u32> = futures::executor::block_on(
             StreamExt::map(as_completed(handles), |(_, r)| r.unwrap()).collect::<Vec<_>>(),
         );

@@ -163,11 +163,7 @@ fn idle_timeout_shrinks_the_pool_and_it_grows_again() {
     go_b.send(()).unwrap();
     a.wait().unwrap();
     b.wait().unwrap();
-    assert!(
-        eventually(|| pool.stats().live == 0),
-        "{:?}",
-        pool.stats()
-    );
+    assert!(eventually(|| pool.stats().live == 0), "{:?}", pool.stats());
     // A new submit starts a worker again.
     assert_eq!(pool.submit(|| 5).unwrap().wait(), Ok(5));
     assert!(pool.stats().live <= 1);
@@ -431,11 +427,7 @@ fn counts_are_consistent_at_quiescence() {
     let s = pool.stats();
     assert_eq!(s.live, 4);
     assert_eq!(s.live, s.idle + s.busy);
-    assert!(
-        eventually(|| pool.stats().idle == 4),
-        "{:?}",
-        pool.stats()
-    );
+    assert!(eventually(|| pool.stats().idle == 4), "{:?}", pool.stats());
     assert_eq!((s.pending, s.completed, s.panicked), (0, 4, 0));
 }
 

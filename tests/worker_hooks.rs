@@ -203,7 +203,10 @@ fn hooks_get_the_worker_number_of_their_thread() {
         let barrier = Arc::new(Barrier::new(3));
         for _ in 0..3 {
             let b = Arc::clone(&barrier);
-            pool.execute(move || drop(b.wait())).unwrap(); // three workers at once
+            pool.execute(move || {
+                b.wait(); // three workers at once
+            })
+            .unwrap();
         }
         pool.join();
         let mut seen = seen.lock().unwrap().clone();

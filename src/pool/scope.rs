@@ -532,9 +532,8 @@ impl<'scope, 'env> Scope<'scope, 'env> {
                     t.panics += 1;
                     // The task's own payload; a panicking `Drop` of a result
                     // has none kept: its message stands for it.
-                    let payload: Payload = t
-                        .take_payload(task.id())
-                        .unwrap_or_else(|| Box::new(msg));
+                    let payload: Payload =
+                        t.take_payload(task.id()).unwrap_or_else(|| Box::new(msg));
                     if t.first_panic.is_none() {
                         t.first_panic = Some(payload);
                         None

@@ -652,7 +652,10 @@ impl<R> AsCompleted<R> {
 
     /// The next handle to finish if one is ready; otherwise stores `cx`'s waker
     /// for the next report.
-    fn poll_next_completed(&mut self, cx: &Context<'_>) -> Poll<Option<(usize, Result<R, TaskError>)>> {
+    fn poll_next_completed(
+        &mut self,
+        cx: &Context<'_>,
+    ) -> Poll<Option<(usize, Result<R, TaskError>)>> {
         loop {
             if self.left == 0 {
                 return Poll::Ready(None);
