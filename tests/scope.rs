@@ -2,8 +2,9 @@
 //! and mutate the caller's data; a scope inside the only worker's task, which
 //! runs its own tasks instead of deadlocking (nested scoped submits too, and no
 //! backlog entries left behind); panics (an unobserved one re-raised from
-//! `scope` after every task finished, an observed one not, a panicking body
-//! still waiting); `terminate` mid-scope; unclaimed results dropped before
+//! `scope` after every task finished with its original payload, an observed
+//! one not, a panicking body still waiting); nested submits through the scope
+//! each task gets; `terminate` mid-scope; unclaimed results dropped before
 //! `scope` returns, and one whose `Drop` panics reported; a closed pool handing
 //! the closure back. Every test that could hang runs under a watchdog.
 

@@ -1,6 +1,6 @@
 //! The pool's worker hooks with real threads: `on_worker_start` runs on each
 //! worker's own thread before its first task, `on_worker_exit` at `join` and at
-//! idle retirement; a panicking start hook breaks the pool (queued and starting
+//! idle retirement, both given the worker's number; a panicking start hook breaks the pool (queued and starting
 //! tasks `Cancelled`, later submits refused with `SubmitError::Broken`, counters
 //! settled, `join` returns); a panicking exit hook is counted. Every test that
 //! could hang runs under a watchdog.

@@ -349,7 +349,11 @@ impl ThreadPoolManager {
     /// While it waits, the calling thread *helps*: it runs itself each scoped task
     /// no worker has started yet. So a scope opened inside one of this pool's own
     /// tasks cannot deadlock even a pool of one worker, and the caller's thread is
-    /// not idle meanwhile.
+    /// not idle meanwhile. A task run this way runs on the caller's thread, where
+    /// the worker start hook ([`PoolBuilder::on_worker_start`]) never ran: a scoped
+    /// task must not rely on the hook's thread-local state.
+    ///
+    /// [`PoolBuilder::on_worker_start`]: crate::PoolBuilder::on_worker_start
     ///
     /// **Results.** A finished task's result belongs to its [`ScopedHandle`] for
     /// as long as the handle lives, wherever it went: a handle moved into
@@ -363,10 +367,11 @@ impl ThreadPoolManager {
     ///
     /// **Panics.** A scoped task's panic is reported once: to whoever waits on
     /// its handle (`Err(TaskError::Panicked)`), on any thread, and otherwise (the
-    /// handle was dropped unwaited) by `scope` itself, which panics after every
-    /// task has finished, as `std::thread::scope` does for threads nobody
-    /// joined. A panic of `f` itself is resumed after the wait (and wins over
-    /// the tasks' panics). Either way no task is still running, and no borrow is
+    /// handle was dropped unwaited) by `scope` itself, which resumes unwinding
+    /// with the first such task's original payload after every task has
+    /// finished (rayon's rule; `std::thread::scope` panics likewise for threads
+    /// nobody joined). A panic of `f` itself is resumed after the wait (and wins
+    /// over the tasks' panics). Either way no task is still running, and no borrow is
     /// still in use, when the panic leaves `scope`.
     ///
     /// If the pool is closed or terminated meanwhile, submits fail with
