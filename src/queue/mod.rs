@@ -14,6 +14,7 @@
 //! No user code runs under a lock except `T: Ord` in the priority store; items
 //! leave through return values.
 
+mod as_queue;
 mod batch;
 mod core;
 mod delay;
@@ -27,6 +28,7 @@ mod hole;
 mod iter;
 mod locked;
 mod many;
+mod owned;
 mod priority;
 mod put;
 mod select;
@@ -44,13 +46,15 @@ use std::fmt;
 
 use self::core::Core;
 
+pub use as_queue::AsQueue;
 pub(crate) use delay::clock as delay_clock;
 pub use delay::{Delay, DelayQueue};
 pub use discipline::Discipline;
-pub use future::{GetFuture, PutFuture};
+pub use future::{GetFuture, GetManyFuture, PutFuture};
 pub use iter::Iter;
+pub use owned::{GetOwned, IntoStream, PutOwned};
 pub use priority::Priority;
-pub use select::{Select, SelectFuture};
+pub use select::{ArmKind, LocalArms, Select, SelectFuture, SendArms};
 pub use store::{Fifo, Lifo};
 #[cfg(feature = "stream")]
 pub use stream::QueueStream;
@@ -91,7 +95,7 @@ pub type Queue<T> = BlockingQueue<T, Fifo<T>>;
 /// for i in 1..=3 {
 ///     q.put(i).unwrap();
 /// }
-/// assert_eq!(q.drain(10), [3, 2, 1]);
+/// assert_eq!(q.try_get_many(10), Ok(vec![3, 2, 1]));
 /// ```
 pub type LifoQueue<T> = BlockingQueue<T, Lifo<T>>;
 
@@ -108,7 +112,7 @@ pub type LifoQueue<T> = BlockingQueue<T, Lifo<T>>;
 /// q.put(3).unwrap();
 /// q.put(1).unwrap();
 /// q.put(2).unwrap();
-/// assert_eq!(q.drain(10), [1, 2, 3]);
+/// assert_eq!(q.try_get_many(10), Ok(vec![1, 2, 3]));
 /// ```
 pub type PriorityQueue<T> = BlockingQueue<T, Priority<T>>;
 
