@@ -471,7 +471,7 @@ impl<T, S> Locked<T, S> {
                 false
             }
             Some(deadline) => {
-                let (s, result) = cv.wait_until(state, deadline);
+                let (s, result) = cv.wait_deadline(state, deadline);
                 state = s;
                 result.timed_out()
             }

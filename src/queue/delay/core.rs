@@ -151,7 +151,7 @@ impl<T> DelayCore<T> {
         };
         state = match until {
             None => cv.wait(state),
-            Some(t) => cv.wait_until(state, t).0,
+            Some(t) => cv.wait_deadline(state, t).0,
         };
         Self::count(&mut state, side).unregister();
         state
@@ -180,7 +180,7 @@ impl<T> DelayCore<T> {
                 Some(at) if !state.leader => {
                     state.leader = true;
                     let target = until.map_or(at, |u| u.min(at));
-                    state = self.leader_cv.wait_until(state, target).0;
+                    state = self.leader_cv.wait_deadline(state, target).0;
                     state.leader = false;
                 }
                 _ => state = self.sleep(state, Side::Get, until),
