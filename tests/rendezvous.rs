@@ -772,3 +772,36 @@ fn a_panicking_ord_wakes_the_putters_already_served() {
         });
     });
 }
+
+#[test]
+fn owned_put_future_and_put_item_arm_hand_their_items_back() {
+    within("owned", || {
+        let q = Arc::new(Queue::bounded(0));
+        let mut cx = Context::from_waker(Waker::noop());
+        // An owned put, offered then cancelled: the item comes back.
+        let mut put = Arc::clone(&q).put_owned(1);
+        assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
+        assert_eq!(q.blocked_putters(), 1);
+        assert_eq!(put.into_item(), Some(1));
+        assert_eq!(q.blocked_putters(), 0);
+        // A `put_item` arm whose select times out: the item goes to `unsent`
+        // once, after the select took its offer back.
+        let back = std::cell::Cell::new(None);
+        let r = Select::new()
+            .put_item(&*q, 2, |r| r.is_ok(), |item| back.set(Some(item)))
+            .wait_timeout(ms(20));
+        assert_eq!(r, None);
+        assert_eq!(back.get(), Some(2));
+        assert_eq!(q.try_get(), Err(GetError::Empty));
+        // And one that a getter takes.
+        thread::scope(|s| {
+            let getter = s.spawn(|| q.get());
+            until_blocked(&q, 1, 0);
+            let r = Select::new()
+                .put_item(&*q, 3, |r| r.is_ok(), |_| panic!("put, not unsent"))
+                .wait();
+            assert_eq!(r, Some(true));
+            assert_eq!(getter.join().unwrap(), Ok(3));
+        });
+    });
+}
