@@ -18,29 +18,26 @@ use super::core::Core;
 use super::spin::Hint;
 use super::store::Store;
 use super::wait::{Side, Wait};
-use super::waiters::Waiters;
-use super::wakers::Wakers;
 use super::UNBOUNDED;
-use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
 use crate::mutex::{Mutex, MutexGuard};
 use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
+use crate::waiters::{Sleepers, Waiters};
 
 /// A queue on one lock, over the store `S`.
 pub struct Locked<T, S> {
     pub(super) state: Mutex<State<S>>,
-    /// Getters sleep here until an item arrives or the queue shuts down.
-    pub(super) not_empty: Condvar,
-    /// Putters sleep here until a slot frees up or the queue shuts down.
-    pub(super) not_full: Condvar,
+    /// Getters wait here until an item arrives or the queue shuts down
+    /// (threads on its condvar, tasks in its list; each counted in `getters`).
+    pub(super) not_empty: Waiters,
+    /// Putters wait here until a slot frees up or the queue shuts down
+    /// (counted in `putters`).
+    pub(super) not_full: Waiters,
     /// Most items stored at once; [`UNBOUNDED`] for no limit.
     pub(super) capacity: usize,
     tasks: TaskCounter,
     pub(super) hint: Hint,
-    /// async: tasks waiting for an item or room (`locked/asynk.rs`); each also
-    /// counts in `getters` / `putters`, so the gates below cover it.
-    wakers: Wakers,
     _items: PhantomData<fn(T) -> T>,
 }
 
@@ -50,8 +47,8 @@ pub struct State<S> {
     /// Items ever put, modulo 2^64: the task count's added total.
     puts: usize,
     shutdown: bool,
-    pub(super) getters: Waiters,
-    pub(super) putters: Waiters,
+    pub(super) getters: Sleepers,
+    pub(super) putters: Sleepers,
 }
 
 impl<T, S> Locked<T, S> {
@@ -79,10 +76,10 @@ impl<T, S> Locked<T, S> {
         struct WakeAllOnPanic<'a, T, S>(&'a Locked<T, S>);
         impl<T, S> Drop for WakeAllOnPanic<'_, T, S> {
             fn drop(&mut self) {
-                self.0.not_empty.notify_all();
-                self.0.not_full.notify_all();
+                self.0.not_empty.threads.notify_all();
+                self.0.not_full.threads.notify_all();
                 if fault::active(Fault::WakerDropsUnderLock) {
-                    self.0.wakers.notify_all();
+                    self.0.wake_all_tasks();
                 }
             }
         }
@@ -109,12 +106,16 @@ impl<T, S> Locked<T, S> {
         }
         if getters {
             self.not_empty.notify_all();
-            self.wakers.getters.notify_all(); // async hook
         }
         if putters {
             self.not_full.notify_all();
-            self.wakers.putters.notify_all(); // async hook
         }
+    }
+
+    /// Wakes every waiting task on both sides (after a panic in `Ord`).
+    fn wake_all_tasks(&self) {
+        self.not_empty.tasks.notify_all();
+        self.not_full.tasks.notify_all();
     }
 }
 
@@ -125,15 +126,14 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 store: S::with_capacity(reserve),
                 puts: 0,
                 shutdown: false,
-                getters: Waiters::default(),
-                putters: Waiters::default(),
+                getters: Sleepers::default(),
+                putters: Sleepers::default(),
             }),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
+            not_empty: Waiters::new(),
+            not_full: Waiters::new(),
             capacity,
             tasks: TaskCounter::new(),
             hint: Hint::new(),
-            wakers: Wakers::new(),
             _items: PhantomData,
         }
     }
@@ -165,7 +165,6 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 drop(state);
                 if wake && !fault::active(Fault::QueuePutSkipsNotify) {
                     self.not_empty.notify_one();
-                    self.wakers.getters.notify_one(); // async hook
                 }
                 return Ok(());
             }
@@ -190,7 +189,6 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 drop(state);
                 if wake {
                     self.not_full.notify_one();
-                    self.wakers.putters.notify_one(); // async hook
                 }
                 return Ok(item);
             }
@@ -255,7 +253,6 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         }
         drop(state);
         self.not_full.notify_n(wake);
-        self.wakers.putters.notify_n(wake); // async hook
         items
     }
 
@@ -293,7 +290,6 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 };
                 drop(state);
                 self.not_full.notify_n(wake);
-                self.wakers.putters.notify_n(wake); // async hook
                 return Ok(n);
             }
             if state.shutdown {
@@ -333,7 +329,6 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 let wake = if state.getters.any() { k } else { 0 };
                 drop(state);
                 self.not_empty.notify_n(wake);
-                self.wakers.getters.notify_n(wake); // async hook
                 return true;
             }
             match self.block(state, &mut blocker) {
@@ -373,11 +368,11 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
     }
 
     fn blocked_getters(&self) -> usize {
-        self.state.lock().getters.waiting()
+        self.state.lock().getters.get()
     }
 
     fn blocked_putters(&self) -> usize {
-        self.state.lock().putters.waiting()
+        self.state.lock().putters.get()
     }
 
     fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
@@ -385,8 +380,8 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
             Some(state) => {
                 d.field("len", &state.store.len())
                     .field("shutdown", &state.shutdown)
-                    .field("blocked_getters", &state.getters.waiting())
-                    .field("blocked_putters", &state.putters.waiting());
+                    .field("blocked_getters", &state.getters.get())
+                    .field("blocked_putters", &state.putters.get());
             }
             None => {
                 d.field("len", &format_args!("<locked>"));
@@ -421,7 +416,7 @@ impl<T, S> Drop for TasksAfterUnwind<'_, T, S> {
     #[inline]
     fn drop(&mut self) {
         if std::thread::panicking() && !fault::active(Fault::WakerDropsUnderLock) {
-            self.0.wakers.notify_all();
+            self.0.wake_all_tasks();
         }
     }
 }
@@ -439,7 +434,7 @@ impl<T, S> Locked<T, S> {
     /// expiry is never lost.
     pub(crate) fn block<'a>(
         &'a self,
-        mut state: Guard<'a, S>,
+        state: Guard<'a, S>,
         b: &mut Blocker,
     ) -> Option<Guard<'a, S>> {
         let deadline = b.wait.deadline()?;
@@ -455,31 +450,10 @@ impl<T, S> Locked<T, S> {
             };
             return Some(self.state.lock());
         }
-        let cv = match b.side {
-            Side::Get => {
-                state.getters.register();
-                &self.not_empty
-            }
-            Side::Put => {
-                state.putters.register();
-                &self.not_full
-            }
+        let (state, timed_out) = match b.side {
+            Side::Get => self.not_empty.sleep(state, |s| &mut s.getters, deadline),
+            Side::Put => self.not_full.sleep(state, |s| &mut s.putters, deadline),
         };
-        let timed_out = match deadline {
-            None => {
-                state = cv.wait(state);
-                false
-            }
-            Some(deadline) => {
-                let (s, result) = cv.wait_until(state, deadline);
-                state = s;
-                result.timed_out()
-            }
-        };
-        match b.side {
-            Side::Get => state.getters.unregister(),
-            Side::Put => state.putters.unregister(),
-        }
         if timed_out {
             b.wait = Wait::No;
         }

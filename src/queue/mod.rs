@@ -37,8 +37,6 @@ mod store;
 mod stream;
 mod tasks;
 mod wait;
-mod waiters;
-mod wakers;
 
 use std::fmt;
 

@@ -39,10 +39,9 @@ use crate::queue::core::Core;
 use crate::queue::error::{GetError, PutError};
 use crate::queue::store::Store;
 use crate::queue::wait::{Side, Wait};
-use crate::queue::waiters::Waiters;
-use crate::queue::wakers::Wakers;
 use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
+use crate::waiters::{Sleepers, Waiters};
 use crate::waitlist::{Key, Stale};
 
 /// The inside of a [`DelayQueue`](crate::DelayQueue).
@@ -50,15 +49,14 @@ pub struct DelayCore<T> {
     state: Mutex<State<T>>,
     /// The leader's timed sleep (at most one thread at a time).
     leader_cv: Condvar,
-    /// Followers sleep here until handed the lead, an item, or shutdown.
-    not_empty: Condvar,
-    /// Putters sleep here until a slot frees up or the queue shuts down.
-    not_full: Condvar,
+    /// Followers (threads and tasks, counted in `getters`) wait here until
+    /// handed the lead, an item, or shutdown.
+    not_empty: Waiters,
+    /// Putters (counted in `putters`) wait here until a slot frees up or the
+    /// queue shuts down.
+    not_full: Waiters,
     capacity: usize,
     tasks: TaskCounter,
-    /// Tasks waiting as followers or putters; each also counts in
-    /// `getters` / `putters`.
-    wakers: Wakers,
 }
 
 /// Everything the lock protects.
@@ -70,8 +68,8 @@ struct State<T> {
     /// A thread sleeps on `leader_cv` until the head's deadline.
     leader: bool,
     /// Followers (threads on `not_empty`, and registered tasks).
-    getters: Waiters,
-    putters: Waiters,
+    getters: Sleepers,
+    putters: Sleepers,
 }
 
 type Guard<'a, T> = MutexGuard<'a, State<T>>;
@@ -121,40 +119,20 @@ impl<T> DelayCore<T> {
                     self.leader_cv.notify_one();
                 }
             }
-            Wake::Follower => {
-                self.not_empty.notify_one();
-                self.wakers.getters.notify_one(); // async hook
-            }
+            Wake::Follower => self.not_empty.notify_one(),
         }
     }
 
-    /// The sleeper count of `side`.
-    fn count(state: &mut State<T>, side: Side) -> &mut Waiters {
-        match side {
-            Side::Get => &mut state.getters,
-            Side::Put => &mut state.putters,
-        }
-    }
-
-    /// Sleeps as a follower (`Side::Get`) or putter until notified or `until`.
-    fn sleep<'a>(
-        &'a self,
-        mut state: Guard<'a, T>,
+    /// The waiters of `side` and, in the locked state, their count.
+    fn side<'s, 'm>(
+        &'s self,
+        state: &'m mut State<T>,
         side: Side,
-        until: Option<Instant>,
-    ) -> Guard<'a, T> {
-        Self::count(&mut state, side).register();
-        let cv = if side == Side::Get {
-            &self.not_empty
-        } else {
-            &self.not_full
-        };
-        state = match until {
-            None => cv.wait(state),
-            Some(t) => cv.wait_until(state, t).0,
-        };
-        Self::count(&mut state, side).unregister();
-        state
+    ) -> (&'s Waiters, &'m mut Sleepers) {
+        match side {
+            Side::Get => (&self.not_empty, &mut state.getters),
+            Side::Put => (&self.not_full, &mut state.putters),
+        }
     }
 
     /// Waits as `wait` allows until the head is due. `Ok(now)`: the head is due
@@ -183,7 +161,7 @@ impl<T> DelayCore<T> {
                     state = self.leader_cv.wait_until(state, target).0;
                     state.leader = false;
                 }
-                _ => state = self.sleep(state, Side::Get, until),
+                _ => state = self.not_empty.sleep(state, |s| &mut s.getters, until).0,
             }
         }
     }
@@ -206,7 +184,6 @@ impl<T> DelayCore<T> {
             self.send(Wake::Follower);
         }
         self.not_full.notify_n(putters);
-        self.wakers.putters.notify_n(putters); // async hook
     }
 
     /// Wakes every sleeper: leader, followers, putters (shutdown).
@@ -218,7 +195,6 @@ impl<T> DelayCore<T> {
         self.leader_cv.notify_all();
         self.not_empty.notify_all();
         self.not_full.notify_all();
-        self.wakers.notify_all(); // async hook
     }
 
     /// Adds `item` due at `at`, waiting for room as `wait` allows.
@@ -240,7 +216,7 @@ impl<T> DelayCore<T> {
             let Some(until) = remaining(wait, clock::now()) else {
                 return Err(PutError::Full(item));
             };
-            state = self.sleep(state, Side::Put, until);
+            state = self.not_full.sleep(state, |s| &mut s.putters, until).0;
         }
     }
 
@@ -276,11 +252,8 @@ impl<T> DelayCore<T> {
     /// had is passed on). The entry's waker comes back in the `Stale`, for the
     /// caller to drop after unlocking.
     fn forget(&self, state: &mut State<T>, side: Side, key: Key) -> (bool, Stale) {
-        Self::count(state, side).unregister();
-        match side {
-            Side::Get => self.wakers.getters.remove(key),
-            Side::Put => self.wakers.putters.remove(key),
-        }
+        let (waiters, count) = self.side(state, side);
+        waiters.remove_task(count, key)
     }
 }
 
@@ -292,15 +265,14 @@ impl<T> Core<T> for DelayCore<T> {
                 puts: 0,
                 shutdown: false,
                 leader: false,
-                getters: Waiters::default(),
-                putters: Waiters::default(),
+                getters: Sleepers::default(),
+                putters: Sleepers::default(),
             }),
             leader_cv: Condvar::new(),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
+            not_empty: Waiters::new(),
+            not_full: Waiters::new(),
             capacity,
             tasks: TaskCounter::new(),
-            wakers: Wakers::new(),
         }
     }
 
@@ -378,7 +350,7 @@ impl<T> Core<T> for DelayCore<T> {
                 self.send(wake);
                 return true;
             }
-            state = self.sleep(state, Side::Put, None);
+            state = self.not_full.sleep(state, |s| &mut s.putters, None).0;
         }
     }
 
@@ -407,11 +379,11 @@ impl<T> Core<T> for DelayCore<T> {
 
     fn blocked_getters(&self) -> usize {
         let state = self.state.lock();
-        state.getters.waiting() + usize::from(state.leader)
+        state.getters.get() + usize::from(state.leader)
     }
 
     fn blocked_putters(&self) -> usize {
-        self.state.lock().putters.waiting()
+        self.state.lock().putters.get()
     }
 
     fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
@@ -429,10 +401,9 @@ impl<T> Core<T> for DelayCore<T> {
             drop(stale);
             return Poll::Ready(result);
         }
-        let (fresh, stale) = self.wakers.getters.register(key, cx.waker());
-        if fresh {
-            state.getters.register();
-        }
+        let (_, stale) = self
+            .not_empty
+            .register_task(&mut state.getters, key, cx.waker());
         drop(state);
         drop(stale);
         if let Some(at) = head {
@@ -450,10 +421,9 @@ impl<T> Core<T> for DelayCore<T> {
         let mut state = self.state.lock();
         let full = state.store.len() >= self.capacity;
         if full && !state.shutdown {
-            let (fresh, stale) = self.wakers.putters.register(key, cx.waker());
-            if fresh {
-                state.putters.register();
-            }
+            let (_, stale) = self
+                .not_full
+                .register_task(&mut state.putters, key, cx.waker());
             drop(state);
             drop(stale);
             return Poll::Pending;
@@ -491,7 +461,6 @@ impl<T> Core<T> for DelayCore<T> {
         drop(stale);
         if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
             self.not_full.notify_one();
-            self.wakers.putters.notify_one();
         }
     }
 
@@ -503,9 +472,9 @@ impl<T> Core<T> for DelayCore<T> {
                     .field("shutdown", &state.shutdown)
                     .field(
                         "blocked_getters",
-                        &(state.getters.waiting() + usize::from(state.leader)),
+                        &(state.getters.get() + usize::from(state.leader)),
                     )
-                    .field("blocked_putters", &state.putters.waiting());
+                    .field("blocked_putters", &state.putters.get());
             }
             None => {
                 d.field("len", &format_args!("<locked>"));

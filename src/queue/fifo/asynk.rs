@@ -1,7 +1,8 @@
 //! The FIFO's async operations: a getter or putter that is a task rather than a
 //! thread. Same locks, same hand-off as the sleeping threads of `take.rs` and
 //! `put.rs`; only the sleep is different (a [`Waker`](std::task::Waker) in the
-//! core's [`Wakers`](crate::queue::wakers::Wakers) instead of a condvar ticket).
+//! task list of the same [`Waiters`](crate::waiters::Waiters) instead of a
+//! condvar ticket).
 //!
 //! * *A task getter waits; a putter wakes it.* Like a sleeping thread it
 //!   registers while it holds the take lock **and the put lock**, so every put
@@ -26,12 +27,12 @@
 use std::mem;
 use std::task::{Context, Poll};
 
-use super::{in_use, PutState, TakeState, TwoLock};
+use super::{in_use, TwoLock};
 use crate::queue::error::{GetError, PutError};
 use crate::queue::store::Store;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
-use crate::waitlist::{Key, Stale};
+use crate::waitlist::Key;
 
 impl<T> TwoLock<T> {
     pub(super) fn poll_get_one(
@@ -47,17 +48,18 @@ impl<T> TwoLock<T> {
                 mem::swap(&mut take.buf, &mut put.buf);
             } else if put.shutdown {
                 drop(put);
-                let stale = self.unregister_getter(&mut take, key);
+                let stale = self.edge.0.not_empty.complete_task(&mut take.getters, key);
                 drop(take);
                 drop(stale);
                 return Poll::Ready(Err(GetError::ShutDown));
             } else {
                 // Register while the put lock is still held: every put after this
                 // hold comes after our registration, so its notify finds us.
-                let (fresh, stale) = self.wakers.0.getters.register(key, cx.waker());
-                if fresh {
-                    take.getters += 1;
-                }
+                let (_, stale) =
+                    self.edge
+                        .0
+                        .not_empty
+                        .register_task(&mut take.getters, key, cx.waker());
                 drop(put);
                 drop(take);
                 drop(stale);
@@ -67,12 +69,12 @@ impl<T> TwoLock<T> {
         let Some(item) = take.buf.pop() else {
             unreachable!("the take buffer was refilled under the lock");
         };
-        let stale = self.unregister_getter(&mut take, key);
+        let stale = self.edge.0.not_empty.complete_task(&mut take.getters, key);
         let putter_asleep = self.took(&take, 1);
         drop(take);
         drop(stale);
         if putter_asleep {
-            self.wake_putter();
+            self.edge.0.not_full.notify_one();
         }
         Poll::Ready(Ok(item))
     }
@@ -86,7 +88,8 @@ impl<T> TwoLock<T> {
         let mut put = self.put.0.lock.lock();
         loop {
             if put.shutdown {
-                let (counted, stale) = self.unregister_putter(&mut put, key);
+                let counted = key.is_some();
+                let stale = self.edge.0.not_full.complete_task(&mut put.putters, key);
                 drop(put);
                 drop(stale);
                 self.uncount_sleeper(counted);
@@ -100,10 +103,11 @@ impl<T> TwoLock<T> {
             // held (`shutdown` sets its flag under it, then wakes every
             // registered putter), then count as a sleeper and re-read the take
             // count in one hold of the take lock (see `took`).
-            let (fresh, stale) = self.wakers.0.putters.register(key, cx.waker());
-            if fresh {
-                put.putters += 1;
-            }
+            let (fresh, stale) =
+                self.edge
+                    .0
+                    .not_full
+                    .register_task(&mut put.putters, key, cx.waker());
             let (puts, takes_seen) = (put.puts, put.takes_seen);
             drop(put);
             drop(stale);
@@ -127,7 +131,8 @@ impl<T> TwoLock<T> {
             // A slot freed since our look: try again under the put lock.
             put = self.put.0.lock.lock();
         }
-        let (counted, stale) = self.unregister_putter(&mut put, key);
+        let counted = key.is_some();
+        let stale = self.edge.0.not_full.complete_task(&mut put.putters, key);
         let item = item.take().expect("put_async polled after completion");
         put.buf.push(item);
         put.puts = put.puts.wrapping_add(1);
@@ -136,56 +141,30 @@ impl<T> TwoLock<T> {
         drop(put);
         drop(stale);
         self.uncount_sleeper(counted);
-        self.wake_getter();
+        self.edge.0.not_empty.notify_one();
         Poll::Ready(Ok(()))
     }
 
     pub(super) fn leave_get_entry(&self, key: Key) {
         let mut take = self.take.0.lock.lock();
-        let (notified, stale) = self.wakers.0.getters.remove(key);
-        take.getters -= 1;
+        let not_empty = &self.edge.0.not_empty;
+        let (notified, stale) = not_empty.remove_task(&mut take.getters, key);
         drop(take);
         drop(stale);
         if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
-            self.wake_getter();
+            not_empty.notify_one();
         }
     }
 
     pub(super) fn leave_put_entry(&self, key: Key) {
         let mut put = self.put.0.lock.lock();
-        let (notified, stale) = self.wakers.0.putters.remove(key);
-        put.putters -= 1;
+        let not_full = &self.edge.0.not_full;
+        let (notified, stale) = not_full.remove_task(&mut put.putters, key);
         drop(put);
         drop(stale);
         self.uncount_sleeper(true);
         if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
-            self.wake_putter();
-        }
-    }
-
-    /// Removes a completing task getter's entry (take lock held); its waker
-    /// comes back, to be dropped after the lock.
-    fn unregister_getter(&self, take: &mut TakeState<T>, key: &mut Option<Key>) -> Stale {
-        match key.take() {
-            Some(k) => {
-                take.getters -= 1;
-                self.wakers.0.getters.remove(k).1
-            }
-            None => Stale::NONE,
-        }
-    }
-
-    /// Removes a task putter's entry (put lock held). `true` if it had one: the
-    /// caller then uncounts it from `sleeping_putters` once it has let go of the
-    /// put lock (lock order: take, then put). Its waker comes back, to be
-    /// dropped after the lock.
-    fn unregister_putter(&self, put: &mut PutState<T>, key: &mut Option<Key>) -> (bool, Stale) {
-        match key.take() {
-            Some(k) => {
-                put.putters -= 1;
-                (true, self.wakers.0.putters.remove(k).1)
-            }
-            None => (false, Stale::NONE),
+            not_full.notify_one();
         }
     }
 
@@ -195,16 +174,5 @@ impl<T> TwoLock<T> {
         if counted {
             self.take.0.lock.lock().sleeping_putters -= 1;
         }
-    }
-
-    pub(super) fn wake_getter(&self) {
-        self.edge.0.not_empty.notify_one();
-        self.wakers.0.getters.notify_one();
-    }
-
-    /// One slot more: as [`wake_getter`](Self::wake_getter), for putters.
-    pub(super) fn wake_putter(&self) {
-        self.edge.0.not_full.notify_one();
-        self.wakers.0.putters.notify_one();
     }
 }

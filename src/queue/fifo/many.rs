@@ -66,7 +66,6 @@ impl<T> TwoLock<T> {
             // n slots freed: wake up to n putters (the condvar hands each notify
             // to a distinct unnotified sleeper and makes the rest free).
             self.edge.0.not_full.notify_n(n);
-            self.wakers.0.putters.notify_n(n); // async hook
         }
         Ok(n)
     }

@@ -31,15 +31,14 @@ use super::core::Core;
 use super::store::Fifo;
 use super::store::Store;
 use super::wait::Wait;
-use super::wakers::Wakers;
 use super::UNBOUNDED;
-use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
 use crate::mutex::Mutex;
 use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicBool, LOOM};
 use crate::sync::{AtomicUsize, Ordering};
+use crate::waiters::{Sleepers, Waiters};
 
 /// Items in the queue if `puts` were put and `takes` taken, both counted modulo
 /// 2^64.
@@ -64,9 +63,6 @@ pub struct TwoLock<T> {
     put: Padded<PutSide<T>>,
     edge: Padded<Edge>,
     tasks: Padded<TaskCounter>,
-    /// async: tasks waiting for an item or room (`asynk.rs`); like `edge`, read
-    /// by the hot paths only as one relaxed load that finds nobody to wake.
-    wakers: Padded<Wakers>,
     /// Most items stored at once; [`UNBOUNDED`] for no limit.
     capacity: usize,
 }
@@ -81,9 +77,9 @@ struct TakeState<T> {
     /// The older items: every item here was put before every item in the put
     /// buffer.
     buf: Fifo<T>,
-    /// Getters asleep on `not_empty`, and task getters registered in `wakers`
+    /// Getters asleep on `not_empty`, and task getters registered there
     /// (`blocked_getters`).
-    getters: usize,
+    getters: Sleepers,
     /// Putters asleep on `not_full` (they sleep with the take lock): a getter
     /// that frees a slot while this is non-zero notifies `not_full`.
     sleeping_putters: usize,
@@ -106,19 +102,19 @@ struct PutState<T> {
     shutdown: bool,
     /// Putters blocked on a full queue (`blocked_putters`): threads from the
     /// moment they register on `not_full` until they are back under the put
-    /// lock, and task putters registered in `wakers`.
-    putters: usize,
+    /// lock, and task putters registered on `not_full`.
+    putters: Sleepers,
 }
 
-/// Written only at the edges (a thread going to sleep or waking one), read by the
-/// hot paths only as one relaxed load that finds nobody to wake.
+/// Written only at the edges (a thread or task going to sleep or waking one),
+/// read by the hot paths only as the relaxed loads that find nobody to wake.
 struct Edge {
-    /// Getters sleep here; every put notifies it (a no-op while no getter is
-    /// registered unnotified).
-    not_empty: Condvar,
-    /// Putters sleep here (with the take lock); a getter notifies it when the
-    /// take side counts a sleeping putter.
-    not_full: Condvar,
+    /// Getters wait here (threads and tasks); every put notifies it (two
+    /// relaxed loads while nobody is registered unnotified).
+    not_empty: Waiters,
+    /// Putters wait here (threads sleep with the take lock); a getter notifies
+    /// it when the take side counts a sleeping putter.
+    not_full: Waiters,
     /// The shutdown flag, for spinners only (the real one is under the put lock).
     shutdown: AtomicBool,
 }
@@ -179,7 +175,7 @@ impl<T> Core<T> for TwoLock<T> {
             take: Padded(TakeSide {
                 lock: Mutex::new(TakeState {
                     buf: Fifo::with_capacity(reserve),
-                    getters: 0,
+                    getters: Sleepers::default(),
                     sleeping_putters: 0,
                 }),
             }),
@@ -192,16 +188,15 @@ impl<T> Core<T> for TwoLock<T> {
                     puts: 0,
                     takes_seen: 0,
                     shutdown: false,
-                    putters: 0,
+                    putters: Sleepers::default(),
                 }),
             }),
             edge: Padded(Edge {
-                not_empty: Condvar::new(),
-                not_full: Condvar::new(),
+                not_empty: Waiters::new(),
+                not_full: Waiters::new(),
                 shutdown: AtomicBool::new(false),
             }),
             tasks: Padded(TaskCounter::new()),
-            wakers: Padded(Wakers::new()),
             capacity,
         }
     }
@@ -299,11 +294,11 @@ impl<T> Core<T> for TwoLock<T> {
     }
 
     fn blocked_getters(&self) -> usize {
-        self.take.0.lock.lock().getters
+        self.take.0.lock.lock().getters.get()
     }
 
     fn blocked_putters(&self) -> usize {
-        self.put.0.lock.lock().putters
+        self.put.0.lock.lock().putters.get()
     }
 
     fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
@@ -313,8 +308,8 @@ impl<T> Core<T> for TwoLock<T> {
             (Some(take), Some(put)) => {
                 d.field("len", &(take.buf.len() + put.buf.len()))
                     .field("shutdown", &put.shutdown)
-                    .field("blocked_getters", &take.getters)
-                    .field("blocked_putters", &put.putters);
+                    .field("blocked_getters", &take.getters.get())
+                    .field("blocked_putters", &put.putters.get());
             }
             _ => {
                 d.field("len", &format_args!("<locked>"));
@@ -342,6 +337,5 @@ impl<T> TwoLock<T> {
         }
         self.edge.0.not_full.notify_all();
         self.edge.0.not_empty.notify_all();
-        self.wakers.0.notify_all(); // async hook
     }
 }

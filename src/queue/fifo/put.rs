@@ -54,7 +54,6 @@ impl<T> TwoLock<T> {
                 // relaxed look sees it; with nobody unnotified it is a no-op.
                 if !fault::active(Fault::QueuePutSkipsNotify) {
                     self.edge.0.not_empty.notify_one();
-                    self.wakers.0.getters.notify_one(); // async hook: one relaxed load
                 }
                 return Ok(());
             }
@@ -85,7 +84,6 @@ impl<T> TwoLock<T> {
                 drop(put);
                 if !fault::active(Fault::QueuePutSkipsNotify) {
                     self.edge.0.not_empty.notify_n(k);
-                    self.wakers.0.getters.notify_n(k); // async hook
                 }
                 return true;
             }
@@ -135,12 +133,12 @@ impl<T> TwoLock<T> {
             self.spin_for_room(puts);
             return Some(self.put.0.lock.lock());
         }
-        let not_full = &self.edge.0.not_full;
+        let not_full = &self.edge.0.not_full.threads;
         // Register while the put lock is held: `shutdown` sets its flag under
         // this lock and then wakes every registered putter, so it either finds
         // us here or we saw its flag.
         let ticket = not_full.register();
-        put.putters += 1;
+        put.putters.add();
         let (puts, takes_seen) = (put.puts, put.takes_seen);
         drop(put);
         // Sleep with the take lock (lock order: take, then put; we hold no put
@@ -180,7 +178,7 @@ impl<T> TwoLock<T> {
         };
         drop(take);
         let mut put = self.put.0.lock.lock();
-        put.putters -= 1;
+        put.putters.remove();
         if timed_out {
             b.wait = Wait::No;
         }

@@ -36,7 +36,6 @@ impl<T> TwoLock<T> {
                     // One slot freed: wake one putter (the condvar skips those
                     // already notified).
                     self.edge.0.not_full.notify_one();
-                    self.wakers.0.putters.notify_one(); // async hook
                 }
                 return Ok(item);
             }
@@ -78,16 +77,16 @@ impl<T> TwoLock<T> {
             self.spin_for_items(puts);
             return Refill::Again(self.take.0.lock.lock());
         }
-        let not_empty = &self.edge.0.not_empty;
+        let not_empty = &self.edge.0.not_empty.threads;
         let late = fault::active(Fault::FifoGetterRegistersLate);
         // Register while the put lock is still held: every put after this hold
         // comes after our registration, so its notify finds us.
         let ticket = (!late).then(|| not_empty.register());
         drop(put);
         let ticket = ticket.unwrap_or_else(|| not_empty.register());
-        take.getters += 1;
+        take.getters.add();
         let (mut take, result) = not_empty.wait_registered(take, ticket, deadline);
-        take.getters -= 1;
+        take.getters.remove();
         if result.timed_out() {
             *wait = Wait::No;
         }
@@ -137,7 +136,6 @@ impl<T> TwoLock<T> {
                 n
             };
             self.edge.0.not_full.notify_n(wake);
-            self.wakers.0.putters.notify_n(wake); // async hook
         }
         items
     }
