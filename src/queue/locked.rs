@@ -17,7 +17,7 @@ use std::mem;
 use super::core::Core;
 use super::spin::Hint;
 use super::store::Store;
-use super::wait::{Side, Wait};
+use super::wait::{Blocker, Side, Step, Wait};
 use super::UNBOUNDED;
 use crate::counter::TaskCounter;
 use crate::mutex::{Mutex, MutexGuard};
@@ -150,7 +150,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Put, wait);
+        let mut blocker = Blocker::new(wait, Hint::ENABLED);
         loop {
             if state.shutdown {
                 return Err(PutError::ShutDown(item));
@@ -168,7 +168,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 }
                 return Ok(());
             }
-            match self.block(state, &mut blocker) {
+            match self.block(state, Side::Put, &mut blocker) {
                 Some(s) => state = s,
                 None => return Err(PutError::Full(item)),
             }
@@ -179,7 +179,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Get, wait);
+        let mut blocker = Blocker::new(wait, Hint::ENABLED);
         loop {
             if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
                 self.hint.set_len(state.store.len());
@@ -195,7 +195,9 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
             if state.shutdown {
                 return Err(GetError::ShutDown);
             }
-            state = self.block(state, &mut blocker).ok_or(GetError::Empty)?;
+            state = self
+                .block(state, Side::Get, &mut blocker)
+                .ok_or(GetError::Empty)?;
         }
     }
 
@@ -263,7 +265,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Get, wait);
+        let mut blocker = Blocker::new(wait, Hint::ENABLED);
         loop {
             let want = state.store.len().min(max);
             if want > 0 {
@@ -295,7 +297,9 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
             if state.shutdown {
                 return Err(GetError::ShutDown);
             }
-            state = self.block(state, &mut blocker).ok_or(GetError::Empty)?;
+            state = self
+                .block(state, Side::Get, &mut blocker)
+                .ok_or(GetError::Empty)?;
         }
     }
 
@@ -303,7 +307,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Put, Wait::Forever);
+        let mut blocker = Blocker::new(Wait::Forever, Hint::ENABLED);
         loop {
             if state.shutdown {
                 return false;
@@ -331,7 +335,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 self.not_empty.notify_n(wake);
                 return true;
             }
-            match self.block(state, &mut blocker) {
+            match self.block(state, Side::Put, &mut blocker) {
                 Some(s) => state = s,
                 // A wait without deadline never gives up; the caller just retries.
                 None => return true,
@@ -390,24 +394,6 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
     }
 }
 
-/// Where a blocked operation is in its wait: it spins once, then sleeps.
-#[derive(Debug)]
-pub(crate) struct Blocker {
-    side: Side,
-    wait: Wait,
-    spun: bool,
-}
-
-impl Blocker {
-    pub(crate) fn new(side: Side, wait: Wait) -> Self {
-        Self {
-            side,
-            wait,
-            spun: !Hint::ENABLED,
-        }
-    }
-}
-
 /// Wakes every waiting task if the operation that holds it unwinds (a panicking
 /// `Ord`), once the lock guard declared after it has unlocked.
 pub(crate) struct TasksAfterUnwind<'a, T, S>(&'a Locked<T, S>);
@@ -425,38 +411,37 @@ impl<T, S> Drop for TasksAfterUnwind<'_, T, S> {
 pub(crate) type Guard<'a, S> = MutexGuard<'a, State<S>>;
 
 impl<T, S> Locked<T, S> {
-    /// Called with the lock held when the operation cannot proceed. Returns `None`
-    /// if it must give up now (non-blocking, or past its deadline); otherwise waits
-    /// a while (a spin on the lock-free hint the first time, then a sleep on the
-    /// condvar until notified or the deadline) and returns the re-locked state for
-    /// the caller to re-check. After the deadline passes, the caller gets one last
-    /// look under the lock before `None`: a wake-up or an item that raced the
-    /// expiry is never lost.
+    /// Called with the lock held when an operation on `side` cannot proceed:
+    /// takes the [`Blocker`]'s next step. `None`: give up now (non-blocking, or
+    /// past the deadline); otherwise, after a spin on the lock-free hint or a
+    /// sleep on the side's condvar, the re-locked state for the caller to
+    /// re-check.
     pub(crate) fn block<'a>(
         &'a self,
         state: Guard<'a, S>,
-        b: &mut Blocker,
+        side: Side,
+        blocker: &mut Blocker,
     ) -> Option<Guard<'a, S>> {
-        let deadline = b.wait.deadline()?;
-        if !b.spun {
-            b.spun = true;
-            drop(state);
-            let capacity = self.capacity;
-            match b.side {
-                Side::Get => self.hint.spin_until(Side::Get, 0, |len| len > 0),
-                Side::Put => self
-                    .hint
-                    .spin_until(Side::Put, capacity / 4, |len| len < capacity),
-            };
-            return Some(self.state.lock());
-        }
-        let (state, timed_out) = match b.side {
+        let deadline = match blocker.next() {
+            Step::GiveUp => return None,
+            Step::Spin => {
+                drop(state);
+                let capacity = self.capacity;
+                match side {
+                    Side::Get => self.hint.spin_until(Side::Get, 0, |len| len > 0),
+                    Side::Put => self
+                        .hint
+                        .spin_until(Side::Put, capacity / 4, |len| len < capacity),
+                };
+                return Some(self.state.lock());
+            }
+            Step::Sleep(deadline) => deadline,
+        };
+        let (state, timed_out) = match side {
             Side::Get => self.not_empty.sleep(state, |s| &mut s.getters, deadline),
             Side::Put => self.not_full.sleep(state, |s| &mut s.putters, deadline),
         };
-        if timed_out {
-            b.wait = Wait::No;
-        }
+        blocker.woke(timed_out);
         Some(state)
     }
 }

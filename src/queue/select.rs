@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use super::core::Core;
 use super::discipline::Discipline;
 use super::BlockingQueue;
+use crate::backoff::Backoff;
 use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
 use crate::waitlist::Key;
@@ -539,22 +540,14 @@ impl<'a, R> Select<'a, R> {
         // Before registering anywhere: a short backoff of non-registering
         // rounds (spin, then yield), as crossbeam's select does. Skipped under
         // loom, where it only multiplies the interleavings.
-        if !crate::sync::LOOM {
-            for step in 0..SPIN_STEPS {
-                if step < SPIN_LIMIT {
-                    for _ in 0..1u32 << step {
-                        std::hint::spin_loop();
-                    }
-                } else {
-                    std::thread::yield_now();
-                }
-                let start = self.next_start();
-                if let Some(r) = self.try_round(start) {
-                    return Some(r);
-                }
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return None;
-                }
+        let mut backoff = Backoff::new();
+        while backoff.spin_or_yield() {
+            let start = self.next_start();
+            if let Some(r) = self.try_round(start) {
+                return Some(r);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return None;
             }
         }
         crate::parker::with_current(|parker, waker| {
@@ -587,11 +580,6 @@ impl<R> fmt::Debug for Select<'_, R> {
             .finish()
     }
 }
-
-/// Backoff rounds before a blocking select registers: `1 << step` spins for
-/// the first `SPIN_LIMIT` steps, then a yield per step.
-const SPIN_STEPS: u32 = 10;
-const SPIN_LIMIT: u32 = 6;
 
 /// A random start for a pass: xorshift64 on a per-thread state, seeded once
 /// per thread from std's random hash keys (`RandomState`, no new dependency)

@@ -12,7 +12,7 @@ use super::take::Refill;
 use super::TwoLock;
 use crate::queue::error::GetError;
 use crate::queue::store::{Fifo, Store};
-use crate::queue::wait::Wait;
+use crate::queue::wait::{Blocker, Wait};
 use crate::sync::fault::{self, Fault};
 
 /// Moves up to `max` items from the front of `buf` to the end of `out`; returns
@@ -36,15 +36,15 @@ impl<T> TwoLock<T> {
         &self,
         out: &mut Vec<T>,
         max: usize,
-        mut wait: Wait,
+        wait: Wait,
     ) -> Result<usize, GetError> {
         if max == 0 {
             return Ok(0);
         }
         let mut take = self.take.0.lock.lock();
-        let mut spun = !Self::SPIN;
+        let mut blocker = Blocker::new(wait, Self::SPIN);
         while take.buf.len() == 0 {
-            take = match self.refill(take, &mut wait, &mut spun) {
+            take = match self.refill(take, &mut blocker) {
                 Refill::Again(t) => t,
                 Refill::Fail(e) => return Err(e),
             };

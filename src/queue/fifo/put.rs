@@ -12,32 +12,17 @@ use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
 use crate::queue::error::PutError;
 use crate::queue::store::Store;
-use crate::queue::wait::Wait;
+use crate::queue::wait::{Blocker, Step, Wait};
 use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
-
-/// Where a blocked putter is in its wait: it spins once, then sleeps.
-pub(super) struct PutBlocker {
-    wait: Wait,
-    spun: bool,
-}
-
-impl PutBlocker {
-    fn new(wait: Wait) -> Self {
-        Self {
-            wait,
-            spun: !TwoLock::<()>::SPIN,
-        }
-    }
-}
 
 type PutGuard<'a, T> = MutexGuard<'a, PutState<T>>;
 
 impl<T> TwoLock<T> {
     pub(super) fn put_one(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         let mut put = self.put.0.lock.lock();
-        let mut blocker = PutBlocker::new(wait);
+        let mut blocker = Blocker::new(wait, Self::SPIN);
         loop {
             if put.shutdown {
                 return Err(PutError::ShutDown(item));
@@ -68,7 +53,7 @@ impl<T> TwoLock<T> {
     /// one does. `false` if the queue is shut down.
     pub(super) fn put_batch(&self, batch: &mut VecDeque<T>) -> bool {
         let mut put = self.put.0.lock.lock();
-        let mut blocker = PutBlocker::new(Wait::Forever);
+        let mut blocker = Blocker::new(Wait::Forever, Self::SPIN);
         loop {
             if put.shutdown {
                 return false;
@@ -115,24 +100,25 @@ impl<T> TwoLock<T> {
         self.capacity - in_use(put.puts, put.takes_seen)
     }
 
-    /// Called with the put lock held when the queue is full. `None` if the caller
-    /// must give up now (non-blocking, or past its deadline); otherwise waits (a
-    /// spin the first time, then a sleep on `not_full`) and returns the re-locked
-    /// put side for the caller to re-check. After the deadline passes the caller
-    /// gets one last look under the lock before `None`.
+    /// Called with the put lock held when the queue is full: takes the
+    /// [`Blocker`]'s next step. `None`: give up now (non-blocking, or past the
+    /// deadline); otherwise, after a spin or a sleep on `not_full`, the
+    /// re-locked put side for the caller to re-check.
     fn wait_for_room<'a>(
         &'a self,
         mut put: PutGuard<'a, T>,
-        b: &mut PutBlocker,
+        blocker: &mut Blocker,
     ) -> Option<PutGuard<'a, T>> {
-        let deadline = b.wait.deadline()?;
-        if !b.spun {
-            b.spun = true;
-            let puts = put.puts;
-            drop(put);
-            self.spin_for_room(puts);
-            return Some(self.put.0.lock.lock());
-        }
+        let deadline = match blocker.next() {
+            Step::GiveUp => return None,
+            Step::Spin => {
+                let puts = put.puts;
+                drop(put);
+                self.spin_for_room(puts);
+                return Some(self.put.0.lock.lock());
+            }
+            Step::Sleep(deadline) => deadline,
+        };
         let not_full = &self.edge.0.not_full.threads;
         // Register while the put lock is held: `shutdown` sets its flag under
         // this lock and then wakes every registered putter, so it either finds
@@ -179,9 +165,7 @@ impl<T> TwoLock<T> {
         drop(take);
         let mut put = self.put.0.lock.lock();
         put.putters.remove();
-        if timed_out {
-            b.wait = Wait::No;
-        }
+        blocker.woke(timed_out);
         Some(put)
     }
 
@@ -196,21 +180,11 @@ impl<T> TwoLock<T> {
     /// yield is never spent waiting for more than the put needs.
     fn spin_for_room(&self, puts: usize) {
         let batch = self.capacity - self.spin_batch();
-        let mut backoff = Backoff::new();
-        loop {
-            let want = if backoff.spinning() {
-                batch
-            } else {
-                self.capacity - 1
-            };
+        Backoff::until(true, |spinning| {
+            let want = if spinning { batch } else { self.capacity - 1 };
             // Relaxed: a hint, as in `room`.
             let takes = self.word.0.load(Ordering::Relaxed);
-            if in_use(puts, takes) <= want
-                || self.shutdown_hint()
-                || !backoff.spin_or_yield_adaptive()
-            {
-                return;
-            }
-        }
+            in_use(puts, takes) <= want || self.shutdown_hint()
+        });
     }
 }

@@ -7,12 +7,12 @@
 use std::mem;
 
 use super::{TakeState, TwoLock};
+use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
 use crate::queue::error::GetError;
 use crate::queue::store::Store;
-use crate::queue::wait::Wait;
+use crate::queue::wait::{Blocker, Step, Wait};
 use crate::sync::fault::{self, Fault};
-use crate::sync::LOOM;
 
 pub(super) type TakeGuard<'a, T> = MutexGuard<'a, TakeState<T>>;
 
@@ -25,9 +25,9 @@ pub(super) enum Refill<'a, T> {
 }
 
 impl<T> TwoLock<T> {
-    pub(super) fn get_one(&self, mut wait: Wait) -> Result<T, GetError> {
+    pub(super) fn get_one(&self, wait: Wait) -> Result<T, GetError> {
         let mut take = self.take.0.lock.lock();
-        let mut spun = !Self::SPIN;
+        let mut blocker = Blocker::new(wait, Self::SPIN);
         loop {
             if let Some(item) = take.buf.pop() {
                 let putter_asleep = self.took(&take, 1);
@@ -39,7 +39,7 @@ impl<T> TwoLock<T> {
                 }
                 return Ok(item);
             }
-            take = match self.refill(take, &mut wait, &mut spun) {
+            take = match self.refill(take, &mut blocker) {
                 Refill::Again(t) => t,
                 Refill::Fail(e) => return Err(e),
             };
@@ -47,14 +47,13 @@ impl<T> TwoLock<T> {
     }
 
     /// Called with the take lock held and the take buffer empty: swaps in the put
-    /// buffer if it holds anything, else fails or waits as `wait` allows (a spin
-    /// the first time, then a sleep on `not_empty`). After a wait's deadline the
-    /// caller gets one last look before `Empty`.
+    /// buffer if it holds anything, else fails at shutdown or takes the
+    /// [`Blocker`]'s next step (give up with `Empty`, spin, or sleep on
+    /// `not_empty`).
     pub(super) fn refill<'a>(
         &'a self,
         mut take: TakeGuard<'a, T>,
-        wait: &mut Wait,
-        spun: &mut bool,
+        blocker: &mut Blocker,
     ) -> Refill<'a, T> {
         // Lock order: take, then put.
         let mut put = self.put.0.lock.lock();
@@ -66,17 +65,17 @@ impl<T> TwoLock<T> {
         if put.shutdown {
             return Refill::Fail(GetError::ShutDown);
         }
-        let Some(deadline) = wait.deadline() else {
-            return Refill::Fail(GetError::Empty);
+        let deadline = match blocker.next() {
+            Step::GiveUp => return Refill::Fail(GetError::Empty),
+            Step::Spin => {
+                let puts = put.puts;
+                drop(put);
+                drop(take);
+                self.spin_for_items(puts);
+                return Refill::Again(self.take.0.lock.lock());
+            }
+            Step::Sleep(deadline) => deadline,
         };
-        if !*spun {
-            *spun = true;
-            let puts = put.puts;
-            drop(put);
-            drop(take);
-            self.spin_for_items(puts);
-            return Refill::Again(self.take.0.lock.lock());
-        }
         let not_empty = &self.edge.0.not_empty.threads;
         let late = fault::active(Fault::FifoGetterRegistersLate);
         // Register while the put lock is still held: every put after this hold
@@ -87,9 +86,7 @@ impl<T> TwoLock<T> {
         take.getters.add();
         let (mut take, result) = not_empty.wait_registered(take, ticket, deadline);
         take.getters.remove();
-        if result.timed_out() {
-            *wait = Wait::No;
-        }
+        blocker.woke(result.timed_out());
         Refill::Again(take)
     }
 
@@ -146,22 +143,14 @@ impl<T> TwoLock<T> {
     /// As in `spin_for_room`: while only spinning it holds out for a batch, so
     /// items cross in one swap rather than one by one; once it yields, any item
     /// ends the wait.
-    fn spin_for_items(&self, _puts: usize) {
-        if !LOOM {
-            let batch = self.spin_batch();
-            let mut backoff = crate::backoff::Backoff::new();
-            loop {
-                let want = if backoff.spinning() { batch } else { 1 };
-                // A hint (the puts total, stored by putters as the task count's
-                // added total); the swap under the put lock is what synchronises.
-                let puts = self.tasks.0.added_hint();
-                if puts.wrapping_sub(_puts) >= want
-                    || self.shutdown_hint()
-                    || !backoff.spin_or_yield_adaptive()
-                {
-                    return;
-                }
-            }
-        }
+    fn spin_for_items(&self, seen: usize) {
+        let batch = self.spin_batch();
+        Backoff::until(true, |spinning| {
+            let want = if spinning { batch } else { 1 };
+            // A hint (the puts total, stored by putters as the task count's
+            // added total); the swap under the put lock is what synchronises.
+            let puts = self.tasks.0.added_hint();
+            puts.wrapping_sub(seen) >= want || self.shutdown_hint()
+        });
     }
 }
