@@ -2,8 +2,8 @@
 
 use std::collections::VecDeque;
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::inside::{Core, CoreGet, CorePut};
 use super::BlockingQueue;
 use crate::queue::error::PutAllError;
 

@@ -12,8 +12,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::inside::{Core, CoreAsync};
 use super::BlockingQueue;
 use crate::counter::JoinFuture;
 use crate::queue::error::{GetError, PutError};

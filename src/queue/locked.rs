@@ -14,7 +14,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem;
 
-use super::core::Core;
+use super::inside::{Core, CoreGet, CorePut};
 use super::spin::Hint;
 use super::store::Store;
 use super::wait::{Blocker, Side, Step, Wait};
@@ -119,33 +119,7 @@ impl<T, S> Locked<T, S> {
     }
 }
 
-impl<T, S: Store<T>> Core<T> for Locked<T, S> {
-    fn new(capacity: usize, reserve: usize) -> Self {
-        Self {
-            state: Mutex::new(State {
-                store: S::with_capacity(reserve),
-                puts: 0,
-                shutdown: false,
-                getters: Sleepers::default(),
-                putters: Sleepers::default(),
-            }),
-            not_empty: Waiters::new(),
-            not_full: Waiters::new(),
-            capacity,
-            tasks: TaskCounter::new(),
-            hint: Hint::new(),
-            _items: PhantomData,
-        }
-    }
-
-    fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    fn tasks(&self) -> &TaskCounter {
-        &self.tasks
-    }
-
+impl<T, S: Store<T>> CorePut<T> for Locked<T, S> {
     fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
@@ -172,134 +146,6 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 Some(s) => state = s,
                 None => return Err(PutError::Full(item)),
             }
-        }
-    }
-
-    fn get(&self, wait: Wait) -> Result<T, GetError> {
-        // Declared before the lock, so it drops after it (see `store_op`).
-        let _tasks = self.tasks_after_unwind();
-        let mut state = self.state.lock();
-        let mut blocker = Blocker::new(wait, Hint::ENABLED);
-        loop {
-            if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
-                self.hint.set_len(state.store.len());
-                // One slot freed: wake one putter if one sleeps (the condvar skips
-                // putters already notified).
-                let wake = self.capacity != UNBOUNDED && state.putters.any();
-                drop(state);
-                if wake {
-                    self.not_full.notify_one();
-                }
-                return Ok(item);
-            }
-            if state.shutdown {
-                return Err(GetError::ShutDown);
-            }
-            state = self
-                .block(state, Side::Get, &mut blocker)
-                .ok_or(GetError::Empty)?;
-        }
-    }
-
-    fn poll_get(
-        &self,
-        cx: &mut std::task::Context<'_>,
-        key: &mut Option<crate::waitlist::Key>,
-    ) -> std::task::Poll<Result<T, GetError>> {
-        self.poll_get_one(cx, key)
-    }
-
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut std::task::Context<'_>,
-        key: &mut Option<crate::waitlist::Key>,
-    ) -> std::task::Poll<Result<(), PutError<T>>> {
-        self.poll_put_one(item, cx, key)
-    }
-
-    fn leave_get(&self, key: crate::waitlist::Key) {
-        self.leave_entry(Side::Get, key);
-    }
-
-    fn leave_put(&self, key: crate::waitlist::Key) {
-        self.leave_entry(Side::Put, key);
-    }
-
-    fn drain(&self, max: usize) -> Vec<T> {
-        // Declared before the guard, so if `Ord` panics the taken items are
-        // dropped after the unlock, never under the lock.
-        let mut items = Vec::new();
-        // Declared before the lock, so it drops after it (see `store_op`).
-        let _tasks = self.tasks_after_unwind();
-        let mut state = self.state.lock();
-        let n = state.store.len().min(max);
-        if n == 0 {
-            return items;
-        }
-        items.reserve_exact(n);
-        while items.len() < n {
-            match self.store_op(&mut state.store, |s| s.pop()) {
-                Some(item) => items.push(item),
-                None => break,
-            }
-        }
-        self.hint.set_len(state.store.len());
-        let mut wake = if self.capacity == UNBOUNDED || !state.putters.any() {
-            0
-        } else {
-            items.len()
-        };
-        if fault::active(Fault::QueueDrainWakesOne) {
-            wake = wake.min(1);
-        }
-        drop(state);
-        self.not_full.notify_n(wake);
-        items
-    }
-
-    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
-        if max == 0 {
-            return Ok(0);
-        }
-        // Declared before the lock, so it drops after it (see `store_op`).
-        let _tasks = self.tasks_after_unwind();
-        let mut state = self.state.lock();
-        let mut blocker = Blocker::new(wait, Hint::ENABLED);
-        loop {
-            let want = state.store.len().min(max);
-            if want > 0 {
-                out.reserve(want);
-                // One at a time, each popped item handed to `out` at once: if `Ord`
-                // panics, the items already taken sit in the caller's `out`, and
-                // the store keeps the rest (`store_op` wakes every sleeper).
-                let mut n = 0;
-                while n < want {
-                    match self.store_op(&mut state.store, |s| s.pop()) {
-                        Some(item) => out.push(item),
-                        None => break,
-                    }
-                    n += 1;
-                }
-                self.hint.set_len(state.store.len());
-                let wake = if self.capacity == UNBOUNDED
-                    || !state.putters.any()
-                    || fault::active(Fault::QueueGetManySkipsWake)
-                {
-                    0
-                } else {
-                    n
-                };
-                drop(state);
-                self.not_full.notify_n(wake);
-                return Ok(n);
-            }
-            if state.shutdown {
-                return Err(GetError::ShutDown);
-            }
-            state = self
-                .block(state, Side::Get, &mut blocker)
-                .ok_or(GetError::Empty)?;
         }
     }
 
@@ -341,6 +187,109 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 None => return true,
             }
         }
+    }
+}
+
+impl<T, S: Store<T>> CoreGet<T> for Locked<T, S> {
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
+        let mut state = self.state.lock();
+        let mut blocker = Blocker::new(wait, Hint::ENABLED);
+        loop {
+            if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
+                self.hint.set_len(state.store.len());
+                // One slot freed: wake one putter if one sleeps (the condvar skips
+                // putters already notified).
+                let wake = self.capacity != UNBOUNDED && state.putters.any();
+                drop(state);
+                if wake {
+                    self.not_full.notify_one();
+                }
+                return Ok(item);
+            }
+            if state.shutdown {
+                return Err(GetError::ShutDown);
+            }
+            state = self
+                .block(state, Side::Get, &mut blocker)
+                .ok_or(GetError::Empty)?;
+        }
+    }
+
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
+        let mut state = self.state.lock();
+        let mut blocker = Blocker::new(wait, Hint::ENABLED);
+        loop {
+            let want = state.store.len().min(max);
+            if want > 0 {
+                out.reserve(want);
+                // One at a time, each popped item handed to `out` at once: if `Ord`
+                // panics, the items already taken sit in the caller's `out`, and
+                // the store keeps the rest (`store_op` wakes every sleeper).
+                let mut n = 0;
+                while n < want {
+                    match self.store_op(&mut state.store, |s| s.pop()) {
+                        Some(item) => out.push(item),
+                        None => break,
+                    }
+                    n += 1;
+                }
+                self.hint.set_len(state.store.len());
+                let wake = if self.capacity == UNBOUNDED
+                    || !state.putters.any()
+                    || fault::active(Fault::QueueGetManySkipsWake)
+                {
+                    0
+                } else if fault::active(Fault::QueueDrainWakesOne) {
+                    1
+                } else {
+                    n
+                };
+                drop(state);
+                self.not_full.notify_n(wake);
+                return Ok(n);
+            }
+            if state.shutdown {
+                return Err(GetError::ShutDown);
+            }
+            state = self
+                .block(state, Side::Get, &mut blocker)
+                .ok_or(GetError::Empty)?;
+        }
+    }
+}
+
+impl<T, S: Store<T>> Core<T> for Locked<T, S> {
+    fn new(capacity: usize, reserve: usize) -> Self {
+        Self {
+            state: Mutex::new(State {
+                store: S::with_capacity(reserve),
+                puts: 0,
+                shutdown: false,
+                getters: Sleepers::default(),
+                putters: Sleepers::default(),
+            }),
+            not_empty: Waiters::new(),
+            not_full: Waiters::new(),
+            capacity,
+            tasks: TaskCounter::new(),
+            hint: Hint::new(),
+            _items: PhantomData,
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn tasks(&self) -> &TaskCounter {
+        &self.tasks
     }
 
     fn shutdown(&self) {

@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::inside::CoreGet;
 use super::wait::Wait;
 use super::BlockingQueue;
 use crate::queue::error::GetError;

@@ -15,7 +15,6 @@
 //! leave through return values.
 
 mod batch;
-mod core;
 mod delay;
 mod discipline;
 pub(crate) mod ends;
@@ -24,6 +23,7 @@ mod fifo;
 mod future;
 mod get;
 mod hole;
+mod inside;
 mod iter;
 mod locked;
 mod many;
@@ -40,7 +40,7 @@ mod wait;
 
 use std::fmt;
 
-use self::core::Core;
+use self::inside::Core;
 
 pub(crate) use delay::clock as delay_clock;
 pub use delay::{Delay, DelayQueue};

@@ -21,8 +21,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::inside::CoreAsync;
 use super::BlockingQueue;
 use crate::backoff::Backoff;
 use crate::queue::error::{GetError, PutError};

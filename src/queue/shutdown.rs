@@ -1,8 +1,8 @@
 //! `shutdown` and `shutdown_now`: Python 3.13's `shutdown(immediate=False/True)`,
 //! made lossless.
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::inside::Core;
 use super::BlockingQueue;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

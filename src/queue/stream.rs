@@ -6,8 +6,8 @@ use std::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::inside::CoreAsync;
 use super::BlockingQueue;
 use crate::waitlist::Key;
 

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::inside::Core;
 use super::BlockingQueue;
 use crate::counter::error::TaskDoneError;
 

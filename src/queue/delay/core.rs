@@ -35,8 +35,8 @@ use super::timer;
 use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
 use crate::mutex::{Mutex, MutexGuard};
-use crate::queue::core::Core;
 use crate::queue::error::{GetError, PutError};
+use crate::queue::inside::{Core, CoreAsync, CoreGet, CorePut};
 use crate::queue::store::Store;
 use crate::queue::wait::{Side, Wait};
 use crate::queue::UNBOUNDED;
@@ -257,78 +257,10 @@ impl<T> DelayCore<T> {
     }
 }
 
-impl<T> Core<T> for DelayCore<T> {
-    fn new(capacity: usize, reserve: usize) -> Self {
-        Self {
-            state: Mutex::new(State {
-                store: Delay::with_capacity(reserve),
-                puts: 0,
-                shutdown: false,
-                leader: false,
-                getters: Sleepers::default(),
-                putters: Sleepers::default(),
-            }),
-            leader_cv: Condvar::new(),
-            not_empty: Waiters::new(),
-            not_full: Waiters::new(),
-            capacity,
-            tasks: TaskCounter::new(),
-        }
-    }
-
-    fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    fn tasks(&self) -> &TaskCounter {
-        &self.tasks
-    }
-
+impl<T> CorePut<T> for DelayCore<T> {
     /// A plain put: due at once.
     fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         self.put_at(item, clock::now(), wait)
-    }
-
-    fn get(&self, wait: Wait) -> Result<T, GetError> {
-        let (mut state, due) = self.wait_due(self.state.lock(), wait);
-        // `wait_due` returned `Ok` with a due head, so `pop_due` finds it.
-        let result = due.and_then(|now| state.store.pop_due(now).ok_or(GetError::Empty));
-        self.leave(state, usize::from(result.is_ok()));
-        result
-    }
-
-    fn drain(&self, max: usize) -> Vec<T> {
-        let mut items = Vec::new();
-        let mut state = self.state.lock();
-        let now = clock::now();
-        while items.len() < max {
-            match state.store.pop_due(now) {
-                Some(item) => items.push(item),
-                None => break,
-            }
-        }
-        let n = items.len();
-        self.leave(state, n);
-        items
-    }
-
-    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
-        if max == 0 {
-            return Ok(0);
-        }
-        let (mut state, due) = self.wait_due(self.state.lock(), wait);
-        let mut n = 0;
-        if let Ok(now) = due {
-            while n < max {
-                match state.store.pop_due(now) {
-                    Some(item) => out.push(item),
-                    None => break,
-                }
-                n += 1;
-            }
-        }
-        self.leave(state, n);
-        due.map(|_| n)
     }
 
     fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
@@ -353,39 +285,38 @@ impl<T> Core<T> for DelayCore<T> {
             state = self.not_full.sleep(state, |s| &mut s.putters, None).0;
         }
     }
+}
 
-    fn shutdown(&self) {
-        let mut state = self.state.lock();
-        state.shutdown = true;
-        self.wake_all(state);
+impl<T> CoreGet<T> for DelayCore<T> {
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        let (mut state, due) = self.wait_due(self.state.lock(), wait);
+        // `wait_due` returned `Ok` with a due head, so `pop_due` finds it.
+        let result = due.and_then(|now| state.store.pop_due(now).ok_or(GetError::Empty));
+        self.leave(state, usize::from(result.is_ok()));
+        result
     }
 
-    fn shutdown_now(&self) -> Vec<T> {
-        let mut state = self.state.lock();
-        state.shutdown = true;
-        let store = mem::replace(&mut state.store, Delay::with_capacity(0));
-        self.wake_all(state);
-        self.tasks.done_up_to(store.len());
-        store.into_vec()
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        let (mut state, due) = self.wait_due(self.state.lock(), wait);
+        let mut n = 0;
+        if let Ok(now) = due {
+            while n < max {
+                match state.store.pop_due(now) {
+                    Some(item) => out.push(item),
+                    None => break,
+                }
+                n += 1;
+            }
+        }
+        self.leave(state, n);
+        due.map(|_| n)
     }
+}
 
-    fn len(&self) -> usize {
-        self.state.lock().store.len()
-    }
-
-    fn is_shutdown(&self) -> bool {
-        self.state.lock().shutdown
-    }
-
-    fn blocked_getters(&self) -> usize {
-        let state = self.state.lock();
-        state.getters.get() + usize::from(state.leader)
-    }
-
-    fn blocked_putters(&self) -> usize {
-        self.state.lock().putters.get()
-    }
-
+impl<T> CoreAsync<T> for DelayCore<T> {
     fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
         let mut state = self.state.lock();
         let now = clock::now();
@@ -462,6 +393,66 @@ impl<T> Core<T> for DelayCore<T> {
         if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
             self.not_full.notify_one();
         }
+    }
+}
+
+impl<T> Core<T> for DelayCore<T> {
+    fn new(capacity: usize, reserve: usize) -> Self {
+        Self {
+            state: Mutex::new(State {
+                store: Delay::with_capacity(reserve),
+                puts: 0,
+                shutdown: false,
+                leader: false,
+                getters: Sleepers::default(),
+                putters: Sleepers::default(),
+            }),
+            leader_cv: Condvar::new(),
+            not_empty: Waiters::new(),
+            not_full: Waiters::new(),
+            capacity,
+            tasks: TaskCounter::new(),
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn tasks(&self) -> &TaskCounter {
+        &self.tasks
+    }
+
+    fn shutdown(&self) {
+        let mut state = self.state.lock();
+        state.shutdown = true;
+        self.wake_all(state);
+    }
+
+    fn shutdown_now(&self) -> Vec<T> {
+        let mut state = self.state.lock();
+        state.shutdown = true;
+        let store = mem::replace(&mut state.store, Delay::with_capacity(0));
+        self.wake_all(state);
+        self.tasks.done_up_to(store.len());
+        store.into_vec()
+    }
+
+    fn len(&self) -> usize {
+        self.state.lock().store.len()
+    }
+
+    fn is_shutdown(&self) -> bool {
+        self.state.lock().shutdown
+    }
+
+    fn blocked_getters(&self) -> usize {
+        let state = self.state.lock();
+        state.getters.get() + usize::from(state.leader)
+    }
+
+    fn blocked_putters(&self) -> usize {
+        self.state.lock().putters.get()
     }
 
     fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {

@@ -29,17 +29,14 @@ use std::task::{Context, Poll};
 
 use super::{in_use, TwoLock};
 use crate::queue::error::{GetError, PutError};
+use crate::queue::inside::CoreAsync;
 use crate::queue::store::Store;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
 use crate::waitlist::Key;
 
-impl<T> TwoLock<T> {
-    pub(super) fn poll_get_one(
-        &self,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<T, GetError>> {
+impl<T> CoreAsync<T> for TwoLock<T> {
+    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
         let mut take = self.take.0.lock.lock();
         if take.buf.len() == 0 {
             // Lock order: take, then put (as `refill`).
@@ -79,7 +76,7 @@ impl<T> TwoLock<T> {
         Poll::Ready(Ok(item))
     }
 
-    pub(super) fn poll_put_one(
+    fn poll_put(
         &self,
         item: &mut Option<T>,
         cx: &mut Context<'_>,
@@ -136,7 +133,7 @@ impl<T> TwoLock<T> {
         let item = item.take().expect("put_async polled after completion");
         put.buf.push(item);
         put.puts = put.puts.wrapping_add(1);
-        // The task count's added total, as in `put_one`.
+        // The task count's added total, as in `put`.
         self.tasks.0.publish_added(put.puts);
         drop(put);
         drop(stale);
@@ -145,7 +142,7 @@ impl<T> TwoLock<T> {
         Poll::Ready(Ok(()))
     }
 
-    pub(super) fn leave_get_entry(&self, key: Key) {
+    fn leave_get(&self, key: Key) {
         let mut take = self.take.0.lock.lock();
         let not_empty = &self.edge.0.not_empty;
         let (notified, stale) = not_empty.remove_task(&mut take.getters, key);
@@ -156,7 +153,7 @@ impl<T> TwoLock<T> {
         }
     }
 
-    pub(super) fn leave_put_entry(&self, key: Key) {
+    fn leave_put(&self, key: Key) {
         let mut put = self.put.0.lock.lock();
         let not_full = &self.edge.0.not_full;
         let (notified, stale) = not_full.remove_task(&mut put.putters, key);
@@ -167,7 +164,9 @@ impl<T> TwoLock<T> {
             not_full.notify_one();
         }
     }
+}
 
+impl<T> TwoLock<T> {
     /// Takes a task putter that left out of `sleeping_putters` (no lock held).
     /// Until then getters may notify for it: one spare wake-up, never a lost one.
     fn uncount_sleeper(&self, counted: bool) {

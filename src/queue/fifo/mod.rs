@@ -2,39 +2,56 @@
 //! on the hot path. `docs/design.md` ("The two-lock FIFO") walks through it.
 //!
 //! * **Put side** (`put.rs`): the put lock over the put buffer, the total of items
-//!   ever put, the last take count seen, the shutdown flag and the sleeping-putter
-//!   count. Putters sleep on `not_full`.
+//!   ever put, the last take count seen, the shutdown flag and the count of
+//!   blocked putters. Putters wait on `not_full`.
 //! * **Take side** (`take.rs`): the take lock over the take buffer and the
-//!   sleeping-getter and sleeping-putter counts, and the take word: the total of
+//!   blocked-getter and sleeping-putter counts, and the take count: the total of
 //!   items ever taken, written only under the take lock (a plain store, no
-//!   read-modify-write), on its own cache line. Getters sleep on `not_empty`;
+//!   read-modify-write), on its own cache line. Getters wait on `not_empty`;
 //!   putters sleep on `not_full` *with the take lock*, so a getter sees a
 //!   sleeping putter in its own locked state.
+//! * **Tasks** (`asynk.rs`): the same hand-offs, with a `Waker` registered in
+//!   the same [`Waiters`] instead of a condvar sleep.
 //!
-//! A getter that finds the take buffer empty takes the put lock (lock order: take,
-//! then put; nothing takes them the other way round) and swaps the two buffers:
-//! every queued item crosses in one hold. A putter reads the take word only at the
-//! full edge; a getter reads the put side only at the empty edge. Each side sits
-//! on its own cache line (`#[repr(align(128))]`, two lines on CPUs that prefetch in
-//! pairs), and so do the condvars and the task count, which are written only at
-//! the edges or by `task_done`.
+//! A getter that finds the take buffer empty takes the put lock and swaps the
+//! two buffers: every queued item crosses in one hold. A putter reads the take
+//! count only at the full edge; a getter reads the put side only at the empty
+//! edge. Each side sits on its own cache line (`#[repr(align(128))]`, two lines
+//! on CPUs that prefetch in pairs), and so do the waiters and the task count,
+//! which are written only at the edges or by `task_done`.
+//!
+//! # Invariants
+//!
+//! Numbered so that the code can cite them ("see I7"). A must-fail loom model
+//! (`Fault::…`) breaks the invariant on purpose and fails.
+//!
+//! | # | invariant | kept by |
+//! |---|---|---|
+//! | I1 | Lock order: take, then put. Nothing takes them the other way round. | `refill`, `get_many`, `shutdown_now`, `len`; a putter lets go of the put lock before it takes the take lock |
+//! | I2 | Every item in the take buffer was put before every item in the put buffer. | the put buffer crosses whole, and only into an empty take buffer |
+//! | I3 | `takes` (items ever taken) is written only under the take lock, by a load and a store; `puts` only under the put lock. Both count modulo 2^64. | `took`; `put`, `put_some`, `poll_put` |
+//! | I4 | `takes_seen` never runs ahead of `takes`, so `in_use(puts, takes_seen)` never under-counts: a queue that is not full never refuses a put (`try_put` exact). | `room` refreshes it, at the full edge only |
+//! | I5 | Only a difference `in_use(puts, takes)` of at least the capacity that is a real count (at most `isize::MAX`, not one wrapped below zero by a stale `puts`) proves the queue full. | `wait_for_room`, `poll_put` |
+//! | I6 | A getter registers on `not_empty` before it lets go of the put lock at the empty edge; every put notifies after taking that lock, so its relaxed look finds the registration. (`FifoGetterRegistersLate`) | `refill`, `poll_get` |
+//! | I7 | A putter registers on `not_full` under the put lock (so `shutdown` finds it), then, in one hold of the take lock, re-reads `takes` and counts itself in `sleeping_putters`; every get stores its take and reads `sleeping_putters` in one hold of the take lock. Either the get sees the sleeper, or the sleeper sees the freed slot. (`FifoPutterSleepsWithoutRecheck`, `AsyncPutterSkipsRecheck`) | `wait_for_room`, `poll_put`, `took` |
+//! | I8 | `shutdown` is set under the put lock, then every waiter on both sides is woken: one registered before that hold is woken, one after it sees the flag. (`QueueShutdownSkipsWake`) | `shut`, `wake_everyone` |
+//! | I9 | Each item put notifies `not_empty` once and each slot freed notifies `not_full` once (when a putter sleeps); [`Waiters`] hands each notify to a distinct unnotified waiter. (`QueuePutSkipsNotify`, `QueueGetManySkipsWake`, `QueueDrainWakesOne`) | `put`, `put_some`, `get`, `get_many` |
+//! | I10 | A task waiter counts in `getters` / `putters` (a task putter also in `sleeping_putters`) from its first pending poll until its entry is removed; a future dropped while notified passes the wake-up on. (`AsyncDropSkipsPassOn`) | `asynk.rs` |
+//! | I11 | No waker is woken or dropped under a lock: notifies come after the unlock, and a waker let go of under a lock comes back as a `Stale` dropped after the last guard. (`WakerDropsUnderLock`) | every notify site; `asynk.rs` |
 
 mod asynk; // async: task getters and putters
-mod many;
 mod put;
 mod take;
 
 use std::fmt;
 use std::mem;
 
-use super::core::Core;
+use super::inside::Core;
 use super::store::Fifo;
 use super::store::Store;
-use super::wait::Wait;
 use super::UNBOUNDED;
 use crate::counter::TaskCounter;
 use crate::mutex::Mutex;
-use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicBool, LOOM};
 use crate::sync::{AtomicUsize, Ordering};
@@ -207,51 +224,6 @@ impl<T> Core<T> for TwoLock<T> {
 
     fn tasks(&self) -> &TaskCounter {
         &self.tasks.0
-    }
-
-    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
-        self.put_one(item, wait)
-    }
-
-    fn get(&self, wait: Wait) -> Result<T, GetError> {
-        self.get_one(wait)
-    }
-
-    fn drain(&self, max: usize) -> Vec<T> {
-        self.drain_up_to(max)
-    }
-
-    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
-        self.take_many(out, max, wait)
-    }
-
-    fn poll_get(
-        &self,
-        cx: &mut std::task::Context<'_>,
-        key: &mut Option<crate::waitlist::Key>,
-    ) -> std::task::Poll<Result<T, GetError>> {
-        self.poll_get_one(cx, key)
-    }
-
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut std::task::Context<'_>,
-        key: &mut Option<crate::waitlist::Key>,
-    ) -> std::task::Poll<Result<(), PutError<T>>> {
-        self.poll_put_one(item, cx, key)
-    }
-
-    fn leave_get(&self, key: crate::waitlist::Key) {
-        self.leave_get_entry(key);
-    }
-
-    fn leave_put(&self, key: crate::waitlist::Key) {
-        self.leave_put_entry(key);
-    }
-
-    fn put_some(&self, batch: &mut std::collections::VecDeque<T>) -> bool {
-        self.put_batch(batch)
     }
 
     fn shutdown(&self) {

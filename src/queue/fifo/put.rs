@@ -11,6 +11,7 @@ use super::{in_use, PutState, TwoLock};
 use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
 use crate::queue::error::PutError;
+use crate::queue::inside::CorePut;
 use crate::queue::store::Store;
 use crate::queue::wait::{Blocker, Step, Wait};
 use crate::queue::UNBOUNDED;
@@ -19,8 +20,8 @@ use crate::sync::Ordering;
 
 type PutGuard<'a, T> = MutexGuard<'a, PutState<T>>;
 
-impl<T> TwoLock<T> {
-    pub(super) fn put_one(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+impl<T> CorePut<T> for TwoLock<T> {
+    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         let mut put = self.put.0.lock.lock();
         let mut blocker = Blocker::new(wait, Self::SPIN);
         loop {
@@ -49,9 +50,7 @@ impl<T> TwoLock<T> {
         }
     }
 
-    /// Puts as many items from the front of `batch` as fit, waiting until at least
-    /// one does. `false` if the queue is shut down.
-    pub(super) fn put_batch(&self, batch: &mut VecDeque<T>) -> bool {
+    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
         let mut put = self.put.0.lock.lock();
         let mut blocker = Blocker::new(Wait::Forever, Self::SPIN);
         loop {
@@ -64,7 +63,7 @@ impl<T> TwoLock<T> {
                     put.buf.push(item);
                 }
                 put.puts = put.puts.wrapping_add(k);
-                // As in `put_one`.
+                // As in `put`.
                 self.tasks.0.publish_added(put.puts);
                 drop(put);
                 if !fault::active(Fault::QueuePutSkipsNotify) {
@@ -79,7 +78,9 @@ impl<T> TwoLock<T> {
             }
         }
     }
+}
 
+impl<T> TwoLock<T> {
     /// Free slots, at least as many as exist right now. Reads the take side's
     /// count only when the put side's stale view shows fewer than `want`: so a
     /// queue that is not full never refuses a put.

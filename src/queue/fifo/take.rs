@@ -1,4 +1,5 @@
-//! The take side: `get`, `drain`, the batch swap, and waiting for items.
+//! The take side: `get`, the batch get (`get_many`, and through it `drain`),
+//! the batch swap, and waiting for items.
 //!
 //! The hot path takes the take lock, pops from the take buffer, stores the new
 //! take count in the take word (bounded queues) and unlocks; the put side is touched only when the
@@ -10,7 +11,8 @@ use super::{TakeState, TwoLock};
 use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
 use crate::queue::error::GetError;
-use crate::queue::store::Store;
+use crate::queue::inside::CoreGet;
+use crate::queue::store::{Fifo, Store};
 use crate::queue::wait::{Blocker, Step, Wait};
 use crate::sync::fault::{self, Fault};
 
@@ -24,8 +26,23 @@ pub(super) enum Refill<'a, T> {
     Fail(GetError),
 }
 
-impl<T> TwoLock<T> {
-    pub(super) fn get_one(&self, wait: Wait) -> Result<T, GetError> {
+/// Moves up to `max` items from the front of `buf` to the end of `out`; returns
+/// how many.
+#[inline]
+fn pop_into<T>(buf: &mut Fifo<T>, out: &mut Vec<T>, max: usize) -> usize {
+    let n = buf.len().min(max);
+    out.reserve(n);
+    for _ in 0..n {
+        match buf.pop() {
+            Some(item) => out.push(item),
+            None => unreachable!("`len` said the item was there"),
+        }
+    }
+    n
+}
+
+impl<T> CoreGet<T> for TwoLock<T> {
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
         let mut take = self.take.0.lock.lock();
         let mut blocker = Blocker::new(wait, Self::SPIN);
         loop {
@@ -46,6 +63,50 @@ impl<T> TwoLock<T> {
         }
     }
 
+    /// Waits at the empty edge through `refill` (as `get`), then pops up to
+    /// `max` from the take buffer and, if it runs dry first, swaps in the put
+    /// side's buffer once (so a busy producer cannot keep it going forever).
+    /// Every slot it frees wakes one sleeping putter.
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        let mut take = self.take.0.lock.lock();
+        let mut blocker = Blocker::new(wait, Self::SPIN);
+        while take.buf.len() == 0 {
+            take = match self.refill(take, &mut blocker) {
+                Refill::Again(t) => t,
+                Refill::Fail(e) => return Err(e),
+            };
+        }
+        let mut n = pop_into(&mut take.buf, out, max);
+        if n < max {
+            // The take side ran dry: one swap for what the put side holds (lock
+            // order: take, then put, as everywhere).
+            let mut put = self.put.0.lock.lock();
+            if put.buf.len() > 0 {
+                mem::swap(&mut take.buf, &mut put.buf);
+            }
+            drop(put);
+            n += pop_into(&mut take.buf, out, max - n);
+        }
+        let putter_asleep = self.took(&take, n);
+        drop(take);
+        if putter_asleep && !fault::active(Fault::QueueGetManySkipsWake) {
+            // n slots freed: wake up to n putters (the condvar hands each notify
+            // to a distinct unnotified sleeper and makes the rest free).
+            let wake = if fault::active(Fault::QueueDrainWakesOne) {
+                1
+            } else {
+                n
+            };
+            self.edge.0.not_full.notify_n(wake);
+        }
+        Ok(n)
+    }
+}
+
+impl<T> TwoLock<T> {
     /// Called with the take lock held and the take buffer empty: swaps in the put
     /// buffer if it holds anything, else fails at shutdown or takes the
     /// [`Blocker`]'s next step (give up with `Empty`, spin, or sleep on
@@ -88,53 +149,6 @@ impl<T> TwoLock<T> {
         take.getters.remove();
         blocker.woke(result.timed_out());
         Refill::Again(take)
-    }
-
-    /// Removes up to `max` items in get order without blocking: the take buffer,
-    /// then (one swap) what the put side holds. Wakes as many sleeping putters as
-    /// it freed slots.
-    pub(super) fn drain_up_to(&self, max: usize) -> Vec<T> {
-        let mut items = Vec::new();
-        if max == 0 {
-            return items;
-        }
-        let mut take = self.take.0.lock.lock();
-        if take.buf.len() == 0 {
-            let mut put = self.put.0.lock.lock();
-            mem::swap(&mut take.buf, &mut put.buf);
-        }
-        items.reserve_exact(take.buf.len().min(max));
-        while items.len() < max {
-            match take.buf.pop() {
-                Some(item) => items.push(item),
-                None => break,
-            }
-        }
-        if items.len() < max {
-            // The take side ran dry: one more swap, for what was put meanwhile
-            // (only one, so a busy producer cannot keep a drain going forever).
-            let mut put = self.put.0.lock.lock();
-            mem::swap(&mut take.buf, &mut put.buf);
-            drop(put);
-            while items.len() < max {
-                match take.buf.pop() {
-                    Some(item) => items.push(item),
-                    None => break,
-                }
-            }
-        }
-        let n = items.len();
-        let putter_asleep = n > 0 && self.took(&take, n);
-        drop(take);
-        if putter_asleep {
-            let wake = if fault::active(Fault::QueueDrainWakesOne) {
-                1
-            } else {
-                n
-            };
-            self.edge.0.not_full.notify_n(wake);
-        }
-        items
     }
 
     /// Spins, then yields, for a bounded while until puts land after `puts` (or the

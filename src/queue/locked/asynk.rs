@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 
 use super::{Locked, State};
 use crate::queue::error::{GetError, PutError};
+use crate::queue::inside::CoreAsync;
 use crate::queue::store::Store;
 use crate::queue::wait::Side;
 use crate::queue::UNBOUNDED;
@@ -17,12 +18,8 @@ use crate::sync::fault::{self, Fault};
 use crate::waiters::{Sleepers, Waiters};
 use crate::waitlist::Key;
 
-impl<T, S: Store<T>> Locked<T, S> {
-    pub(super) fn poll_get_one(
-        &self,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<T, GetError>> {
+impl<T, S: Store<T>> CoreAsync<T> for Locked<T, S> {
+    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
@@ -51,7 +48,7 @@ impl<T, S: Store<T>> Locked<T, S> {
         Poll::Pending
     }
 
-    pub(super) fn poll_put_one(
+    fn poll_put(
         &self,
         item: &mut Option<T>,
         cx: &mut Context<'_>,
@@ -92,6 +89,14 @@ impl<T, S: Store<T>> Locked<T, S> {
         }
         Poll::Ready(Ok(()))
     }
+
+    fn leave_get(&self, key: Key) {
+        self.leave(Side::Get, key);
+    }
+
+    fn leave_put(&self, key: Key) {
+        self.leave(Side::Put, key);
+    }
 }
 
 impl<T, S> Locked<T, S> {
@@ -108,7 +113,7 @@ impl<T, S> Locked<T, S> {
     }
 
     /// A pending future is dropped: leaves, and passes a wake-up it had on.
-    pub(super) fn leave_entry(&self, side: Side, key: Key) {
+    fn leave(&self, side: Side, key: Key) {
         let mut state = self.state.lock();
         let (waiters, count) = self.side(&mut state, side);
         let (notified, stale) = waiters.remove_task(count, key);
