@@ -418,7 +418,8 @@ impl Condvar {
         // Release: a waiter that reads the new `seq` with Acquire also sees the
         // token added before it (C3).
         self.seq.fetch_add(1, Ordering::Release);
-        if fault::active(Fault::CondvarNotifySkipsWake) || !self.someone_sleeps() {
+        fault::point!(Fault::CondvarNotifySkipsWake => return);
+        if !self.someone_sleeps() {
             return;
         }
         if all {

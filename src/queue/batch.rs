@@ -3,8 +3,8 @@
 use std::collections::VecDeque;
 
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
 use super::inside::{Core, CoreGet, CorePut};
-use super::BlockingQueue;
 use crate::queue::error::PutAllError;
 
 /// Most items `put_all` pulls from its iterator ahead of putting them: enough to

@@ -1,7 +1,7 @@
 //! The order a queue hands items out in: the [`Discipline`] trait, and which core
 //! each store runs on (two locks for FIFO, one for LIFO and priority).
 
-use super::delay::core::DelayCore;
+use super::delay::leader::DelayCore;
 use super::delay::Delay;
 use super::fifo::TwoLock;
 use super::inside::Core;

@@ -13,8 +13,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
 use super::inside::{Core, CoreAsync};
-use super::BlockingQueue;
 use crate::counter::JoinFuture;
 use crate::queue::error::{GetError, PutError};
 use crate::waitlist::Key;

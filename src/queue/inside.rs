@@ -6,7 +6,7 @@
 //!   priority queues (both ends of a stack or a heap are the same place);
 //! * [`TwoLock`](super::fifo::TwoLock): the FIFO queue, a put side and a take side
 //!   that share nothing on the hot path;
-//! * [`DelayCore`](super::delay::core::DelayCore): the delay queue's leader and
+//! * [`DelayCore`](super::delay::leader::DelayCore): the delay queue's leader and
 //!   followers.
 //!
 //! [`Core`] is split by what a core does, so that each core implements each
@@ -23,6 +23,9 @@ use super::wait::Wait;
 use crate::counter::TaskCounter;
 use crate::queue::error::{GetError, PutError};
 use crate::waitlist::Key;
+
+/// `capacity` value of an unbounded queue: `len < UNBOUNDED` always holds.
+pub(crate) const UNBOUNDED: usize = usize::MAX;
 
 /// A queue's inside. Public only inside the crate's private `sealed` module: no
 /// other crate can name or implement it.

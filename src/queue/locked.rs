@@ -14,11 +14,11 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem;
 
+use super::inside::UNBOUNDED;
 use super::inside::{Core, CoreGet, CorePut};
 use super::spin::Hint;
 use super::store::Store;
 use super::wait::{Blocker, Side, Step, Wait};
-use super::UNBOUNDED;
 use crate::counter::TaskCounter;
 use crate::mutex::{Mutex, MutexGuard};
 use crate::queue::error::{GetError, PutError};
@@ -78,9 +78,7 @@ impl<T, S> Locked<T, S> {
             fn drop(&mut self) {
                 self.0.not_empty.threads.notify_all();
                 self.0.not_full.threads.notify_all();
-                if fault::active(Fault::WakerDropsUnderLock) {
-                    self.0.wake_all_tasks();
-                }
+                fault::point!(Fault::WakerDropsUnderLock => self.0.wake_all_tasks());
             }
         }
         let on_panic = WakeAllOnPanic(self);
@@ -101,9 +99,7 @@ impl<T, S> Locked<T, S> {
         let getters = state.getters.any();
         let putters = state.putters.any();
         drop(state);
-        if fault::active(Fault::QueueShutdownSkipsWake) {
-            return;
-        }
+        fault::point!(Fault::QueueShutdownSkipsWake => return);
         if getters {
             self.not_empty.notify_all();
         }
@@ -137,7 +133,8 @@ impl<T, S: Store<T>> CorePut<T> for Locked<T, S> {
                 self.hint.set_len(state.store.len());
                 let wake = state.getters.any();
                 drop(state);
-                if wake && !fault::active(Fault::QueuePutSkipsNotify) {
+                fault::point!(Fault::QueuePutSkipsNotify => return Ok(()));
+                if wake {
                     self.not_empty.notify_one();
                 }
                 return Ok(());
@@ -241,16 +238,13 @@ impl<T, S: Store<T>> CoreGet<T> for Locked<T, S> {
                     n += 1;
                 }
                 self.hint.set_len(state.store.len());
-                let wake = if self.capacity == UNBOUNDED
-                    || !state.putters.any()
-                    || fault::active(Fault::QueueGetManySkipsWake)
-                {
+                let mut wake = if self.capacity == UNBOUNDED || !state.putters.any() {
                     0
-                } else if fault::active(Fault::QueueDrainWakesOne) {
-                    1
                 } else {
                     n
                 };
+                fault::point!(Fault::QueueGetManySkipsWake => wake = 0);
+                fault::point!(Fault::QueueDrainWakesOne => wake = wake.min(1));
                 drop(state);
                 self.not_full.notify_n(wake);
                 return Ok(n);
@@ -350,7 +344,8 @@ pub(crate) struct TasksAfterUnwind<'a, T, S>(&'a Locked<T, S>);
 impl<T, S> Drop for TasksAfterUnwind<'_, T, S> {
     #[inline]
     fn drop(&mut self) {
-        if std::thread::panicking() && !fault::active(Fault::WakerDropsUnderLock) {
+        fault::point!(Fault::WakerDropsUnderLock => return);
+        if std::thread::panicking() {
             self.0.wake_all_tasks();
         }
     }

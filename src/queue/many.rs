@@ -8,9 +8,9 @@
 use std::time::{Duration, Instant};
 
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
 use super::inside::CoreGet;
 use super::wait::Wait;
-use super::BlockingQueue;
 use crate::queue::error::GetError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

@@ -22,8 +22,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
 use super::inside::CoreAsync;
-use super::BlockingQueue;
 use crate::backoff::Backoff;
 use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};

@@ -2,8 +2,8 @@
 //! made lossless.
 
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
 use super::inside::Core;
-use super::BlockingQueue;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Shuts the queue down (Python's `shutdown()`): from now on every put fails

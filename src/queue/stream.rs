@@ -7,8 +7,8 @@ use std::task::{Context, Poll};
 use futures_core::stream::{FusedStream, Stream};
 
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
 use super::inside::CoreAsync;
-use super::BlockingQueue;
 use crate::waitlist::Key;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
 use super::inside::Core;
-use super::BlockingQueue;
 use crate::counter::error::TaskDoneError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

@@ -112,14 +112,11 @@ impl<T> CoreAsync<T> for TwoLock<T> {
             if fresh {
                 take.sleeping_putters += 1;
             }
-            let takes = if fault::active(Fault::AsyncPutterSkipsRecheck) {
-                takes_seen
-            } else {
-                // Relaxed: written only under the take lock, which we hold.
-                self.word.0.load(Ordering::Relaxed)
-            };
+            // Relaxed: written only under the take lock, which we hold (I7).
+            let mut takes = self.takes.0.load(Ordering::Relaxed);
+            fault::point!(Fault::AsyncPutterSkipsRecheck => takes = takes_seen);
             // As in `wait_for_room`: only a real count (not one wrapped below
-            // zero) of at least the capacity proves the queue full.
+            // zero) of at least the capacity proves the queue full (I5).
             let used = in_use(puts, takes);
             if used >= self.capacity && used <= isize::MAX as usize {
                 return Poll::Pending;
@@ -148,7 +145,8 @@ impl<T> CoreAsync<T> for TwoLock<T> {
         let (notified, stale) = not_empty.remove_task(&mut take.getters, key);
         drop(take);
         drop(stale);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
             not_empty.notify_one();
         }
     }
@@ -160,7 +158,8 @@ impl<T> CoreAsync<T> for TwoLock<T> {
         drop(put);
         drop(stale);
         self.uncount_sleeper(true);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
             not_full.notify_one();
         }
     }

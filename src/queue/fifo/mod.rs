@@ -47,9 +47,9 @@ use std::fmt;
 use std::mem;
 
 use super::inside::Core;
+use super::inside::UNBOUNDED;
 use super::store::Fifo;
 use super::store::Store;
-use super::UNBOUNDED;
 use crate::counter::TaskCounter;
 use crate::mutex::Mutex;
 use crate::sync::fault::{self, Fault};
@@ -76,7 +76,7 @@ pub struct TwoLock<T> {
     /// read without it by putters at the full edge and by spinning putters. On
     /// its own line, away from the take lock: a putter's read must not pull the
     /// take lock's line away from the getters.
-    word: Padded<AtomicUsize>,
+    takes: Padded<AtomicUsize>,
     put: Padded<PutSide<T>>,
     edge: Padded<Edge>,
     tasks: Padded<TaskCounter>,
@@ -113,7 +113,7 @@ struct PutState<T> {
     /// Items ever put, modulo 2^64 (`in_use` takes the difference with the take
     /// count; a difference above `isize::MAX` is a stale, wrapped one).
     puts: usize,
-    /// The take count as last read from the take word: never ahead of the real
+    /// The take count as last read from `takes`: never ahead of the real
     /// one, so `in_use(puts, takes_seen)` never under-counts the queue.
     takes_seen: usize,
     shutdown: bool,
@@ -170,18 +170,18 @@ impl<T> TwoLock<T> {
         if self.capacity == UNBOUNDED {
             return false;
         }
-        // Only take-lock holders write the word, so a load and a store (no
-        // read-modify-write) count exactly. Relaxed: a putter that must not
+        // Only take-lock holders write `takes`, so a load and a store (no
+        // read-modify-write) count exactly (I3). Relaxed: a putter that must not
         // miss this count reads it under the take lock (`wait_for_room`),
         // which orders it; lock-free readers take it as a number that may be
         // stale, never ahead, and re-check before they sleep.
-        let takes = self.word.0.load(Ordering::Relaxed);
-        self.word
+        let takes = self.takes.0.load(Ordering::Relaxed);
+        self.takes
             .0
             .store(takes.wrapping_add(count), Ordering::Relaxed);
         // A putter counts itself here under the take lock before it sleeps,
-        // after re-reading the word under that lock: either it saw our count
-        // (and did not sleep), or we see it (and notify it).
+        // after re-reading `takes` under that lock: either it saw our count
+        // (and did not sleep), or we see it (and notify it): I7.
         take.sleeping_putters > 0
     }
 }
@@ -196,7 +196,7 @@ impl<T> Core<T> for TwoLock<T> {
                     sleeping_putters: 0,
                 }),
             }),
-            word: Padded(AtomicUsize::new(0)),
+            takes: Padded(AtomicUsize::new(0)),
             put: Padded(PutSide {
                 // Both buffers get the reservation: they swap, and a bounded queue
                 // must not allocate per operation whichever buffer fills.
@@ -234,7 +234,7 @@ impl<T> Core<T> for TwoLock<T> {
     }
 
     fn shutdown_now(&self) -> Vec<T> {
-        // Lock order: take, then put (as a getter's swap).
+        // Lock order: take, then put (I1).
         let mut take = self.take.0.lock.lock();
         let mut put = self.put.0.lock.lock();
         self.shut(&mut put);
@@ -300,13 +300,11 @@ impl<T> TwoLock<T> {
         }
     }
 
-    /// Wakes every sleeping putter and getter (after the shutdown flag is set
-    /// under the put lock: a thread registered before that is woken here, one
-    /// after it sees the flag).
+    /// Wakes every waiting putter and getter (after the shutdown flag is set
+    /// under the put lock: a waiter registered before that is woken here, one
+    /// after it sees the flag: I8).
     fn wake_everyone(&self) {
-        if fault::active(Fault::QueueShutdownSkipsWake) {
-            return;
-        }
+        fault::point!(Fault::QueueShutdownSkipsWake => return);
         self.edge.0.not_full.notify_all();
         self.edge.0.not_empty.notify_all();
     }

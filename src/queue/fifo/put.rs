@@ -12,9 +12,9 @@ use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
 use crate::queue::error::PutError;
 use crate::queue::inside::CorePut;
+use crate::queue::inside::UNBOUNDED;
 use crate::queue::store::Store;
 use crate::queue::wait::{Blocker, Step, Wait};
-use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
 
@@ -35,12 +35,12 @@ impl<T> CorePut<T> for TwoLock<T> {
                 // store, under the lock, so a getter's `task_done` sees it.
                 self.tasks.0.publish_added(put.puts);
                 drop(put);
+                fault::point!(Fault::QueuePutSkipsNotify => return Ok(()));
                 // A getter that found the queue empty registered on `not_empty`
                 // before it released the put lock we have since taken, so this
-                // relaxed look sees it; with nobody unnotified it is a no-op.
-                if !fault::active(Fault::QueuePutSkipsNotify) {
-                    self.edge.0.not_empty.notify_one();
-                }
+                // relaxed look sees it; with nobody unnotified it is a no-op
+                // (I6, I9).
+                self.edge.0.not_empty.notify_one();
                 return Ok(());
             }
             match self.wait_for_room(put, &mut blocker) {
@@ -66,9 +66,8 @@ impl<T> CorePut<T> for TwoLock<T> {
                 // As in `put`.
                 self.tasks.0.publish_added(put.puts);
                 drop(put);
-                if !fault::active(Fault::QueuePutSkipsNotify) {
-                    self.edge.0.not_empty.notify_n(k);
-                }
+                fault::point!(Fault::QueuePutSkipsNotify => return true);
+                self.edge.0.not_empty.notify_n(k);
                 return true;
             }
             match self.wait_for_room(put, &mut blocker) {
@@ -81,7 +80,7 @@ impl<T> CorePut<T> for TwoLock<T> {
 }
 
 impl<T> TwoLock<T> {
-    /// Free slots, at least as many as exist right now. Reads the take side's
+    /// Free slots, at least as many as exist right now (I4). Reads the take side's
     /// count only when the put side's stale view shows fewer than `want`: so a
     /// queue that is not full never refuses a put.
     #[inline]
@@ -97,7 +96,7 @@ impl<T> TwoLock<T> {
         // through it), and coherence gives at least the value of any take that
         // happened before this put; the sleep hand-off re-reads it under the
         // take lock in `wait_for_room`.
-        put.takes_seen = self.word.0.load(Ordering::Relaxed);
+        put.takes_seen = self.takes.0.load(Ordering::Relaxed);
         self.capacity - in_use(put.puts, put.takes_seen)
     }
 
@@ -123,12 +122,12 @@ impl<T> TwoLock<T> {
         let not_full = &self.edge.0.not_full.threads;
         // Register while the put lock is held: `shutdown` sets its flag under
         // this lock and then wakes every registered putter, so it either finds
-        // us here or we saw its flag.
+        // us here or we saw its flag (I8).
         let ticket = not_full.register();
         put.putters.add();
         let (puts, takes_seen) = (put.puts, put.takes_seen);
         drop(put);
-        // Sleep with the take lock (lock order: take, then put; we hold no put
+        // Sleep with the take lock (I7; lock order: take, then put, and we hold no put
         // lock now). Under it, re-read the take count and count ourselves as a
         // sleeper in one hold: every get counts its take and checks for
         // sleepers under this lock too (`took`), so either its take came first
@@ -137,18 +136,15 @@ impl<T> TwoLock<T> {
         // A `puts` that moved on meanwhile only makes us retry sooner: it
         // under-counts the queue, never over-counts it.
         let mut take = self.take.0.lock.lock();
-        let takes = if fault::active(Fault::FifoPutterSleepsWithoutRecheck) {
-            takes_seen
-        } else {
-            // Relaxed: written only under the take lock, which we hold.
-            self.word.0.load(Ordering::Relaxed)
-        };
+        // Relaxed: written only under the take lock, which we hold (I7).
+        let mut takes = self.takes.0.load(Ordering::Relaxed);
+        fault::point!(Fault::FifoPutterSleepsWithoutRecheck => takes = takes_seen);
         // Our `puts` may be stale: other putters may have put (and getters
         // taken) since we let go of the put lock, so `takes` may even have
         // passed it. Only a difference that is a real count (not one wrapped
         // below zero) of at least the capacity proves the queue full: the real
         // count is at least that. Anything else ends the wait, and the caller
-        // re-checks under the put lock (loom found the wrapped case sleeping on
+        // re-checks under the put lock (I5; loom found the wrapped case sleeping on
         // an empty queue).
         let used = in_use(puts, takes);
         let full = used >= self.capacity && used <= isize::MAX as usize;
@@ -176,7 +172,7 @@ impl<T> TwoLock<T> {
     ///
     /// While it only spins it holds out for a batch of free slots, so that a
     /// producer and a consumer on two cores do not trade single slots across the
-    /// take word's cache line; once it has to yield (the consumer is not running:
+    /// take count's cache line; once it has to yield (the consumer is not running:
     /// a loaded or oversubscribed machine), any free slot ends the wait, so a
     /// yield is never spent waiting for more than the put needs.
     fn spin_for_room(&self, puts: usize) {
@@ -184,7 +180,7 @@ impl<T> TwoLock<T> {
         Backoff::until(true, |spinning| {
             let want = if spinning { batch } else { self.capacity - 1 };
             // Relaxed: a hint, as in `room`.
-            let takes = self.word.0.load(Ordering::Relaxed);
+            let takes = self.takes.0.load(Ordering::Relaxed);
             in_use(puts, takes) <= want || self.shutdown_hint()
         });
     }

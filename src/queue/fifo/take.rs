@@ -2,7 +2,7 @@
 //! the batch swap, and waiting for items.
 //!
 //! The hot path takes the take lock, pops from the take buffer, stores the new
-//! take count in the take word (bounded queues) and unlocks; the put side is touched only when the
+//! take count in `takes` (bounded queues) and unlocks; the put side is touched only when the
 //! take buffer is empty, and then the whole put buffer comes over in one swap.
 
 use std::mem;
@@ -92,14 +92,12 @@ impl<T> CoreGet<T> for TwoLock<T> {
         }
         let putter_asleep = self.took(&take, n);
         drop(take);
-        if putter_asleep && !fault::active(Fault::QueueGetManySkipsWake) {
-            // n slots freed: wake up to n putters (the condvar hands each notify
-            // to a distinct unnotified sleeper and makes the rest free).
-            let wake = if fault::active(Fault::QueueDrainWakesOne) {
-                1
-            } else {
-                n
-            };
+        if putter_asleep {
+            // n slots freed: wake up to n putters (each notify goes to a
+            // distinct unnotified waiter, the rest are free: I9).
+            let mut wake = n;
+            fault::point!(Fault::QueueGetManySkipsWake => wake = 0);
+            fault::point!(Fault::QueueDrainWakesOne => wake = 1);
             self.edge.0.not_full.notify_n(wake);
         }
         Ok(n)
@@ -116,10 +114,11 @@ impl<T> TwoLock<T> {
         mut take: TakeGuard<'a, T>,
         blocker: &mut Blocker,
     ) -> Refill<'a, T> {
-        // Lock order: take, then put.
+        // Lock order: take, then put (I1).
         let mut put = self.put.0.lock.lock();
         if put.buf.len() > 0 {
-            // The batch hand-off: everything queued crosses in one hold.
+            // The batch hand-off: everything queued crosses in one hold, into
+            // an empty take buffer (I2).
             mem::swap(&mut take.buf, &mut put.buf);
             return Refill::Again(take);
         }
@@ -140,7 +139,7 @@ impl<T> TwoLock<T> {
         let not_empty = &self.edge.0.not_empty.threads;
         let late = fault::active(Fault::FifoGetterRegistersLate);
         // Register while the put lock is still held: every put after this hold
-        // comes after our registration, so its notify finds us.
+        // comes after our registration, so its notify finds us (I6).
         let ticket = (!late).then(|| not_empty.register());
         drop(put);
         let ticket = ticket.unwrap_or_else(|| not_empty.register());

@@ -11,9 +11,9 @@ use std::task::{Context, Poll};
 use super::{Locked, State};
 use crate::queue::error::{GetError, PutError};
 use crate::queue::inside::CoreAsync;
+use crate::queue::inside::UNBOUNDED;
 use crate::queue::store::Store;
 use crate::queue::wait::Side;
-use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
 use crate::waiters::{Sleepers, Waiters};
 use crate::waitlist::Key;
@@ -119,7 +119,8 @@ impl<T, S> Locked<T, S> {
         let (notified, stale) = waiters.remove_task(count, key);
         drop(state);
         drop(stale);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
             waiters.notify_one();
         }
     }

@@ -36,10 +36,10 @@ use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
 use crate::mutex::{Mutex, MutexGuard};
 use crate::queue::error::{GetError, PutError};
+use crate::queue::inside::UNBOUNDED;
 use crate::queue::inside::{Core, CoreAsync, CoreGet, CorePut};
 use crate::queue::store::Store;
 use crate::queue::wait::{Side, Wait};
-use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
 use crate::waiters::{Sleepers, Waiters};
 use crate::waitlist::{Key, Stale};
@@ -115,9 +115,8 @@ impl<T> DelayCore<T> {
         match wake {
             Wake::Nobody => {}
             Wake::Leader => {
-                if !fault::active(Fault::DelayPutSkipsRearm) {
-                    self.leader_cv.notify_one();
-                }
+                fault::point!(Fault::DelayPutSkipsRearm => return);
+                self.leader_cv.notify_one();
             }
             Wake::Follower => self.not_empty.notify_one(),
         }
@@ -170,10 +169,9 @@ impl<T> DelayCore<T> {
     /// leads and there is something to wait for (items, or the shutdown to
     /// notice), and wakes a putter per freed slot.
     fn leave(&self, state: Guard<'_, T>, taken: usize) {
-        let hand_off = !state.leader
-            && (!state.store.is_empty() || state.shutdown)
-            && state.getters.any()
-            && !fault::active(Fault::DelayLeaderSkipsHandOff);
+        let mut hand_off =
+            !state.leader && (!state.store.is_empty() || state.shutdown) && state.getters.any();
+        fault::point!(Fault::DelayLeaderSkipsHandOff => hand_off = false);
         let putters = if self.capacity != UNBOUNDED && state.putters.any() {
             taken
         } else {
@@ -189,16 +187,19 @@ impl<T> DelayCore<T> {
     /// Wakes every sleeper: leader, followers, putters (shutdown).
     fn wake_all(&self, state: Guard<'_, T>) {
         drop(state);
-        if fault::active(Fault::QueueShutdownSkipsWake) {
-            return;
-        }
+        fault::point!(Fault::QueueShutdownSkipsWake => return);
         self.leader_cv.notify_all();
         self.not_empty.notify_all();
         self.not_full.notify_all();
     }
 
     /// Adds `item` due at `at`, waiting for room as `wait` allows.
-    pub(super) fn put_at(&self, item: T, at: Instant, wait: Wait) -> Result<(), PutError<T>> {
+    pub(in crate::queue) fn put_at(
+        &self,
+        item: T,
+        at: Instant,
+        wait: Wait,
+    ) -> Result<(), PutError<T>> {
         let mut state = self.state.lock();
         loop {
             if state.shutdown {
@@ -222,7 +223,7 @@ impl<T> DelayCore<T> {
 
     /// Removes every item `pred` picks, due or not; their tasks are marked done.
     /// `pred` runs under the lock: crate code only.
-    pub(super) fn remove_where(&self, pred: impl FnMut(&T) -> bool) -> Vec<T> {
+    pub(in crate::queue) fn remove_where(&self, pred: impl FnMut(&T) -> bool) -> Vec<T> {
         let mut state = self.state.lock();
         let taken = state.store.extract(pred);
         self.leave(state, taken.len());
@@ -231,12 +232,12 @@ impl<T> DelayCore<T> {
     }
 
     /// The head's deadline, due or not.
-    pub(super) fn peek_deadline(&self) -> Option<Instant> {
+    pub(in crate::queue) fn peek_deadline(&self) -> Option<Instant> {
         self.state.lock().store.head()
     }
 
     /// Items due now.
-    pub(super) fn due_len(&self) -> usize {
+    pub(in crate::queue) fn due_len(&self) -> usize {
         self.state.lock().store.due_len(clock::now())
     }
 
@@ -380,7 +381,8 @@ impl<T> CoreAsync<T> for DelayCore<T> {
         let (notified, stale) = self.forget(&mut state, Side::Get, key);
         drop(state);
         drop(stale);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
             self.send(Wake::Follower);
         }
     }
@@ -390,7 +392,8 @@ impl<T> CoreAsync<T> for DelayCore<T> {
         let (notified, stale) = self.forget(&mut state, Side::Put, key);
         drop(state);
         drop(stale);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
             self.not_full.notify_one();
         }
     }
