@@ -30,7 +30,12 @@ use crate::sync::const_unless_loom;
 use crate::waitlist::{Key, Stale, WaitList};
 
 /// The threads and the tasks waiting for one condition.
+///
+/// `repr(C)`, threads first: the condvar's accounting word and the list's
+/// `unnotified` count, the two words a notify reads when nobody waits, sit
+/// side by side at the start, on one cache line.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Waiters {
     /// Sleeping threads.
     pub(crate) threads: Condvar,

@@ -341,10 +341,9 @@ impl TaskCounter {
         // An RMW, not a load: see `wait_inner`.
         if self.waiters.fetch_add(0, Ordering::AcqRel) > 0 {
             self.zeroes.fetch_add(1, Ordering::Release);
-            if !fault::active(Fault::CounterDoneSkipsWake) {
-                self.zeroes.wake_all();
-                self.wakers.notify_all();
-            }
+            fault::point!(Fault::CounterDoneSkipsWake => return);
+            self.zeroes.wake_all();
+            self.wakers.notify_all();
         }
     }
 }

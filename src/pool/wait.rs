@@ -52,7 +52,7 @@ static CALLBACK_PANICS: StdAtomicUsize = StdAtomicUsize::new(0);
 /// let pool = ThreadPoolManager::new(1).unwrap();
 /// let h = pool.submit(|| 1).unwrap();
 /// let before = done_callback_panics();
-/// h.wait_ref_done();
+/// h.wait_finished();
 /// h.on_done(|| panic!("callback bug")); // already done: runs here, caught
 /// assert_eq!(done_callback_panics(), before + 1);
 /// assert_eq!(h.wait(), Ok(1));
@@ -151,11 +151,11 @@ impl<R> TaskHandle<R> {
     ///
     /// let pool = ThreadPoolManager::new(1).unwrap();
     /// let h = pool.submit(|| "x").unwrap();
-    /// h.wait_ref_done();
+    /// h.wait_finished();
     /// assert!(h.is_finished());
     /// assert_eq!(h.wait(), Ok("x"));
     /// ```
-    pub fn wait_ref_done(&self) {
+    pub fn wait_finished(&self) {
         wait(std::slice::from_ref(self), WaitFor::All, None);
     }
 }

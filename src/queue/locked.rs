@@ -189,54 +189,54 @@ impl<T, S: Store<T>> CorePut<T> for Locked<T, S> {
 
 impl<T, S: Store<T>> CoreGet<T> for Locked<T, S> {
     fn get(&self, wait: Wait) -> Result<T, GetError> {
-        // Declared before the lock, so it drops after it (see `store_op`).
-        let _tasks = self.tasks_after_unwind();
-        let mut state = self.state.lock();
-        let mut blocker = Blocker::new(wait, Hint::ENABLED);
-        loop {
-            if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
-                self.hint.set_len(state.store.len());
-                // One slot freed: wake one putter if one sleeps (the condvar skips
-                // putters already notified).
-                let wake = self.capacity != UNBOUNDED && state.putters.any();
-                drop(state);
-                if wake {
-                    self.not_full.notify_one();
-                }
-                return Ok(item);
-            }
-            if state.shutdown {
-                return Err(GetError::ShutDown);
-            }
-            state = self
-                .block(state, Side::Get, &mut blocker)
-                .ok_or(GetError::Empty)?;
-        }
+        self.take(wait, |me, store| {
+            me.store_op(store, |s| s.pop()).map(|item| (item, 1))
+        })
     }
 
     fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
         if max == 0 {
             return Ok(0);
         }
+        self.take(wait, |me, store| {
+            let want = store.len().min(max);
+            if want == 0 {
+                return None;
+            }
+            out.reserve(want);
+            // One at a time, each popped item handed to `out` at once: if `Ord`
+            // panics, the items already taken sit in the caller's `out`, and
+            // the store keeps the rest (`store_op` wakes every sleeper).
+            let mut n = 0;
+            while n < want {
+                match me.store_op(store, |s| s.pop()) {
+                    Some(item) => out.push(item),
+                    None => break,
+                }
+                n += 1;
+            }
+            Some((n, n))
+        })
+    }
+}
+
+impl<T, S: Store<T>> Locked<T, S> {
+    /// Every get on one lock (`get`, `get_many`, and through it `drain`):
+    /// waits as `wait` allows until `take` finds items under the lock (it
+    /// returns what it took for the caller and how many items), then wakes a
+    /// putter per freed slot if any sleeps (the condvar skips those already
+    /// notified).
+    fn take<R>(
+        &self,
+        wait: Wait,
+        mut take: impl FnMut(&Self, &mut S) -> Option<(R, usize)>,
+    ) -> Result<R, GetError> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         let mut blocker = Blocker::new(wait, Hint::ENABLED);
         loop {
-            let want = state.store.len().min(max);
-            if want > 0 {
-                out.reserve(want);
-                // One at a time, each popped item handed to `out` at once: if `Ord`
-                // panics, the items already taken sit in the caller's `out`, and
-                // the store keeps the rest (`store_op` wakes every sleeper).
-                let mut n = 0;
-                while n < want {
-                    match self.store_op(&mut state.store, |s| s.pop()) {
-                        Some(item) => out.push(item),
-                        None => break,
-                    }
-                    n += 1;
-                }
+            if let Some((taken, n)) = take(self, &mut state.store) {
                 self.hint.set_len(state.store.len());
                 let mut wake = if self.capacity == UNBOUNDED || !state.putters.any() {
                     0
@@ -247,7 +247,7 @@ impl<T, S: Store<T>> CoreGet<T> for Locked<T, S> {
                 fault::point!(Fault::QueueDrainWakesOne => wake = wake.min(1));
                 drop(state);
                 self.not_full.notify_n(wake);
-                return Ok(n);
+                return Ok(taken);
             }
             if state.shutdown {
                 return Err(GetError::ShutDown);

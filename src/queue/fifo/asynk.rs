@@ -27,7 +27,7 @@
 use std::mem;
 use std::task::{Context, Poll};
 
-use super::{in_use, TwoLock};
+use super::TwoLock;
 use crate::queue::error::{GetError, PutError};
 use crate::queue::inside::CoreAsync;
 use crate::queue::store::Store;
@@ -115,10 +115,7 @@ impl<T> CoreAsync<T> for TwoLock<T> {
             // Relaxed: written only under the take lock, which we hold (I7).
             let mut takes = self.takes.0.load(Ordering::Relaxed);
             fault::point!(Fault::AsyncPutterSkipsRecheck => takes = takes_seen);
-            // As in `wait_for_room`: only a real count (not one wrapped below
-            // zero) of at least the capacity proves the queue full (I5).
-            let used = in_use(puts, takes);
-            if used >= self.capacity && used <= isize::MAX as usize {
+            if self.proves_full(puts, takes) {
                 return Poll::Pending;
             }
             drop(take);

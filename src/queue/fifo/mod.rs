@@ -125,6 +125,9 @@ struct PutState<T> {
 
 /// Written only at the edges (a thread or task going to sleep or waking one),
 /// read by the hot paths only as the relaxed loads that find nobody to wake.
+/// `repr(C)`: `not_empty`'s two words (read by every put) on the first cache
+/// line, `not_full`'s (read by a get only when a putter sleeps) on the second.
+#[repr(C)]
 struct Edge {
     /// Getters wait here (threads and tasks); every put notifies it (two
     /// relaxed loads while nobody is registered unnotified).
@@ -160,6 +163,16 @@ impl<T> TwoLock<T> {
     #[inline]
     fn shutdown_hint(&self) -> bool {
         !LOOM && self.edge.0.shutdown.load(Ordering::Relaxed)
+    }
+
+    /// Whether `puts` items put and `takes` taken prove the queue full (I5):
+    /// only a real count (not one wrapped below zero by a stale `puts`) of at
+    /// least the capacity does. A putter's `puts` may be from an older hold of
+    /// the put lock, so `takes` may even have passed it.
+    #[inline]
+    fn proves_full(&self, puts: usize, takes: usize) -> bool {
+        let used = in_use(puts, takes);
+        used >= self.capacity && used <= isize::MAX as usize
     }
 
     /// Records `count` items leaving the queue (gets, drains, `shutdown_now`);

@@ -146,9 +146,7 @@ impl<T> TwoLock<T> {
         // count is at least that. Anything else ends the wait, and the caller
         // re-checks under the put lock (I5; loom found the wrapped case sleeping on
         // an empty queue).
-        let used = in_use(puts, takes);
-        let full = used >= self.capacity && used <= isize::MAX as usize;
-        let timed_out = if !full {
+        let timed_out = if !self.proves_full(puts, takes) {
             // A get freed a slot since our last look: no sleep.
             not_full.cancel(ticket);
             false
