@@ -58,7 +58,7 @@ impl Rx for Qk<queuekit::Queue<u64>> {
         self.0.get().unwrap()
     }
     fn recv_batch(&self, out: &mut Vec<u64>) {
-        out.extend(self.0.drain(BATCH));
+        out.extend(self.0.try_get_many(BATCH).unwrap_or_default());
         if out.is_empty() {
             out.push(self.0.get().unwrap());
         }

@@ -37,7 +37,10 @@ fn main() {
                 let event = if paused {
                     Select::new().get(&control, Event::Control).wait()
                 } else {
+                    // `biased`: a control message waiting beside work is served
+                    // first (the arms are tried in the order added).
                     Select::new()
+                        .biased()
                         .get(&control, Event::Control)
                         .get(&work, Event::Work)
                         .wait()

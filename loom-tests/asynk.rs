@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::{expect_failure, inject, model};
 use crate::pool::{TaskError, ThreadPoolManager};
-use crate::queue::error::{GetError, PutError};
+use crate::queue::error::{PutShutDownError, ShutDownError};
 use crate::queue::{BlockingQueue, Discipline, Fifo, Lifo, Queue};
 use crate::sync::fault::Fault;
 use loom::future::block_on;
@@ -208,8 +208,8 @@ fn shutdown_wakes_async_getter_and_putter() {
         empty.shutdown();
         full.shutdown();
         let (got, put) = tasks.join().unwrap();
-        assert_eq!(got, Err(GetError::ShutDown));
-        assert_eq!(put, Err(PutError::ShutDown(1)));
+        assert_eq!(got, Err(ShutDownError));
+        assert_eq!(put, Err(PutShutDownError(1)));
         assert_eq!(full.try_get(), Ok(0));
     });
 }
@@ -423,6 +423,55 @@ fn faulty_waker_drops_under_lock_lifo() {
 fn catches_waker_dropped_under_lock_lifo() {
     expect_failure(
         "loom_tests::asynk::faulty_waker_drops_under_lock_lifo",
+        "deadlock",
+    );
+}
+
+/// `get_many_async(2)` on a full bounded(2) queue (`[1, 2]`) while a thread puts
+/// 3 then 4, sleeping on the full queue: the future takes its first item as
+/// `get_async` does and the rest in a second lock hold (`get_many` without
+/// waiting); the slot that second hold frees must wake the sleeping putter, or
+/// the join below never returns. The batch is `[1, 2]`, and `[3, 4]` follow.
+fn get_many_async_frees_slots<D: Discipline<u32> + Send + 'static>() {
+    model(|| {
+        let q: Arc<BlockingQueue<u32, D>> = Arc::new(BlockingQueue::bounded(2));
+        q.put(1).unwrap();
+        q.put(2).unwrap();
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                q.put(3).unwrap();
+                q.put(4).unwrap();
+            })
+        };
+        let batch = block_on(q.get_many_async(2)).unwrap();
+        producer.join().unwrap();
+        let mut all = batch;
+        all.extend(q.try_get_many(2).unwrap());
+        all.sort_unstable();
+        assert_eq!(all, [1, 2, 3, 4]);
+        assert_eq!(q.blocked_getters() + q.blocked_putters(), 0);
+    });
+}
+
+#[test]
+fn get_many_async_wakes_the_putter_it_frees_a_slot_for() {
+    get_many_async_frees_slots::<Fifo<u32>>();
+}
+
+/// Injected bug: the second hold (`get_many` without waiting) frees a slot and
+/// wakes no putter.
+#[test]
+#[ignore = "expected to fail; run by `catches_get_many_async_without_wake`"]
+fn faulty_get_many_async_without_wake() {
+    inject(Fault::QueueGetManySkipsWake);
+    get_many_async_wakes_the_putter_it_frees_a_slot_for();
+}
+
+#[test]
+fn catches_get_many_async_without_wake() {
+    expect_failure(
+        "loom_tests::asynk::faulty_get_many_async_without_wake",
         "deadlock",
     );
 }

@@ -85,12 +85,13 @@ pub use pool::{
     ThreadPoolManager, Unshared, WaitAllFuture, WaitFor,
 };
 pub use queue::ends::{Consumer, IntoIter, Producer};
-pub use queue::error::{GetError, PutAllError, PutError};
+pub use queue::error::{GetError, PutAllError, PutError, PutShutDownError, ShutDownError};
 #[cfg(feature = "stream")]
 pub use queue::QueueStream;
 pub use queue::{
-    BlockingQueue, Delay, DelayQueue, Discipline, Fifo, GetFuture, Iter, Lifo, LifoQueue, Priority,
-    PriorityQueue, PutFuture, Queue, Select, SelectFuture,
+    ArmKind, AsQueue, BlockingQueue, Delay, DelayQueue, Discipline, Fifo, GetFuture, GetManyFuture,
+    GetOwned, IntoStream, Iter, Lifo, LifoQueue, LocalArms, Priority, PriorityQueue, PutFuture,
+    PutOwned, Queue, Select, SelectFuture, SendArms,
 };
 
 sync::cfg_loom! {

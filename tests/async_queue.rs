@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::thread;
 use std::time::Duration;
 
-use queuekit::{GetError, LifoQueue, PriorityQueue, PutError, Queue};
+use queuekit::{LifoQueue, PriorityQueue, PutShutDownError, Queue, ShutDownError};
 
 fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
     std::pin::Pin::new(f).poll(&mut Context::from_waker(futures::task::noop_waker_ref()))
@@ -31,8 +31,8 @@ fn minimal_executor_get_put_join() {
         q.task_done().unwrap();
         q.join_async().await;
         q.shutdown();
-        assert_eq!(q.get_async().await, Err(GetError::ShutDown));
-        assert_eq!(q.put_async(3).await, Err(PutError::ShutDown(3)));
+        assert_eq!(q.get_async().await, Err(ShutDownError));
+        assert_eq!(q.put_async(3).await, Err(PutShutDownError(3)));
     });
 }
 
@@ -357,11 +357,11 @@ fn shutdown_wakes_pending_futures() {
             tokio::task::yield_now().await;
         }
         q.shutdown();
-        assert_eq!(put.await.unwrap(), Err(PutError::ShutDown(1)));
+        assert_eq!(put.await.unwrap(), Err(PutShutDownError(1)));
         assert_eq!(q.get_async().await, Ok(0));
         let q3 = q.clone();
         let get = tokio::spawn(async move { q3.get_async().await });
-        assert_eq!(get.await.unwrap(), Err(GetError::ShutDown));
+        assert_eq!(get.await.unwrap(), Err(ShutDownError));
     });
 }
 

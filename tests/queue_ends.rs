@@ -239,7 +239,7 @@ fn split_keeps_the_queue_state() {
     let (tx, rx) = q.split();
     assert_eq!(tx.queue().capacity(), Some(3));
     assert_eq!(rx.queue().unfinished_tasks(), 2);
-    assert_eq!(rx.drain(usize::MAX), [1, 2]);
+    assert_eq!(rx.try_get_many(usize::MAX).unwrap_or_default(), [1, 2]);
 
     let shut = Queue::<u8>::unbounded();
     shut.shutdown();
@@ -360,7 +360,7 @@ fn last_producer_drop_ends_a_pending_get_async() {
         assert!(watch.queue().is_shutdown());
         let (first, second) = consumer.join().unwrap();
         assert_eq!(first, Ok(1));
-        assert_eq!(second, Err(GetError::ShutDown));
+        assert_eq!(second, Err(queuekit::ShutDownError));
         assert_eq!(watch.queue().blocked_getters(), 0);
     });
 }
@@ -458,7 +458,7 @@ fn ends_report_sizes<D: Discipline<u32>>() {
     assert_eq!(tx.try_put(8), Err(PutError::Full(8)));
     rx.get().unwrap();
     assert_eq!((tx.len(), rx.len()), (2, 2));
-    rx.drain(usize::MAX);
+    rx.try_get_many(usize::MAX).unwrap_or_default();
     assert!(tx.is_empty() && rx.is_empty());
 
     let (tx, rx) = BlockingQueue::<u32, D>::unbounded().split();

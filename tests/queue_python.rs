@@ -274,7 +274,7 @@ fn join_with_timeout_reports_unfinished_work() {
 fn fifo_queue_returns_items_in_put_order() {
     let q = Queue::unbounded();
     q.put_all([3, 1, 2]).unwrap();
-    assert_eq!(q.drain(usize::MAX), [3, 1, 2]);
+    assert_eq!(q.try_get_many(usize::MAX).unwrap_or_default(), [3, 1, 2]);
 }
 
 #[test]
@@ -289,7 +289,7 @@ fn lifo_queue_returns_the_newest_item_first() {
     q.put(8).unwrap();
     assert_eq!(q.get(), Ok(8));
     q.put(9).unwrap();
-    assert_eq!(q.drain(9), [9, 7]);
+    assert_eq!(q.try_get_many(9).unwrap_or_default(), [9, 7]);
 }
 
 #[test]
@@ -334,7 +334,12 @@ fn priority_queue_ties_come_out_first_in_first_out() {
     assert_eq!((first.key, first.id), (0, 1));
     q.put(Keyed { key: 0, id: 100 }).unwrap();
     let mut got = vec![(first.key, first.id)];
-    got.extend(q.drain(usize::MAX).into_iter().map(|k| (k.key, k.id)));
+    got.extend(
+        q.try_get_many(usize::MAX)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|k| (k.key, k.id)),
+    );
     let mut want: Vec<(u8, usize)> = keys.iter().copied().zip(0..).collect();
     want.push((0, 100));
     want.sort_by_key(|&(key, id)| (key, id)); // stable order by (key, put order)
@@ -464,12 +469,12 @@ fn drain_wakes_every_putter_it_freed_a_slot_for() {
         let q = &q;
         let putters: Vec<_> = (3..6).map(|i| s.spawn(move || q.put(i))).collect();
         until_blocked(q, 0, 3);
-        assert_eq!(q.drain(3), [0, 1, 2]);
+        assert_eq!(q.try_get_many(3).unwrap_or_default(), [0, 1, 2]);
         for p in putters {
             assert_eq!(p.join().unwrap(), Ok(()));
         }
     });
-    let mut rest = q.drain(10);
+    let mut rest = q.try_get_many(10).unwrap_or_default();
     rest.sort_unstable();
     assert_eq!(rest, [3, 4, 5]);
 }
@@ -491,7 +496,7 @@ fn put_all_blocks_while_full_and_hands_back_the_rest_on_shutdown() {
         let err = putter.join().unwrap().unwrap_err();
         let returned: Vec<i32> = err.into_remaining().collect();
         let mut all = vec![0];
-        all.extend(q.drain(usize::MAX));
+        all.extend(q.try_get_many(usize::MAX).unwrap_or_default());
         let queued = all.len();
         all.extend(returned);
         assert_eq!(
@@ -591,7 +596,12 @@ fn panicking_ord_leaves_the_priority_queue_unlocked_and_consistent() {
 
     assert_eq!(q.len(), 7, "the lock is free and len counts every item");
     assert_eq!(q.unfinished_tasks(), 7);
-    let mut keys: Vec<u32> = q.drain(usize::MAX).into_iter().map(|t| t.key).collect();
+    let mut keys: Vec<u32> = q
+        .try_get_many(usize::MAX)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
     keys.sort_unstable();
     assert_eq!(keys, [0, 1, 2, 3, 5, 8, 9], "nothing lost or duplicated");
     // Still fully usable, and ordered again.
@@ -610,12 +620,17 @@ fn panicking_ord_in_batches_keeps_the_priority_queue_consistent() {
     q.put_all([4, 6].map(touchy)).unwrap();
     PANIC.store(true, AtomicOrdering::Relaxed);
     assert!(catch_unwind(AssertUnwindSafe(|| q.put_all([1, 2, 3].map(touchy)))).is_err());
-    assert!(catch_unwind(AssertUnwindSafe(|| q.drain(2))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| q.try_get_many(2).unwrap_or_default())).is_err());
     PANIC.store(false, AtomicOrdering::Relaxed);
     // The first pushed item of the batch is in (its sift panicked after the push);
     // the drain's first pop panicked before taking anything.
     assert_eq!(q.len(), 3);
-    let mut keys: Vec<u32> = q.drain(usize::MAX).into_iter().map(|t| t.key).collect();
+    let mut keys: Vec<u32> = q
+        .try_get_many(usize::MAX)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
     keys.sort_unstable();
     assert_eq!(keys, [1, 4, 6]);
     assert_eq!(q.unfinished_tasks(), 3, "one task per item that went in");

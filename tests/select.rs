@@ -269,7 +269,11 @@ fn spent_put_arm_returns_none_from_every_wait() {
         assert_eq!(sel.try_wait(), None);
         drop(sel);
         assert_eq!(slot, None);
-        assert_eq!(q.drain(usize::MAX), [1], "put exactly once");
+        assert_eq!(
+            q.try_get_many(usize::MAX).unwrap_or_default(),
+            [1],
+            "put exactly once"
+        );
         assert_eq!(q.blocked_putters(), 0, "no entry left registered");
 
         // A put arm built with an empty slot is inactive from the start.
@@ -301,4 +305,276 @@ fn no_active_arm_does_not_wait_for_the_timeout() {
         assert!(took < Duration::from_secs(5), "waited {took:?}");
         assert!(q.is_empty());
     });
+}
+
+/// Arms over the counted ends: a get arm on a `Consumer`, a put arm on a
+/// `Producer`, and an `Arc` of a queue. The last producer dropping completes
+/// the consumer's arm with `ShutDown`, as it ends a blocking `get`.
+#[test]
+fn arms_over_the_ends_and_an_arc() {
+    within("select over ends", || {
+        let (tx, rx) = Queue::<u32>::bounded(1).split();
+        let (out_tx, out_rx) = Queue::<u32>::bounded(1).split();
+        let shared = Arc::new(Queue::<&str>::unbounded());
+        tx.put(1).unwrap();
+        out_tx.put(0).unwrap(); // full: the put arm cannot complete yet
+        let mut slot = Some(10);
+        let got = Select::new()
+            .get(&rx, |r| ('g', r.unwrap()))
+            .put(&out_tx, &mut slot, |r| ('p', r.map(|()| 0).unwrap()))
+            .get(&shared, |_| ('s', 0))
+            .wait();
+        assert_eq!(got, Some(('g', 1)));
+        assert_eq!(slot, Some(10), "the put arm lost: the item stays");
+
+        thread::scope(|s| {
+            let waiter = s.spawn(|| {
+                Select::new()
+                    .get(&rx, |r| r)
+                    .get(&shared, |_| Ok(99))
+                    .wait()
+            });
+            while rx.queue().blocked_getters() == 0 {
+                thread::yield_now();
+            }
+            // The last producer goes: the consumer's arm completes.
+            drop(tx);
+            assert_eq!(waiter.join().unwrap(), Some(Err(GetError::ShutDown)));
+        });
+
+        // The producer's put arm completes once a consumer frees the slot.
+        thread::scope(|s| {
+            let putter = s.spawn(|| {
+                let mut slot = Some(7);
+                let r = Select::new().put(&out_tx, &mut slot, |r| r.is_ok()).wait();
+                (r, slot)
+            });
+            while out_rx.queue().blocked_putters() == 0 {
+                thread::yield_now();
+            }
+            assert_eq!(out_rx.get(), Ok(0));
+            assert_eq!(putter.join().unwrap(), (Some(true), None));
+        });
+        assert_eq!(out_rx.get(), Ok(7));
+    });
+}
+
+/// Arm closures need not be `Send`: they capture a `Cell` and an `Rc`
+/// (crossbeam's `select!` bodies can). The select itself is then not `Send`;
+/// `Select::new_send` is the one that is.
+#[test]
+fn arm_closures_may_capture_cell_and_rc() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    let (a, b) = (Queue::unbounded(), Queue::unbounded());
+    let hits = Cell::new(0u32);
+    let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let log2 = Rc::clone(&log);
+    a.put(1).unwrap();
+    b.put(2).unwrap();
+    let mut sel = Select::new()
+        .get(&a, |r| {
+            hits.set(hits.get() + 1);
+            r.unwrap()
+        })
+        .get(&b, move |r| {
+            log2.borrow_mut().push(r.unwrap());
+            0
+        });
+    sel.wait().unwrap();
+    sel.wait().unwrap();
+    drop(sel);
+    assert_eq!(hits.get(), 1);
+    assert_eq!(*log.borrow(), [2]);
+}
+
+/// A `SendArms` select is `Send`: held across an `.await` in a task spawned on
+/// a multi-threaded runtime.
+#[test]
+fn send_select_in_a_spawned_task() {
+    within("send select", || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let (a, b) = (
+            Arc::new(Queue::<u8>::unbounded()),
+            Arc::new(Queue::unbounded()),
+        );
+        let task = {
+            let (a, b) = (Arc::clone(&a), Arc::clone(&b));
+            rt.spawn(async move {
+                let mut sel = Select::new_send().get(&a, |_| "a").get(&b, |r| r.unwrap());
+                let first = sel.wait_async().await;
+                tokio::task::yield_now().await; // the select lives across this
+                (first, sel.try_wait())
+            })
+        };
+        while b.blocked_getters() == 0 {
+            thread::yield_now();
+        }
+        b.put("b").unwrap();
+        assert_eq!(rt.block_on(task).unwrap(), (Some("b"), None));
+    });
+}
+
+/// `biased`: the first ready arm in the order added always wins; without it
+/// the random start lets every ready arm win sometimes.
+#[test]
+fn biased_select_tries_the_arms_in_order() {
+    let (urgent, normal) = (Queue::unbounded(), Queue::unbounded());
+    urgent.put_all(0..100).unwrap();
+    normal.put_all(0..100).unwrap();
+    let mut sel = Select::new()
+        .biased()
+        .get(&urgent, |r| ('u', r.unwrap()))
+        .get(&normal, |r| ('n', r.unwrap()));
+    for i in 0..100 {
+        assert_eq!(sel.wait(), Some(('u', i)), "both ready: the first arm wins");
+    }
+    assert_eq!(sel.wait(), Some(('n', 0)), "then the second");
+    drop(sel);
+
+    // Unbiased over the same setup: the second arm wins some of 100 rounds
+    // (all 100 to the first has probability 2^-100).
+    urgent.put_all(0..100).unwrap();
+    let mut sel = Select::new().get(&urgent, |_| 'u').get(&normal, |_| 'n');
+    let wins = (0..100).filter(|_| sel.wait() == Some('n')).count();
+    assert!((1..100).contains(&wins), "second arm won {wins} of 100");
+}
+
+/// `put_item`: the arm owns its item. When another arm wins, dropping the
+/// select hands the item to `unsent`; when the put arm wins, `unsent` is not
+/// called; a timed-out wait keeps the item for the next wait.
+#[test]
+fn put_item_arm_owns_its_item_and_hands_it_back() {
+    use std::cell::RefCell;
+
+    let full = Queue::bounded(1);
+    full.put(0).unwrap();
+    let input = Queue::unbounded();
+    input.put("job").unwrap();
+    let back = RefCell::new(Vec::new());
+
+    let won = Select::new()
+        .put_item(
+            &full,
+            1,
+            |r| r.map(|()| "put"),
+            |item| back.borrow_mut().push(item),
+        )
+        .get(&input, |r| Ok(r.unwrap()))
+        .wait();
+    assert_eq!(won, Some(Ok("job")));
+    assert_eq!(*back.borrow(), [1], "lost arm: item handed back on drop");
+
+    // Times out with the item still in the arm; then wins once there is room.
+    let mut sel =
+        Select::new().put_item(&full, 2, |r| r.is_ok(), |item| back.borrow_mut().push(item));
+    assert_eq!(sel.wait_timeout(Duration::from_millis(5)), None);
+    assert_eq!(full.get(), Ok(0));
+    assert_eq!(sel.wait(), Some(true));
+    assert_eq!(sel.wait(), None, "spent: no active arm left");
+    drop(sel);
+    assert_eq!(*back.borrow(), [1], "a put item is not handed back");
+    assert_eq!(full.try_get(), Ok(2));
+
+    // A shut-down queue hands the item to `f`, not to `unsent`.
+    full.shutdown();
+    let r = Select::new()
+        .put_item(
+            &full,
+            3,
+            |r| r.unwrap_err().into_inner(),
+            |item| back.borrow_mut().push(item),
+        )
+        .wait();
+    assert_eq!(r, Some(3));
+    assert_eq!(*back.borrow(), [1]);
+}
+
+/// `put_item` across threads: a losing owned put arm registered in a full
+/// queue's putter list, dropped after another arm wins, leaves the list and
+/// hands its item back; nothing is put twice or lost.
+#[test]
+fn put_item_under_contention_never_loses_an_item() {
+    within("put_item contention", || {
+        const N: u32 = 2000;
+        let full = Queue::bounded(1);
+        let input = Queue::unbounded();
+        let unsent = std::sync::Mutex::new(Vec::new());
+        thread::scope(|s| {
+            s.spawn(|| {
+                for i in 0..N {
+                    input.put(i).unwrap();
+                }
+            });
+            let drainer = s.spawn(|| {
+                let mut got = Vec::new();
+                while got.len() < (N / 2) as usize {
+                    if let Ok(x) = full.get_timeout(Duration::from_millis(1)) {
+                        got.push(x);
+                    }
+                }
+                got
+            });
+            let mut put = Vec::new();
+            let mut next = N;
+            let mut taken = 0;
+            while put.len() < (N / 2) as usize || taken < N {
+                let item = next;
+                next += 1;
+                let r = Select::new_send()
+                    .put_item(
+                        &full,
+                        item,
+                        |r| Err(r.map(|()| item)),
+                        |x| unsent.lock().unwrap().push(x),
+                    )
+                    .get(&input, |r| Ok(r.unwrap()))
+                    .wait_timeout(Duration::from_millis(20));
+                match r {
+                    Some(Ok(_)) => taken += 1,
+                    Some(Err(Ok(x))) => put.push(x),
+                    Some(Err(Err(_))) => unreachable!("not shut down"),
+                    None => {}
+                }
+                if taken == N && put.len() >= (N / 2) as usize {
+                    break;
+                }
+            }
+            let got = drainer.join().unwrap();
+            // Every item the drainer got was put by exactly one winning arm.
+            let mut put_sorted = put.clone();
+            put_sorted.sort_unstable();
+            let mut got_all = got;
+            got_all.extend(full.try_get_many(usize::MAX).unwrap_or_default());
+            got_all.sort_unstable();
+            assert_eq!(got_all, put_sorted);
+            // Every other item made was handed back.
+            let mut all: Vec<u32> = put;
+            all.extend(unsent.lock().unwrap().iter().copied());
+            all.sort_unstable();
+            assert_eq!(all, (N..next).collect::<Vec<_>>());
+        });
+    });
+}
+
+/// Arms take a `Box` and an `Rc` of a queue too (a `&BlockingQueue` argument
+/// used to accept them by deref coercion).
+#[test]
+fn arms_over_box_and_rc() {
+    let boxed = Box::new(Queue::unbounded());
+    let rc = std::rc::Rc::new(PriorityQueue::unbounded());
+    rc.put(2).unwrap();
+    let mut slot = Some(1);
+    let mut sel = Select::new()
+        .put(&boxed, &mut slot, |r| r.map(|()| 0).unwrap())
+        .get(&rc, |r| r.unwrap());
+    let mut got = vec![sel.wait().unwrap(), sel.wait().unwrap()];
+    drop(sel);
+    got.sort_unstable();
+    assert_eq!(got, [0, 2]);
+    assert_eq!(boxed.try_get(), Ok(1));
 }

@@ -60,7 +60,7 @@ impl Rx for Qk {
         self.0.get().ok()
     }
     fn recv_batch(&self, out: &mut Vec<u64>) -> bool {
-        out.extend(self.0.drain(BATCH));
+        out.extend(self.0.try_get_many(BATCH).unwrap_or_default());
         if !out.is_empty() {
             return true;
         }

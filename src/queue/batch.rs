@@ -1,4 +1,4 @@
-//! Many items per lock: `drain` and `put_all`.
+//! Many items per lock: `put_all` (and the cores' `drain`, crate-internal).
 
 use std::collections::VecDeque;
 
@@ -13,27 +13,14 @@ use crate::queue::error::PutAllError;
 const PUT_ALL_CHUNK: usize = 64;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
-    /// Removes and returns up to `max` items, in get order, without blocking (Java's
-    /// `drainTo`). One lock for the whole batch; wakes as many blocked putters as
-    /// it freed slots for. Returns an empty `Vec` if the queue is empty, also after
-    /// shutdown.
-    ///
-    /// For a [`PriorityQueue`](crate::PriorityQueue): if `T::cmp` panics during the
-    /// drain, the queue stays unlocked and consistent, and the items this call
-    /// had already taken are dropped with the panic.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Queue;
-    ///
-    /// let q = Queue::unbounded();
-    /// q.put_all(1..=5).unwrap();
-    /// assert_eq!(q.drain(3), [1, 2, 3]);
-    /// assert_eq!(q.drain(usize::MAX), [4, 5]);
-    /// assert!(q.drain(3).is_empty());
-    /// ```
-    pub fn drain(&self, max: usize) -> Vec<T> {
+    /// Removes and returns up to `max` items, in get order, without blocking:
+    /// the cores' `drain` (one lock for the batch; wakes as many blocked putters
+    /// as it freed slots for; empty if the queue is). No longer public:
+    /// [`try_get_many`](Self::try_get_many) is the public call (it also tells an
+    /// empty queue from a shut-down one). Kept for the loom models and unit
+    /// tests, which check the cores' drain path.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn drain(&self, max: usize) -> Vec<T> {
         self.core.drain(max)
     }
 

@@ -221,3 +221,113 @@ impl<T, I> fmt::Display for PutAllError<T, I> {
 }
 
 impl<T, I> Error for PutAllError<T, I> {}
+
+/// Why an async get ([`get_async`](super::BlockingQueue::get_async),
+/// [`get_many_async`](super::BlockingQueue::get_many_async),
+/// [`get_owned`](super::BlockingQueue::get_owned)) failed: the queue is shut
+/// down and empty. The only way such a get can fail: it waits instead of
+/// returning [`GetError::Empty`]. Converts into [`GetError::ShutDown`] with `?`
+/// or `into()`.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{GetError, Queue, ShutDownError};
+///
+/// let q = Queue::<u8>::unbounded();
+/// q.shutdown();
+/// let e = futures::executor::block_on(q.get_async()).unwrap_err();
+/// assert_eq!(e, ShutDownError);
+/// assert_eq!(e.to_string(), "queue is shut down and empty");
+/// assert_eq!(GetError::from(e), GetError::ShutDown);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ShutDownError;
+
+impl fmt::Display for ShutDownError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("queue is shut down and empty")
+    }
+}
+
+impl Error for ShutDownError {}
+
+impl From<ShutDownError> for GetError {
+    fn from(_: ShutDownError) -> Self {
+        GetError::ShutDown
+    }
+}
+
+/// Why an async put ([`put_async`](super::BlockingQueue::put_async),
+/// [`put_owned`](super::BlockingQueue::put_owned)) failed: the queue was shut
+/// down, before or while it waited. Carries the item back. The only way such a
+/// put can fail: it waits instead of returning [`PutError::Full`]. Converts into
+/// [`PutError::ShutDown`] with `?` or `into()`.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{PutError, PutShutDownError, Queue};
+///
+/// let q = Queue::unbounded();
+/// q.shutdown();
+/// let e = futures::executor::block_on(q.put_async("job")).unwrap_err();
+/// assert_eq!(e, PutShutDownError("job"));
+/// assert_eq!(e.to_string(), "queue is shut down");
+/// assert_eq!(PutError::from(e), PutError::ShutDown("job"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PutShutDownError<T>(pub T);
+
+impl<T> PutShutDownError<T> {
+    /// The item that could not be put.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::PutShutDownError;
+    ///
+    /// assert_eq!(PutShutDownError(5).into_inner(), 5);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> fmt::Debug for PutShutDownError<T> {
+    /// Does not require `T: Debug`, so `unwrap()` works on any item type.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PutShutDownError(..)")
+    }
+}
+
+impl<T> fmt::Display for PutShutDownError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("queue is shut down")
+    }
+}
+
+impl<T> Error for PutShutDownError<T> {}
+
+impl<T> From<PutShutDownError<T>> for PutError<T> {
+    fn from(e: PutShutDownError<T>) -> Self {
+        PutError::ShutDown(e.0)
+    }
+}
+
+/// The async forms' view of a general result: `Empty` / `Full` cannot happen
+/// when the call waits, so only the shutdown is left.
+pub(crate) fn get_shut_down<T>(r: Result<T, GetError>) -> Result<T, ShutDownError> {
+    r.map_err(|e| {
+        debug_assert_eq!(e, GetError::ShutDown, "a waiting get returned Empty");
+        ShutDownError
+    })
+}
+
+/// As [`get_shut_down`], for puts: the item comes back either way.
+pub(crate) fn put_shut_down<T>(r: Result<(), PutError<T>>) -> Result<(), PutShutDownError<T>> {
+    r.map_err(|e| {
+        debug_assert!(e.is_shutdown(), "a waiting put returned Full");
+        PutShutDownError(e.into_inner())
+    })
+}

@@ -48,7 +48,7 @@ pub type Queue<T> = BlockingQueue<T, Fifo<T>>;
 /// for i in 1..=3 {
 ///     q.put(i).unwrap();
 /// }
-/// assert_eq!(q.drain(10), [3, 2, 1]);
+/// assert_eq!(q.try_get_many(10), Ok(vec![3, 2, 1]));
 /// ```
 pub type LifoQueue<T> = BlockingQueue<T, Lifo<T>>;
 
@@ -65,7 +65,7 @@ pub type LifoQueue<T> = BlockingQueue<T, Lifo<T>>;
 /// q.put(3).unwrap();
 /// q.put(1).unwrap();
 /// q.put(2).unwrap();
-/// assert_eq!(q.drain(10), [1, 2, 3]);
+/// assert_eq!(q.try_get_many(10), Ok(vec![1, 2, 3]));
 /// ```
 pub type PriorityQueue<T> = BlockingQueue<T, Priority<T>>;
 

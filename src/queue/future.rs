@@ -1,32 +1,42 @@
-//! Awaitable operations: `get_async`, `put_async`, `join_async`, for threads and
-//! tasks sharing one queue.
+//! Awaitable operations: `get_async`, `get_many_async`, `put_async`,
+//! `join_async`, for threads and tasks sharing one queue.
 //!
 //! The futures hold no item of the queue's and no second buffer: a pending
 //! future is one entry in the core's task waiter list (`wakers.rs`), registered
 //! under the lock a sleeping thread registers under and woken by the same notify.
 //! They need nothing but `std::task`, so any executor runs them (tokio,
 //! async-std, `futures::executor`, a hand-written `block_on`).
+//!
+//! The borrowing futures here and the owning ones (`owned.rs`) share one state
+//! machine per operation ([`GetState`], [`PutState`]), generic over what reaches
+//! the queue ([`AsQueue`]): a `&BlockingQueue`, or an owner.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::as_queue::AsQueue;
 use super::discipline::Discipline;
 use super::front::BlockingQueue;
-use super::inside::{Core, CoreAsync};
+use super::inside::{Core, CoreAsync, CoreGet};
+use super::wait::Wait;
 use crate::counter::JoinFuture;
-use crate::queue::error::{GetError, PutError};
+use crate::queue::error::{
+    get_shut_down, put_shut_down, GetError, PutShutDownError, ShutDownError,
+};
 use crate::waitlist::Key;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Removes and returns the next item, waiting asynchronously while the queue
-    /// is empty: the `async` form of [`get`](Self::get), with the same results.
-    /// Threads blocked in `get` and tasks awaiting `get_async` wait on the same
-    /// queue in any mix; a `put` from either side wakes one of them.
+    /// is empty: the `async` form of [`get`](Self::get). Threads blocked in `get`
+    /// and tasks awaiting `get_async` wait on the same queue in any mix; a `put`
+    /// from either side wakes one of them.
     ///
     /// No executor is needed beyond `std::task`; put a timeout around it with your
-    /// runtime's (`tokio::time::timeout`), which is safe (below).
+    /// runtime's (`tokio::time::timeout`), which is safe (below). The future
+    /// borrows the queue; [`get_owned`](Self::get_owned) is the form that owns
+    /// an `Arc` of it (for `tokio::spawn`).
     ///
     /// # Cancel safety
     ///
@@ -38,7 +48,9 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     ///
     /// # Errors
     ///
-    /// [`GetError::ShutDown`] once the queue is shut down and empty.
+    /// [`ShutDownError`] once the queue is shut down and empty: the only way it
+    /// fails (it waits rather than report an empty queue). `?` converts it into
+    /// [`GetError::ShutDown`].
     ///
     /// # Examples
     ///
@@ -59,29 +71,100 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     pub fn get_async(&self) -> GetFuture<'_, T, D> {
         GetFuture {
-            queue: self,
-            key: None,
-            done: false,
+            state: GetState::new(self),
+        }
+    }
+
+    /// Waits asynchronously until the queue holds at least one item, then
+    /// removes and returns up to `max` of them, in get order: the `async` form
+    /// of [`get_many`](Self::get_many) (tokio's `recv_many`). Every item taken
+    /// counts as one unfinished task, as with [`get`](Self::get).
+    ///
+    /// Unlike the blocking `get_many`, which takes its batch in one hold of the
+    /// lock, the future takes the first item and the rest in **two** lock holds
+    /// (the first item as [`get_async`](Self::get_async) takes it, then up to
+    /// `max - 1` more without waiting, as
+    /// [`try_get_many`](Self::try_get_many)): another consumer may take items in
+    /// between, so the batch may be smaller than what was queued, never empty.
+    /// `max == 0` resolves at once to an empty `Vec`, also on a shut-down queue.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe as [`get_async`](Self::get_async): both steps happen in the
+    /// poll that returns the batch, so a dropped future took nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`ShutDownError`] once the queue is shut down and empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, ShutDownError};
+    /// use std::thread;
+    ///
+    /// let q = Queue::bounded(16);
+    /// thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         q.put_all(0..10).unwrap();
+    ///         q.shutdown();
+    ///     });
+    ///     futures::executor::block_on(async {
+    ///         let mut got = Vec::new();
+    ///         while let Ok(batch) = q.get_many_async(4).await {
+    ///             assert!((1..=4).contains(&batch.len()));
+    ///             got.extend(batch);
+    ///         }
+    ///         assert_eq!(got, (0..10).collect::<Vec<_>>());
+    ///         assert_eq!(q.get_many_async(4).await, Err(ShutDownError));
+    ///     });
+    /// });
+    /// ```
+    pub fn get_many_async(&self, max: usize) -> GetManyFuture<'_, T, D> {
+        GetManyFuture {
+            state: GetState::new(self),
+            max,
         }
     }
 
     /// Adds an item, waiting asynchronously while the queue is full: the `async`
-    /// form of [`put`](Self::put), with the same results.
+    /// form of [`put`](Self::put). The future borrows the queue;
+    /// [`put_owned`](Self::put_owned) owns an `Arc` of it.
     ///
-    /// # Cancel safety
+    /// # Cancel safety, and timeouts
     ///
-    /// **Cancel-safe in the sense that nothing is half-done**, like
-    /// `tokio::sync::mpsc::Sender::send`: the item moves into the queue only in the
-    /// poll that returns `Ok`, so if the future is dropped before that (another
-    /// `select!` branch won, a timeout expired) the item was **not** put, and it
-    /// is dropped with the future. To keep it, cancel through
-    /// [`PutFuture::into_item`] instead of dropping. A dropped future leaves the
-    /// waiter list and passes on a wake-up it had received to another putter.
+    /// **Nothing is half-done**, as with `tokio::sync::mpsc::Sender::send`: the
+    /// item moves into the queue only in the poll that returns `Ok`. If the
+    /// future is dropped before that (another `select!` branch won, a timeout
+    /// expired) the item was **not** put, and it is dropped with the future. To
+    /// keep it, do not let the future be dropped: it is `Unpin`, so a timeout or
+    /// a `select!` can poll it through `&mut`, and afterwards
+    /// [`PutFuture::into_item`] hands the item back if it was not put:
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use queuekit::Queue;
+    /// use std::time::Duration;
+    ///
+    /// let q = Queue::bounded(1);
+    /// q.put(1).unwrap(); // full
+    /// let mut put = q.put_async(2);
+    /// match tokio::time::timeout(Duration::from_millis(5), &mut put).await {
+    ///     Ok(done) => done.unwrap(),
+    ///     Err(_elapsed) => assert_eq!(put.into_item(), Some(2)), // not put, not lost
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// A dropped or cancelled future leaves the waiter list and passes on a
+    /// wake-up it had received to another putter.
     ///
     /// # Errors
     ///
-    /// [`PutError::ShutDown`] with the item if the queue is shut down (before or
-    /// while waiting). Never `Full`: it waits instead.
+    /// [`PutShutDownError`] with the item if the queue is shut down (before or
+    /// while waiting): the only way it fails (it waits rather than report a full
+    /// queue). `?` converts it into [`PutError::ShutDown`](crate::PutError::ShutDown).
     ///
     /// # Examples
     ///
@@ -103,9 +186,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     pub fn put_async(&self, item: T) -> PutFuture<'_, T, D> {
         PutFuture {
-            queue: self,
-            item: Some(item),
-            key: None,
+            state: PutState::new(self, item),
         }
     }
 
@@ -139,13 +220,176 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     }
 }
 
+/// A pending async get: the queue's holder and its entry in the getter list.
+/// Shared by [`GetFuture`], [`GetManyFuture`], the owned futures and the streams.
+pub(super) struct GetState<H: AsQueue> {
+    holder: H,
+    /// The entry in the core's getter list while registered.
+    key: Option<Key>,
+    /// A future's poll returned `Ready` (streams never set it).
+    done: bool,
+}
+
+impl<H: AsQueue> GetState<H> {
+    pub(super) fn new(holder: H) -> Self {
+        Self {
+            holder,
+            key: None,
+            done: false,
+        }
+    }
+
+    /// A future's poll: `poll` (or `poll_many` when `max` is given), once.
+    ///
+    /// # Panics
+    ///
+    /// If polled again after it completed (it would take another item).
+    pub(super) fn poll_future(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<H::Item, ShutDownError>> {
+        assert!(!self.done, "get future polled after completion");
+        let r = self.poll(cx).map(get_shut_down);
+        self.done = r.is_ready();
+        r
+    }
+
+    pub(super) fn queue(&self) -> &BlockingQueue<H::Item, H::Discipline> {
+        self.holder.as_queue()
+    }
+
+    /// One poll of an async get: the item, `ShutDown`, or `Pending` registered.
+    pub(super) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<H::Item, GetError>> {
+        self.holder.as_queue().core.poll_get(cx, &mut self.key)
+    }
+
+    /// One poll of an async `get_many`: the first item as `poll` takes it, then
+    /// up to `max - 1` more without waiting (a second hold of the lock).
+    pub(super) fn poll_many(
+        &mut self,
+        max: usize,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Vec<H::Item>, ShutDownError>> {
+        assert!(!self.done, "get future polled after completion");
+        self.done = true;
+        if max == 0 {
+            return Poll::Ready(Ok(Vec::new()));
+        }
+        let first = match self.poll(cx) {
+            Poll::Ready(r) => get_shut_down(r)?,
+            Poll::Pending => {
+                self.done = false;
+                return Poll::Pending;
+            }
+        };
+        let mut items = vec![first];
+        // `Empty` or `ShutDown` here only mean "nothing more": the batch has its
+        // first item.
+        let _ = self
+            .holder
+            .as_queue()
+            .core
+            .get_many(&mut items, max - 1, Wait::No);
+        Poll::Ready(Ok(items))
+    }
+
+    /// One poll of a stream's `next`: `None` once shut down and empty.
+    pub(super) fn poll_next(
+        &mut self,
+        ended: &mut bool,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<H::Item>> {
+        if *ended {
+            return Poll::Ready(None);
+        }
+        self.poll(cx).map(|r| match r {
+            Ok(item) => Some(item),
+            Err(_) => {
+                // Shut down and empty: stays empty (no puts after shutdown).
+                *ended = true;
+                None
+            }
+        })
+    }
+
+    pub(super) fn registered(&self) -> bool {
+        self.key.is_some()
+    }
+}
+
+impl<H: AsQueue> Drop for GetState<H> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.holder.as_queue().core.leave_get(key);
+        }
+    }
+}
+
+/// A pending async put: the queue's holder, the item until it is put, and the
+/// entry in the putter list. Shared by [`PutFuture`] and the owned future.
+pub(super) struct PutState<H: AsQueue> {
+    holder: H,
+    /// `Some` until the poll that queues it (or hands it back in the error).
+    item: Option<H::Item>,
+    key: Option<Key>,
+}
+
+impl<H: AsQueue> PutState<H> {
+    pub(super) fn new(holder: H, item: H::Item) -> Self {
+        Self {
+            holder,
+            item: Some(item),
+            key: None,
+        }
+    }
+
+    /// # Panics
+    ///
+    /// If polled again after it completed.
+    pub(super) fn poll(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), PutShutDownError<H::Item>>> {
+        assert!(self.item.is_some(), "put future polled after completion");
+        self.holder
+            .as_queue()
+            .core
+            .poll_put(&mut self.item, cx, &mut self.key)
+            .map(put_shut_down)
+    }
+
+    /// Leaves the putter list and returns the item if it was not put.
+    pub(super) fn cancel(&mut self) -> Option<H::Item> {
+        if let Some(key) = self.key.take() {
+            self.holder.as_queue().core.leave_put(key);
+        }
+        self.item.take()
+    }
+
+    pub(super) fn fmt_fields(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("registered", &self.key.is_some())
+            .field("holds_item", &self.item.is_some())
+            .finish()
+    }
+}
+
+impl<H: AsQueue> Drop for PutState<H> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.holder.as_queue().core.leave_put(key);
+        }
+        // The item, if still here, is dropped after this, outside every lock.
+    }
+}
+
 /// The future of [`BlockingQueue::get_async`]: resolves to the next item, or
-/// [`GetError::ShutDown`]. Cancel-safe; see the method.
+/// [`ShutDownError`]. Cancel-safe; see the method.
 ///
 /// # Examples
 ///
 /// ```
-/// use queuekit::{GetError, LifoQueue};
+/// use queuekit::{LifoQueue, ShutDownError};
 ///
 /// let q = LifoQueue::unbounded();
 /// q.put(1).unwrap();
@@ -154,52 +398,72 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
 /// futures::executor::block_on(async {
 ///     assert_eq!(q.get_async().await, Ok(2));
 ///     assert_eq!(q.get_async().await, Ok(1));
-///     assert_eq!(q.get_async().await, Err(GetError::ShutDown));
+///     assert_eq!(q.get_async().await, Err(ShutDownError));
 /// });
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct GetFuture<'a, T, D: Discipline<T>> {
-    queue: &'a BlockingQueue<T, D>,
-    /// The entry in the core's getter list while registered.
-    key: Option<Key>,
-    done: bool,
+    state: GetState<&'a BlockingQueue<T, D>>,
 }
 
 impl<T, D: Discipline<T>> Future for GetFuture<'_, T, D> {
-    type Output = Result<T, GetError>;
+    type Output = Result<T, ShutDownError>;
 
-    /// # Panics
-    ///
-    /// If polled again after it completed.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        assert!(!this.done, "get_async polled after completion");
-        let r = this.queue.core.poll_get(cx, &mut this.key);
-        this.done = r.is_ready();
-        r
-    }
-}
-
-impl<T, D: Discipline<T>> Drop for GetFuture<'_, T, D> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.queue.core.leave_get(key);
-        }
+        self.get_mut().state.poll_future(cx)
     }
 }
 
 impl<T, D: Discipline<T>> fmt::Debug for GetFuture<'_, T, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetFuture")
-            .field("registered", &self.key.is_some())
-            .field("done", &self.done)
+            .field("registered", &self.state.registered())
+            .finish()
+    }
+}
+
+/// The future of [`BlockingQueue::get_many_async`]: resolves to a batch of at
+/// least one item (none if `max == 0`), or [`ShutDownError`]. Cancel-safe.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::Queue;
+///
+/// let q = Queue::unbounded();
+/// q.put_all([1, 2, 3]).unwrap();
+/// let batch = futures::executor::block_on(q.get_many_async(2));
+/// assert_eq!(batch, Ok(vec![1, 2]));
+/// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct GetManyFuture<'a, T, D: Discipline<T>> {
+    state: GetState<&'a BlockingQueue<T, D>>,
+    max: usize,
+}
+
+impl<T, D: Discipline<T>> Future for GetManyFuture<'_, T, D> {
+    type Output = Result<Vec<T>, ShutDownError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        this.state.poll_many(this.max, cx)
+    }
+}
+
+impl<T, D: Discipline<T>> fmt::Debug for GetManyFuture<'_, T, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetManyFuture")
+            .field("max", &self.max)
+            .field("registered", &self.state.registered())
             .finish()
     }
 }
 
 /// The future of [`BlockingQueue::put_async`]: resolves once the item is queued,
-/// or to [`PutError::ShutDown`] with the item. Until then the item stays in the
-/// future; see the method for cancellation.
+/// or to [`PutShutDownError`] with the item. Until then the item stays in the
+/// future. It is `Unpin`: poll it through `&mut` (a timeout, a `select!`) and
+/// take the item back with [`into_item`](Self::into_item) if it was not put;
+/// see the method.
 ///
 /// # Examples
 ///
@@ -214,10 +478,7 @@ impl<T, D: Discipline<T>> fmt::Debug for GetFuture<'_, T, D> {
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct PutFuture<'a, T, D: Discipline<T>> {
-    queue: &'a BlockingQueue<T, D>,
-    /// `Some` until the poll that queues it (or hands it back in the error).
-    item: Option<T>,
-    key: Option<Key>,
+    state: PutState<&'a BlockingQueue<T, D>>,
 }
 
 // The item is never pinned: it is moved out with `Option::take` only.
@@ -225,7 +486,8 @@ impl<T, D: Discipline<T>> Unpin for PutFuture<'_, T, D> {}
 
 impl<T, D: Discipline<T>> PutFuture<'_, T, D> {
     /// Cancels the put and returns the item if it was not put yet (`None` if the
-    /// future already completed). Leaves the waiter list as a drop does.
+    /// future already completed: the item is in the queue, or was handed back
+    /// in the error). Leaves the waiter list as a drop does.
     ///
     /// # Examples
     ///
@@ -244,37 +506,23 @@ impl<T, D: Discipline<T>> PutFuture<'_, T, D> {
     /// # use std::future::Future;
     /// ```
     pub fn into_item(mut self) -> Option<T> {
-        self.item.take()
+        self.state.cancel()
     }
 }
 
 impl<T, D: Discipline<T>> Future for PutFuture<'_, T, D> {
-    type Output = Result<(), PutError<T>>;
+    type Output = Result<(), PutShutDownError<T>>;
 
     /// # Panics
     ///
     /// If polled again after it completed.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        assert!(this.item.is_some(), "put_async polled after completion");
-        this.queue.core.poll_put(&mut this.item, cx, &mut this.key)
-    }
-}
-
-impl<T, D: Discipline<T>> Drop for PutFuture<'_, T, D> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.queue.core.leave_put(key);
-        }
-        // The item, if still here, is dropped after this, outside every lock.
+        self.get_mut().state.poll(cx)
     }
 }
 
 impl<T, D: Discipline<T>> fmt::Debug for PutFuture<'_, T, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PutFuture")
-            .field("registered", &self.key.is_some())
-            .field("holds_item", &self.item.is_some())
-            .finish()
+        self.state.fmt_fields("PutFuture", f)
     }
 }

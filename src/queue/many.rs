@@ -2,7 +2,7 @@
 //! buffer-filling forms.
 //!
 //! "Wait for at least one, then take up to `max`" in one hold of the lock, where
-//! `get()` followed by `drain(max - 1)` takes two round-trips and lets another
+//! `get()` followed by `try_get_many(max - 1)` takes two round-trips and lets another
 //! consumer in between (tokio's `recv_many`, crossbeam's `recv` + `try_iter`).
 
 use std::time::{Duration, Instant};
@@ -22,7 +22,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     ///
     /// `max == 0` asks for nothing and gets nothing: `Ok` with an empty `Vec` at
     /// once, without waiting and also on a shut-down queue (as tokio's
-    /// `recv_many` with a limit of 0, and [`drain(0)`](Self::drain)). Otherwise
+    /// `recv_many` with a limit of 0). Otherwise
     /// the `Vec` is never empty.
     ///
     /// The result is allocated for the items taken (at most `max`); to reuse one
@@ -110,8 +110,10 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     }
 
     /// Removes and returns up to `max` items if there is at least one, without
-    /// blocking. Unlike [`drain`](Self::drain), which returns an empty `Vec` in
-    /// both cases, it tells an empty queue from a shut-down one.
+    /// blocking (Java's `drainTo`), in get order, in one hold of the lock; wakes
+    /// as many blocked putters as it freed slots for. It tells an empty queue
+    /// from a shut-down one; `.unwrap_or_default()` gives "whatever is there,
+    /// possibly nothing". `max == 0` is `Ok` with no items.
     ///
     /// # Errors
     ///

@@ -14,6 +14,7 @@
 //! No user code runs under a lock except `T: Ord` in the priority store; items
 //! leave through return values.
 
+mod as_queue;
 mod batch;
 mod delay;
 mod discipline;
@@ -28,6 +29,7 @@ mod inside;
 mod iter;
 mod locked;
 mod many;
+mod owned;
 mod priority;
 mod put;
 mod put_at;
@@ -40,14 +42,16 @@ mod stream;
 mod tasks;
 mod wait;
 
+pub use as_queue::AsQueue;
 pub(crate) use delay::clock as delay_clock;
 pub use delay::Delay;
 pub use discipline::Discipline;
 pub use front::{BlockingQueue, DelayQueue, LifoQueue, PriorityQueue, Queue};
-pub use future::{GetFuture, PutFuture};
+pub use future::{GetFuture, GetManyFuture, PutFuture};
 pub use iter::Iter;
+pub use owned::{GetOwned, IntoStream, PutOwned};
 pub use priority::Priority;
-pub use select::{Select, SelectFuture};
+pub use select::{ArmKind, LocalArms, Select, SelectFuture, SendArms};
 pub use store::{Fifo, Lifo};
 #[cfg(feature = "stream")]
 pub use stream::QueueStream;

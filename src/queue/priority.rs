@@ -60,7 +60,7 @@ use super::store::Store;
 /// for job in [Job(5, "first"), Job(1, "urgent"), Job(5, "second"), Job(5, "third")] {
 ///     q.put(job).unwrap();
 /// }
-/// let order: Vec<_> = q.drain(usize::MAX).into_iter().map(|j| j.1).collect();
+/// let order: Vec<_> = q.try_get_many(usize::MAX).unwrap().into_iter().map(|j| j.1).collect();
 /// assert_eq!(order, ["urgent", "first", "second", "third"]);
 /// ```
 pub struct Priority<T> {

@@ -15,12 +15,15 @@
 //! every entry; an entry removed while *notified* passes its wake-up on, as a
 //! dropped future does, so a select that lost a race strands no item and no slot.
 
+use std::borrow::BorrowMut;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use super::as_queue::AsQueue;
 use super::discipline::Discipline;
 use super::front::BlockingQueue;
 use super::inside::CoreAsync;
@@ -97,28 +100,34 @@ impl<T, D: Discipline<T>, F> Drop for GetArm<'_, T, D, F> {
     }
 }
 
-struct PutArm<'a, T, D: Discipline<T>, F> {
+/// A put arm: its item lives in `slot`, the caller's `&mut Option<T>`
+/// ([`Select::put`]) or an [`OwnedSlot`] ([`Select::put_item`]).
+struct PutArm<'a, T, D: Discipline<T>, S, F> {
     queue: &'a BlockingQueue<T, D>,
-    slot: &'a mut Option<T>,
+    slot: S,
     key: Option<Key>,
     done: Option<Result<(), PutError<T>>>,
     f: F,
 }
 
-impl<T, D: Discipline<T>, R, F: FnMut(Result<(), PutError<T>>) -> R> Arm<R>
-    for PutArm<'_, T, D, F>
+impl<T, D, S, R, F> Arm<R> for PutArm<'_, T, D, S, F>
+where
+    D: Discipline<T>,
+    S: BorrowMut<Option<T>>,
+    F: FnMut(Result<(), PutError<T>>) -> R,
 {
     fn active(&self) -> bool {
-        self.slot.is_some()
+        self.slot.borrow().is_some()
     }
 
     fn try_now(&mut self) -> bool {
-        let Some(item) = self.slot.take() else {
+        let slot = self.slot.borrow_mut();
+        let Some(item) = slot.take() else {
             return false;
         };
         match self.queue.try_put(item) {
             Err(PutError::Full(item)) => {
-                *self.slot = Some(item);
+                *slot = Some(item);
                 false
             }
             r => {
@@ -129,7 +138,8 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<(), PutError<T>>) -> R> Arm<R>
     }
 
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        match self.queue.core.poll_put(self.slot, cx, &mut self.key) {
+        let slot = self.slot.borrow_mut();
+        match self.queue.core.poll_put(slot, cx, &mut self.key) {
             Poll::Ready(r) => {
                 self.done = Some(r);
                 Poll::Ready(())
@@ -150,13 +160,117 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<(), PutError<T>>) -> R> Arm<R>
     }
 }
 
-impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
+impl<T, D: Discipline<T>, S, F> Drop for PutArm<'_, T, D, S, F> {
     fn drop(&mut self) {
         if let Some(k) = self.key.take() {
             self.queue.core.leave_put(k);
         }
+        // The slot drops after this, outside every lock: an `OwnedSlot` hands
+        // its item, if still there, to its `unsent` function.
     }
 }
+
+/// The slot of a [`Select::put_item`] arm: owns the item until it is put, and
+/// hands it to `unsent` if the select drops with the item still here.
+struct OwnedSlot<T, U: FnOnce(T)> {
+    item: Option<T>,
+    unsent: Option<U>,
+}
+
+impl<T, U: FnOnce(T)> std::borrow::Borrow<Option<T>> for OwnedSlot<T, U> {
+    fn borrow(&self) -> &Option<T> {
+        &self.item
+    }
+}
+
+impl<T, U: FnOnce(T)> BorrowMut<Option<T>> for OwnedSlot<T, U> {
+    fn borrow_mut(&mut self) -> &mut Option<T> {
+        &mut self.item
+    }
+}
+
+impl<T, U: FnOnce(T)> Drop for OwnedSlot<T, U> {
+    fn drop(&mut self) {
+        if let (Some(item), Some(unsent)) = (self.item.take(), self.unsent.take()) {
+            unsent(item);
+        }
+    }
+}
+
+pub(crate) mod sealed {
+    /// Only [`LocalArms`](super::LocalArms) and [`SendArms`](super::SendArms)
+    /// say what a select's arms may hold.
+    pub trait Sealed {}
+}
+
+/// What the arms of a [`Select`] may capture: [`LocalArms`] (anything; the
+/// select is not `Send`) or [`SendArms`] (only `Send` closures and items; the
+/// select is `Send`, so its [`SelectFuture`] can be held across an `.await` in
+/// a task spawned on a multi-threaded runtime). `X` stands for what one arm
+/// holds (its closures, item type and discipline). Sealed.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{ArmKind, LocalArms, Select, SendArms};
+///
+/// fn arms<K: ArmKind<()>>(_: &Select<'_, (), K>) {}
+/// let local: Select<'_, (), LocalArms> = Select::new();
+/// let send: Select<'_, (), SendArms> = Select::new_send();
+/// arms(&local);
+/// arms(&send);
+/// ```
+pub trait ArmKind<X>: sealed::Sealed {}
+
+/// The default kind of [`Select`]: arm closures and items need not be `Send`
+/// (they may capture a `Cell` or an `Rc`), and the select is not `Send`.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{LocalArms, Queue, Select};
+/// use std::cell::Cell;
+///
+/// let q = Queue::unbounded();
+/// q.put(1).unwrap();
+/// let seen = Cell::new(0);
+/// let mut sel: Select<'_, (), LocalArms> = Select::new().get(&q, |r| seen.set(r.unwrap()));
+/// sel.wait();
+/// assert_eq!(seen.get(), 1);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct LocalArms;
+
+/// The kind of [`Select`] made by [`Select::new_send`]: every arm's closures
+/// and items are `Send`, and so is the select.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{Queue, Select, SendArms};
+/// use std::sync::Arc;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() {
+/// let q = Arc::new(Queue::unbounded());
+/// let task = {
+///     let q = Arc::clone(&q);
+///     tokio::spawn(async move {
+///         let mut sel: Select<'_, i32, SendArms> = Select::new_send().get(&q, |r| r.unwrap());
+///         sel.wait_async().await // held across an `.await` in a spawned task
+///     })
+/// };
+/// q.put(3).unwrap();
+/// assert_eq!(task.await.unwrap(), Some(3));
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SendArms;
+
+impl sealed::Sealed for LocalArms {}
+impl sealed::Sealed for SendArms {}
+impl<X> ArmKind<X> for LocalArms {}
+impl<X: Send> ArmKind<X> for SendArms {}
 
 /// Waits until one of several queue operations can complete, and completes
 /// exactly that one: a `get` on any of some queues, a `put` on any of others,
@@ -170,15 +284,20 @@ impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
 /// | crossbeam                              | queuekit                                         |
 /// |----------------------------------------|--------------------------------------------------|
 /// | `recv(r) -> msg => body`               | `.get(&q, \|msg\| body)` (`msg: Result<T, GetError>`) |
-/// | `send(s, v) -> res => body`            | `.put(&q, &mut slot, \|res\| body)`                |
+/// | `send(s, v) -> res => body`            | `.put(&q, &mut slot, \|res\| body)`, or [`put_item`](Select::put_item) (the arm owns `v`) |
+/// | `recv(rx)` / `send(tx, v)` on channel ends | `.get(&rx, ..)` on a [`Consumer`](crate::Consumer), `.put(&tx, ..)` on a [`Producer`](crate::Producer): any [`AsQueue`] |
 /// | `default => ...`                       | [`try_wait`](Select::try_wait) returns `None`     |
 /// | `default(timeout) => ...`              | [`wait_timeout`](Select::wait_timeout) / [`wait_deadline`](Select::wait_deadline) return `None` |
 /// | disconnected channel: `Err(RecvError)` | shut-down queue: `Err(GetError::ShutDown)` / `Err(PutError::ShutDown(item))` |
 /// | random start                           | random start (per pass over the arms)            |
+/// | (futures' `select_biased!`, tokio's `biased;`) | [`biased`](Select::biased): arms in the order added |
+/// | bodies are code: they may use a `Cell` | closures may capture anything ([`LocalArms`], the default); [`new_send`](Select::new_send) for a `Send` select |
 ///
-/// A put arm's item lives in the caller's `Option` slot and moves into the
-/// queue only when that arm wins: if another arm wins, or the wait times out,
-/// the item is still in the slot (never lost). A `Select` can be waited on
+/// A put arm's item lives in the caller's `Option` slot (or, with
+/// [`put_item`](Select::put_item), in the arm) and moves into the queue only
+/// when that arm wins: if another arm wins, or the wait times out, the item is
+/// still in the slot (never lost; an owned item goes to the arm's `unsent`
+/// function when the select drops). A `Select` can be waited on
 /// again; a put arm whose slot is empty is skipped, and an arm on a shut-down
 /// queue completes every time (as a disconnected channel does in crossbeam).
 ///
@@ -223,16 +342,33 @@ impl<T, D: Discipline<T>, F> Drop for PutArm<'_, T, D, F> {
 /// assert_eq!(seen, ["control stop", "work 7"]);
 /// assert!(sel.try_wait().is_none()); // both empty now
 /// ```
-pub struct Select<'a, R> {
-    arms: Vec<Box<dyn Arm<R> + Send + 'a>>,
+pub struct Select<'a, R, K = LocalArms> {
+    arms: Vec<Box<dyn Arm<R> + 'a>>,
     /// Under loom, where the next pass starts (rotating from 0); unused
     /// otherwise, where each pass starts at a random arm.
     turn: usize,
+    /// Every pass starts at the first arm ([`biased`](Select::biased)).
+    biased: bool,
+    kind: PhantomData<K>,
 }
 
-impl<'a, R> Select<'a, R> {
-    /// A select with no operations yet; add them with [`get`](Self::get) and
-    /// [`put`](Self::put).
+// SAFETY: a `Select<SendArms>` only ever holds arms admitted through
+// `K: ArmKind<(F, T, D)>` (`get`) or `ArmKind<(F, U, T, D)>` (`put`,
+// `put_item`), which for `SendArms` requires those types to be `Send`. An arm
+// holds exactly: a `&BlockingQueue<T, D>` (`Send` when the queue is `Sync`,
+// which it is for `T: Send, D: Send`), its key (`usize`), a finished result
+// (`T`, `GetError`, `PutError<T>`: `Send` for `T: Send`), its closure `F`, and
+// a slot (`&mut Option<T>`, or an owned `Option<T>` with the `unsent` closure
+// `U`). All `Send`, so moving the boxes to another thread is sound; the
+// trait objects only lack the `Send` bound because `LocalArms` shares the
+// storage. The other fields (`usize`, `bool`, `PhantomData<SendArms>`) are `Send`.
+unsafe impl<R> Send for Select<'_, R, SendArms> {}
+
+impl<'a, R> Select<'a, R, LocalArms> {
+    /// A select with no operations yet; add them with [`get`](Self::get),
+    /// [`put`](Self::put) and [`put_item`](Self::put_item). Its arms' closures
+    /// and items need not be `Send` ([`LocalArms`]); for a select that is
+    /// itself `Send`, use [`new_send`](Select::new_send).
     ///
     /// # Examples
     ///
@@ -245,14 +381,75 @@ impl<'a, R> Select<'a, R> {
     /// ```
     #[must_use]
     pub fn new() -> Self {
+        Self::empty()
+    }
+}
+
+impl<'a, R> Select<'a, R, SendArms> {
+    /// A select that is `Send` ([`SendArms`]): every arm's closures and items
+    /// must be `Send`. For a [`wait_async`](Select::wait_async) held across an
+    /// `.await` in a task a multi-threaded runtime may move between threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    /// use std::thread;
+    ///
+    /// let q = Queue::unbounded();
+    /// let mut sel = Select::new_send().get(&q, |r| r.unwrap());
+    /// q.put("moved").unwrap();
+    /// thread::scope(|s| {
+    ///     // The select itself moves into another thread.
+    ///     assert_eq!(s.spawn(move || sel.wait()).join().unwrap(), Some("moved"));
+    /// });
+    /// ```
+    #[must_use]
+    pub fn new_send() -> Self {
+        Self::empty()
+    }
+}
+
+impl<'a, R, K> Select<'a, R, K> {
+    fn empty() -> Self {
         Self {
             arms: Vec::new(),
             turn: 0,
+            biased: false,
+            kind: PhantomData,
         }
     }
 
-    /// Adds a `get` on `queue`; when it wins, `f` maps its result (the item, or
-    /// [`GetError::ShutDown`] once the queue is shut down and drained) into `R`.
+    /// Tries the arms in the order they were added, every pass, instead of
+    /// from a random one (tokio's `biased;`): when several are ready, the
+    /// first added wins. An arm that is always ready starves the ones after
+    /// it; use it for priorities (a control queue before a work queue).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    ///
+    /// let (urgent, normal) = (Queue::unbounded(), Queue::unbounded());
+    /// normal.put_all(["n1", "n2"]).unwrap();
+    /// urgent.put_all(["u1", "u2"]).unwrap();
+    /// let mut sel = Select::new()
+    ///     .biased()
+    ///     .get(&urgent, |r| r.unwrap())
+    ///     .get(&normal, |r| r.unwrap());
+    /// let order: Vec<_> = (0..4).map(|_| sel.wait().unwrap()).collect();
+    /// assert_eq!(order, ["u1", "u2", "n1", "n2"]);
+    /// ```
+    #[must_use]
+    pub fn biased(mut self) -> Self {
+        self.biased = true;
+        self
+    }
+
+    /// Adds a `get` on `queue` (a [`BlockingQueue`], an `Arc` of one, or a
+    /// [`Consumer`](crate::Consumer) end: anything [`AsQueue`]); when it wins,
+    /// `f` maps its result (the item, or [`GetError::ShutDown`] once the queue
+    /// is shut down and drained) into `R`.
     ///
     /// # Examples
     ///
@@ -269,16 +466,21 @@ impl<'a, R> Select<'a, R> {
     ///     .get(&b, |r| r.map(str::to_string))
     ///     .wait();
     /// assert!(r == Some(Err(GetError::ShutDown)) || r == Some(Ok("b".to_string())));
+    ///
+    /// // The counted ends work too.
+    /// let (tx, rx) = Queue::unbounded().split();
+    /// tx.put(7).unwrap();
+    /// assert_eq!(Select::new().get(&rx, |r| r.unwrap()).wait(), Some(7));
     /// ```
     #[must_use]
-    pub fn get<T, D, F>(mut self, queue: &'a BlockingQueue<T, D>, f: F) -> Self
+    pub fn get<Q, F>(mut self, queue: &'a Q, f: F) -> Self
     where
-        T: Send + 'a,
-        D: Discipline<T> + Send + 'a,
-        F: FnMut(Result<T, GetError>) -> R + Send + 'a,
+        Q: AsQueue + ?Sized,
+        F: FnMut(Result<Q::Item, GetError>) -> R + 'a,
+        K: ArmKind<(F, Q::Item, Q::Discipline)>,
     {
         self.arms.push(Box::new(GetArm {
-            queue,
+            queue: queue.as_queue(),
             key: None,
             done: None,
             f,
@@ -286,12 +488,16 @@ impl<'a, R> Select<'a, R> {
         self
     }
 
-    /// Adds a `put` of the item in `slot` into `queue`; when it wins, the item
-    /// has moved into the queue (or, if the queue is shut down, is handed to `f`
-    /// in [`PutError::ShutDown`]) and `f` maps the result into `R`. If another
-    /// arm wins the item stays in `slot`. An empty slot makes the arm inactive:
-    /// it is skipped, and a select whose only arms are inactive put arms returns
-    /// `None` from every wait.
+    /// Adds a `put` of the item in `slot` into `queue` (a [`BlockingQueue`],
+    /// an `Arc` of one, or a [`Producer`](crate::Producer) end); when it wins,
+    /// the item has moved into the queue (or, if the queue is shut down, is
+    /// handed to `f` in [`PutError::ShutDown`]) and `f` maps the result into
+    /// `R`. If another arm wins the item stays in `slot`. An empty slot makes
+    /// the arm inactive: it is skipped, and a select whose only arms are
+    /// inactive put arms returns `None` from every wait.
+    ///
+    /// `slot` stays borrowed while the select lives; [`put_item`](Self::put_item)
+    /// is the arm that owns its item instead.
     ///
     /// # Examples
     ///
@@ -312,20 +518,63 @@ impl<'a, R> Select<'a, R> {
     /// assert_eq!(item, Some(1)); // ...and the item is still ours
     /// ```
     #[must_use]
-    pub fn put<T, D, F>(
-        mut self,
-        queue: &'a BlockingQueue<T, D>,
-        slot: &'a mut Option<T>,
-        f: F,
-    ) -> Self
+    pub fn put<Q, F>(mut self, queue: &'a Q, slot: &'a mut Option<Q::Item>, f: F) -> Self
     where
-        T: Send + 'a,
-        D: Discipline<T> + Send + 'a,
-        F: FnMut(Result<(), PutError<T>>) -> R + Send + 'a,
+        Q: AsQueue + ?Sized,
+        F: FnMut(Result<(), PutError<Q::Item>>) -> R + 'a,
+        K: ArmKind<(F, (), Q::Item, Q::Discipline)>,
     {
         self.arms.push(Box::new(PutArm {
-            queue,
+            queue: queue.as_queue(),
             slot,
+            key: None,
+            done: None,
+            f,
+        }));
+        self
+    }
+
+    /// Adds a `put` of `item` into `queue`, the arm owning the item: nothing of
+    /// the caller's stays borrowed. When the arm wins, `f` maps the result as
+    /// for [`put`](Self::put) and the arm becomes inactive. If the select is
+    /// dropped with the item not put (another arm won, a wait timed out), the
+    /// item is handed to `unsent`, after every lock is released: never lost,
+    /// never dropped silently.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, Select};
+    /// use std::cell::Cell;
+    ///
+    /// let full = Queue::bounded(1);
+    /// full.put(0).unwrap();
+    /// let input = Queue::unbounded();
+    /// input.put("job").unwrap();
+    ///
+    /// let back = Cell::new(None);
+    /// let won = Select::new()
+    ///     .put_item(&full, 1, |r| r.is_ok(), |item| back.set(Some(item)))
+    ///     .get(&input, |_| false)
+    ///     .wait(); // the select is a temporary: it drops here
+    /// assert_eq!(won, Some(false));
+    /// assert_eq!(back.get(), Some(1)); // handed back, not lost
+    /// ```
+    #[must_use]
+    pub fn put_item<Q, F, U>(mut self, queue: &'a Q, item: Q::Item, f: F, unsent: U) -> Self
+    where
+        Q: AsQueue + ?Sized,
+        Q::Item: 'a,
+        F: FnMut(Result<(), PutError<Q::Item>>) -> R + 'a,
+        U: FnOnce(Q::Item) + 'a,
+        K: ArmKind<(F, U, Q::Item, Q::Discipline)>,
+    {
+        self.arms.push(Box::new(PutArm {
+            queue: queue.as_queue(),
+            slot: OwnedSlot {
+                item: Some(item),
+                unsent: Some(unsent),
+            },
             key: None,
             done: None,
             f,
@@ -474,7 +723,7 @@ impl<'a, R> Select<'a, R> {
     /// let mut empty: Select<'_, u8> = Select::new();
     /// assert_eq!(futures::executor::block_on(empty.wait_async()), None);
     /// ```
-    pub fn wait_async(&mut self) -> SelectFuture<'_, 'a, R> {
+    pub fn wait_async(&mut self) -> SelectFuture<'_, 'a, R, K> {
         SelectFuture { sel: self }
     }
 
@@ -483,6 +732,9 @@ impl<'a, R> Select<'a, R> {
     /// a random order too). Under loom a per-select rotation from 0, so a
     /// model's executions start alike.
     fn next_start(&mut self) -> usize {
+        if self.biased {
+            return 0;
+        }
         if crate::sync::LOOM {
             let t = self.turn;
             self.turn = self.turn.wrapping_add(1);
@@ -572,10 +824,11 @@ impl<R> Default for Select<'_, R> {
     }
 }
 
-impl<R> fmt::Debug for Select<'_, R> {
+impl<R, K> fmt::Debug for Select<'_, R, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Select")
             .field("arms", &self.arms.len())
+            .field("biased", &self.biased)
             .field("active", &self.arms.iter().filter(|a| a.active()).count())
             .finish()
     }
@@ -623,11 +876,11 @@ fn random_start() -> usize {
 /// assert_eq!(futures::executor::block_on(fut), Some(10));
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct SelectFuture<'s, 'a, R> {
-    sel: &'s mut Select<'a, R>,
+pub struct SelectFuture<'s, 'a, R, K = LocalArms> {
+    sel: &'s mut Select<'a, R, K>,
 }
 
-impl<R> Future for SelectFuture<'_, '_, R> {
+impl<R, K> Future for SelectFuture<'_, '_, R, K> {
     type Output = Option<R>;
 
     /// `Ready(None)` at once if no arm is active; otherwise one round over the
@@ -641,13 +894,13 @@ impl<R> Future for SelectFuture<'_, '_, R> {
     }
 }
 
-impl<R> Drop for SelectFuture<'_, '_, R> {
+impl<R, K> Drop for SelectFuture<'_, '_, R, K> {
     fn drop(&mut self) {
         self.sel.leave_all();
     }
 }
 
-impl<R> fmt::Debug for SelectFuture<'_, '_, R> {
+impl<R, K> fmt::Debug for SelectFuture<'_, '_, R, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SelectFuture")
             .field("sel", &self.sel)

@@ -8,8 +8,8 @@ use futures_core::stream::{FusedStream, Stream};
 
 use super::discipline::Discipline;
 use super::front::BlockingQueue;
-use super::inside::CoreAsync;
-use crate::waitlist::Key;
+use super::future::GetState;
+use super::owned::IntoStream;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// An async iterator that takes items with [`get_async`](Self::get_async)
@@ -40,8 +40,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     #[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
     pub fn stream(&self) -> QueueStream<'_, T, D> {
         QueueStream {
-            queue: self,
-            key: None,
+            state: GetState::new(self),
             ended: false,
         }
     }
@@ -69,8 +68,7 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
 #[must_use = "streams do nothing unless polled"]
 #[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
 pub struct QueueStream<'a, T, D: Discipline<T>> {
-    queue: &'a BlockingQueue<T, D>,
-    key: Option<Key>,
+    state: GetState<&'a BlockingQueue<T, D>>,
     ended: bool,
 }
 
@@ -79,18 +77,7 @@ impl<T, D: Discipline<T>> Stream for QueueStream<'_, T, D> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.get_mut();
-        if this.ended {
-            return Poll::Ready(None);
-        }
-        match this.queue.core.poll_get(cx, &mut this.key) {
-            Poll::Ready(Ok(item)) => Poll::Ready(Some(item)),
-            Poll::Ready(Err(_)) => {
-                // Shut down and empty: stays empty (no puts after shutdown).
-                this.ended = true;
-                Poll::Ready(None)
-            }
-            Poll::Pending => Poll::Pending,
-        }
+        this.state.poll_next(&mut this.ended, cx)
     }
 }
 
@@ -100,19 +87,27 @@ impl<T, D: Discipline<T>> FusedStream for QueueStream<'_, T, D> {
     }
 }
 
-impl<T, D: Discipline<T>> Drop for QueueStream<'_, T, D> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.queue.core.leave_get(key);
-        }
-    }
-}
-
 impl<T, D: Discipline<T>> fmt::Debug for QueueStream<'_, T, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("QueueStream")
-            .field("registered", &self.key.is_some())
+            .field("registered", &self.state.registered())
             .field("ended", &self.ended)
             .finish()
+    }
+}
+
+/// With the `stream` feature, the owned stream is a `Stream` too.
+#[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
+impl<T, D: Discipline<T>> Stream for IntoStream<T, D> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_item(cx)
+    }
+}
+
+impl<T, D: Discipline<T>> FusedStream for IntoStream<T, D> {
+    fn is_terminated(&self) -> bool {
+        self.ended()
     }
 }

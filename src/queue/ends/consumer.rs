@@ -10,7 +10,7 @@ use crate::counter::error::TaskDoneError;
 use crate::queue::discipline::Discipline;
 use crate::queue::error::GetError;
 use crate::queue::front::BlockingQueue;
-use crate::queue::future::GetFuture;
+use crate::queue::future::{GetFuture, GetManyFuture};
 use crate::queue::iter::Iter;
 use crate::queue::store::Fifo;
 #[cfg(feature = "stream")]
@@ -149,14 +149,14 @@ impl<T, D: Discipline<T>> Consumer<T, D> {
     ///
     /// # Errors
     ///
-    /// The future resolves to [`GetError::ShutDown`] once every
+    /// The future resolves to [`ShutDownError`](crate::ShutDownError) once every
     /// [`Producer`](crate::Producer) has dropped (or the queue was shut down) and
     /// the queue is empty, also while it is pending.
     ///
     /// # Examples
     ///
     /// ```
-    /// use queuekit::{GetError, Queue};
+    /// use queuekit::{Queue, ShutDownError};
     /// use std::thread;
     ///
     /// let (tx, rx) = Queue::bounded(1).split();
@@ -165,11 +165,38 @@ impl<T, D: Discipline<T>> Consumer<T, D> {
     ///     assert_eq!(rx.get_async().await, Ok("from a thread"));
     ///     // Once the producer end has dropped, and the queue is empty:
     ///     producer.join().unwrap();
-    ///     assert_eq!(rx.get_async().await, Err(GetError::ShutDown));
+    ///     assert_eq!(rx.get_async().await, Err(ShutDownError));
     /// });
     /// ```
     pub fn get_async(&self) -> GetFuture<'_, T, D> {
         self.shared.queue.get_async()
+    }
+
+    /// Waits asynchronously for at least one item, then takes up to `max`:
+    /// [`BlockingQueue::get_many_async`] (the first item and the rest in two
+    /// holds of the lock). Cancel-safe.
+    ///
+    /// # Errors
+    ///
+    /// The future resolves to [`ShutDownError`](crate::ShutDownError) once every producer has dropped
+    /// and the queue is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{Queue, ShutDownError};
+    ///
+    /// let (tx, rx) = Queue::unbounded().split();
+    /// tx.put_all(1..=5).unwrap();
+    /// drop(tx);
+    /// futures::executor::block_on(async {
+    ///     assert_eq!(rx.get_many_async(3).await, Ok(vec![1, 2, 3]));
+    ///     assert_eq!(rx.get_many_async(3).await, Ok(vec![4, 5]));
+    ///     assert_eq!(rx.get_many_async(3).await, Err(ShutDownError));
+    /// });
+    /// ```
+    pub fn get_many_async(&self, max: usize) -> GetManyFuture<'_, T, D> {
+        self.shared.queue.get_many_async(max)
     }
 
     /// Waits for at least one item, then takes up to `max` in one hold of the lock:
@@ -290,24 +317,6 @@ impl<T, D: Discipline<T>> Consumer<T, D> {
     /// ```
     pub fn get_many_into(&self, buf: &mut Vec<T>, max: usize) -> Result<usize, GetError> {
         self.shared.queue.get_many_into(buf, max)
-    }
-
-    /// Up to `max` items, without blocking, possibly none:
-    /// [`BlockingQueue::drain`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Queue;
-    ///
-    /// let (tx, rx) = Queue::unbounded().split();
-    /// tx.put_all([1, 2, 3]).unwrap();
-    /// assert_eq!(rx.drain(usize::MAX), [1, 2, 3]);
-    /// assert!(rx.drain(usize::MAX).is_empty());
-    /// # drop(tx);
-    /// ```
-    pub fn drain(&self, max: usize) -> Vec<T> {
-        self.shared.queue.drain(max)
     }
 
     /// Marks one task taken from the queue as finished:

@@ -141,14 +141,14 @@ impl<T, D: Discipline<T>> Producer<T, D> {
     ///
     /// # Errors
     ///
-    /// The future resolves to [`PutError::ShutDown`] with the item once every
+    /// The future resolves to [`PutShutDownError`](crate::PutShutDownError) with the item once every
     /// [`Consumer`](crate::Consumer) has dropped (or the queue was shut down),
     /// also while it is pending. Never `Full`: it waits instead.
     ///
     /// # Examples
     ///
     /// ```
-    /// use queuekit::{PutError, Queue};
+    /// use queuekit::{PutShutDownError, Queue};
     /// use std::thread;
     ///
     /// let (tx, rx) = Queue::bounded(1).split();
@@ -163,7 +163,7 @@ impl<T, D: Discipline<T>> Producer<T, D> {
     /// assert_eq!(consumer.join().unwrap(), (1, 2));
     /// // No consumer left: the queue is shut down and the item comes back.
     /// let back = futures::executor::block_on(tx.put_async(3));
-    /// assert_eq!(back, Err(PutError::ShutDown(3)));
+    /// assert_eq!(back, Err(PutShutDownError(3)));
     /// ```
     pub fn put_async(&self, item: T) -> PutFuture<'_, T, D> {
         self.shared.queue.put_async(item)
