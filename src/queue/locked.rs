@@ -366,7 +366,7 @@ impl<T, S> Locked<T, S> {
         side: Side,
         blocker: &mut Blocker,
     ) -> Option<Guard<'a, S>> {
-        let deadline = match blocker.next() {
+        let deadline = match blocker.step() {
             Step::GiveUp => return None,
             Step::Spin => {
                 drop(state);

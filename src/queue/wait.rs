@@ -60,7 +60,7 @@ pub(crate) struct Blocker {
     spun: bool,
 }
 
-/// What a blocked operation does next ([`Blocker::next`]).
+/// What a blocked operation does next ([`Blocker::step`]).
 pub(crate) enum Step {
     /// Fail now (`Full` / `Empty`).
     GiveUp,
@@ -81,7 +81,7 @@ impl Blocker {
 
     /// The next step for an operation that cannot proceed.
     #[inline]
-    pub(crate) fn next(&mut self) -> Step {
+    pub(crate) fn step(&mut self) -> Step {
         let Some(deadline) = self.wait.deadline() else {
             return Step::GiveUp;
         };

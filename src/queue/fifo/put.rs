@@ -109,7 +109,7 @@ impl<T> TwoLock<T> {
         mut put: PutGuard<'a, T>,
         blocker: &mut Blocker,
     ) -> Option<PutGuard<'a, T>> {
-        let deadline = match blocker.next() {
+        let deadline = match blocker.step() {
             Step::GiveUp => return None,
             Step::Spin => {
                 let puts = put.puts;

@@ -125,7 +125,7 @@ impl<T> TwoLock<T> {
         if put.shutdown {
             return Refill::Fail(GetError::ShutDown);
         }
-        let deadline = match blocker.next() {
+        let deadline = match blocker.step() {
             Step::GiveUp => return Refill::Fail(GetError::Empty),
             Step::Spin => {
                 let puts = put.puts;
