@@ -47,7 +47,7 @@ fn main() {
         pool.submit(|| -> String { panic!("bad input for 998") })
             .unwrap(),
     );
-    println!("started {} worker(s) for 3 tasks", pool.live_workers());
+    println!("started {} worker(s) for 3 tasks", pool.stats().live);
 
     // pool.close(): no new tasks; the queued ones still run.
     pool.close();
@@ -64,9 +64,9 @@ fn main() {
     pool.join();
     println!(
         "closed pool: {} live workers, {} completed, {} panicked",
-        pool.live_workers(),
-        pool.completed_tasks(),
-        pool.panicked_tasks()
+        pool.stats().live,
+        pool.stats().completed,
+        pool.stats().panicked
     );
 
     // terminate(): a one-worker pool with a backlog; the running task finishes,

@@ -83,6 +83,6 @@ fn main() {
     assert!(reaper.cancel());
     assert_eq!(reaper.wait(), TaskError::Cancelled);
     pool.join(); // a cancelled entry still waiting is dropped: nothing runs after this
-    assert_eq!(pool.scheduled_tasks(), 0);
+    assert_eq!(pool.stats().scheduled, 0);
     println!("reaper cancelled, pool joined");
 }

@@ -41,11 +41,11 @@ fn main() {
     let pool = ThreadPoolManager::builder()
         .max_workers(3)
         .thread_name("counter")
-        .on_worker_start(move || {
+        .on_worker_start(move |_| {
             SCRATCH.with(|s| *s.borrow_mut() = Some(String::with_capacity(256)));
             started.fetch_add(1, Ordering::Relaxed);
         })
-        .on_worker_exit(|| {
+        .on_worker_exit(|_| {
             let done = DONE.with(|d| *d.borrow());
             let me = std::thread::current();
             println!("{} leaves after {done} line(s)", me.name().unwrap_or("?"));

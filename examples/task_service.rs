@@ -92,7 +92,7 @@ fn main() {
     );
     println!(
         "pool: {} completed, {} panicked",
-        service.pool().completed_tasks(),
-        service.pool().panicked_tasks()
+        service.pool().stats().completed,
+        service.pool().stats().panicked
     );
 }

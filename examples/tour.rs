@@ -219,9 +219,9 @@ fn pool() {
     let mut halves = [vec![1, 2, 3], vec![4, 5, 6]];
     let (left, right) = halves.split_at_mut(1);
     pool.scope(|s| {
-        s.submit(|| left[0].iter_mut().for_each(|x| *x *= 10))
+        s.submit(|_| left[0].iter_mut().for_each(|x| *x *= 10))
             .unwrap();
-        s.submit(|| right[0].iter_mut().for_each(|x| *x += 1))
+        s.submit(|_| right[0].iter_mut().for_each(|x| *x += 1))
             .unwrap();
     });
     println!("scope         2 pool tasks edited halves of a local array in place -> {halves:?}");

@@ -35,7 +35,7 @@ fn lazy_spawn_respects_the_cap_and_strands_nothing() {
         }
         pool.wait_all();
         assert_eq!(runs.load(Ordering::Relaxed), 3);
-        assert_eq!(pool.completed_tasks(), 3);
+        assert_eq!(pool.stats().completed, 3);
         pool.assert_consistent();
         drop(pool);
     });
@@ -51,7 +51,7 @@ fn submit_wakes_an_idle_worker() {
         assert_eq!(first.wait(), Ok(1));
         let second = pool.submit(|| 2).unwrap();
         assert_eq!(second.wait(), Ok(2));
-        assert_eq!(pool.live_workers(), 1);
+        assert_eq!(pool.stats().live, 1);
         pool.assert_consistent();
         drop(pool);
     });
@@ -85,7 +85,7 @@ fn close_races_submit() {
                 assert_eq!(runs.load(Ordering::Relaxed), 1, "accepted, not run once");
             }
         }
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
     assert!(REFUSED.load(StdOrdering::Relaxed), "never saw close win");
     assert!(RAN.load(StdOrdering::Relaxed), "never saw submit win");
@@ -111,7 +111,7 @@ fn terminate_races_worker_taking_tasks() {
         assert_eq!(seen, cancelled);
         pool.wait_all();
         pool.join();
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
 }
 
@@ -261,7 +261,7 @@ fn refused_thread_start_leaves_the_task_to_the_existing_worker() {
         let a = pool.submit(|| 'a').unwrap();
         let b = pool.submit(|| 'b').unwrap();
         assert_eq!((a.wait(), b.wait()), (Ok('a'), Ok('b')));
-        assert_eq!(pool.live_workers(), 1);
+        assert_eq!(pool.stats().live, 1);
         pool.assert_consistent();
         if pool.spawn_attempts() == 2 {
             REFUSED.store(true, StdOrdering::Relaxed);
@@ -318,7 +318,7 @@ fn join_inside_first_task_of_one_worker() {
         assert_eq!(h.wait(), Ok(()));
         assert!(pool.is_closed());
         pool.join();
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
 }
 
@@ -341,7 +341,7 @@ fn join_inside_first_task_of_two_workers() {
             None => REFUSED.store(true, StdOrdering::Relaxed),
         }
         pool.join();
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
         if pool.spawn_attempts() == 2 {
             TWO_WORKERS.store(true, StdOrdering::Relaxed);
         }
@@ -395,7 +395,7 @@ fn wait_all_inside_first_task() {
         assert_eq!(waiter.wait(), Ok(()));
         assert_eq!(other.wait(), Ok(2));
         pool.join();
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
 }
 
@@ -545,7 +545,7 @@ fn refused_add_task_races_result() {
             assert!(matches!(got, Ok(2) | Err(crate::ResultError::UnknownTask)));
         } else {
             assert_eq!(got, Err(crate::ResultError::UnknownTask));
-            if service.pool().completed_tasks() == 2 {
+            if service.pool().stats().completed == 2 {
                 REFUSED.store(true, StdOrdering::Relaxed);
             }
         }
@@ -638,7 +638,7 @@ fn refused_start_wakes_join() {
         };
         joiner.join().unwrap();
         assert_eq!(pool.spawn_attempts(), attempts);
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
     assert!(
         SPAWN_FAILED.load(StdOrdering::Relaxed),
@@ -680,16 +680,16 @@ fn scope_waits_for_a_running_task() {
         let pool = pool(1);
         let done = AtomicUsize::new(0);
         let caller = thread::current().id();
-        let task = || {
-            let flag = if thread::current().id() == caller {
-                &BY_SCOPE
-            } else {
-                &BY_WORKER
-            };
-            flag.store(true, StdOrdering::Relaxed);
-            done.fetch_add(1, Ordering::Relaxed);
-        };
         pool.scope(|s| {
+            let task = |_| {
+                let flag = if thread::current().id() == caller {
+                    &BY_SCOPE
+                } else {
+                    &BY_WORKER
+                };
+                flag.store(true, StdOrdering::Relaxed);
+                done.fetch_add(1, Ordering::Relaxed);
+            };
             // The first goes to the new worker directly, the second is queued
             // (the scope may take it out of the backlog and run it itself).
             s.submit(task).unwrap();
@@ -701,8 +701,8 @@ fn scope_waits_for_a_running_task() {
             "scope returned while its task still ran"
         );
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 2);
-        assert_eq!(pool.pending_tasks(), 0);
+        assert_eq!(pool.stats().completed, 2);
+        assert_eq!(pool.stats().pending, 0);
         pool.assert_consistent();
         drop(pool);
     });
@@ -766,8 +766,8 @@ fn scoped_map_helps_with_newer_inputs_in_order() {
             assert_eq!(r.load(Ordering::Relaxed), 1);
         }
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 3);
-        assert_eq!(pool.pending_tasks(), 0);
+        assert_eq!(pool.stats().completed, 3);
+        assert_eq!(pool.stats().pending, 0);
         pool.assert_consistent();
         drop(pool);
     });
@@ -850,9 +850,9 @@ fn scope_finish_races_a_moved_handles_wait() {
         let got = AtomicUsize::new(0);
         let returned = AtomicUsize::new(0);
         pool.scope(|s| {
-            let a = s.submit(|| 42usize).unwrap();
+            let a = s.submit(|_| 42usize).unwrap();
             let (got, returned) = (&got, &returned);
-            s.submit(move || {
+            s.submit(move |_| {
                 if returned.load(Ordering::Acquire) == 1 {
                     WAITED_LATE.store(true, StdOrdering::Relaxed);
                 }
@@ -867,7 +867,7 @@ fn scope_finish_races_a_moved_handles_wait() {
             "the scope took a result its handle still owned"
         );
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 2);
+        assert_eq!(pool.stats().completed, 2);
         pool.assert_consistent();
         drop(pool);
     });

@@ -117,7 +117,7 @@ fn cancel_racing_close_model() {
         });
         pool.join();
         canceller.join().unwrap();
-        assert_eq!(pool.scheduled_tasks(), 0);
+        assert_eq!(pool.stats().scheduled, 0);
     });
 }
 

@@ -252,7 +252,10 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         timeout: Duration,
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
-        self.wait_inner(guard, Instant::now().checked_add(timeout))
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.wait_deadline(guard, deadline),
+            None => (self.wait(guard), WaitTimeoutResult(false)),
+        }
     }
 
     /// Like [`wait`](Condvar::wait), giving up at `deadline`.
@@ -266,11 +269,11 @@ impl Condvar {
     /// let m = Mutex::new(());
     /// let cv = Condvar::new();
     /// let deadline = Instant::now() + Duration::from_millis(5);
-    /// let (_guard, r) = cv.wait_until(m.lock(), deadline);
+    /// let (_guard, r) = cv.wait_deadline(m.lock(), deadline);
     /// assert!(r.timed_out());
     /// assert!(Instant::now() >= deadline);
     /// ```
-    pub fn wait_until<'a, T: ?Sized>(
+    pub fn wait_deadline<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,
         deadline: Instant,
@@ -305,11 +308,13 @@ impl Condvar {
     where
         F: FnMut(&mut T) -> bool,
     {
-        self.wait_until_while(guard, Instant::now().checked_add(timeout), condition)
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.wait_deadline_while(guard, deadline, condition),
+            None => (self.wait_while(guard, condition), WaitTimeoutResult(false)),
+        }
     }
 
-    /// [`wait_timeout_while`](Condvar::wait_timeout_while) with an absolute deadline;
-    /// `None` waits without one.
+    /// [`wait_timeout_while`](Condvar::wait_timeout_while) with an absolute deadline.
     ///
     /// # Examples
     ///
@@ -319,14 +324,14 @@ impl Condvar {
     ///
     /// let m = Mutex::new(0);
     /// let cv = Condvar::new();
-    /// let deadline = Some(Instant::now() + Duration::from_millis(5));
-    /// let (_g, r) = cv.wait_until_while(m.lock(), deadline, |n| *n == 0);
+    /// let deadline = Instant::now() + Duration::from_millis(5);
+    /// let (_g, r) = cv.wait_deadline_while(m.lock(), deadline, |n| *n == 0);
     /// assert!(r.timed_out());
     /// ```
-    pub fn wait_until_while<'a, T: ?Sized, F>(
+    pub fn wait_deadline_while<'a, T: ?Sized, F>(
         &self,
         mut guard: MutexGuard<'a, T>,
-        deadline: Option<Instant>,
+        deadline: Instant,
         mut condition: F,
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult)
     where
@@ -336,7 +341,7 @@ impl Condvar {
             if !condition(&mut *guard) {
                 return (guard, WaitTimeoutResult(false));
             }
-            let (g, result) = self.wait_inner(guard, deadline);
+            let (g, result) = self.wait_inner(guard, Some(deadline));
             guard = g;
             if result.timed_out() {
                 // One last look: a notify that raced the expiry still counts.

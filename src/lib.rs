@@ -79,10 +79,10 @@ pub use counter::error::{CountOverflowError, TaskDoneError};
 pub use counter::{JoinFuture, TaskCounter};
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{
-    as_completed, done_callback_panics, wait, wait_any, wait_any_deadline, wait_any_timeout,
-    AddTaskError, AsCompleted, PeriodicHandle, PoolBuildError, PoolBuilder, PoolStats, ResultError,
-    ResultFuture, Scope, ScopedHandle, SubmitError, TaskError, TaskHandle, TaskService,
-    ThreadPoolManager, Unshared, WaitAllFuture, WaitFor,
+    as_completed, done_callback_panics, wait_any, wait_any_deadline, wait_any_timeout,
+    AddTaskError, AsCompleted, NextCompleted, PeriodicHandle, PoolBuildError, PoolBuilder,
+    PoolStats, ResultError, ResultFuture, Scope, ScopedHandle, SubmitError, TaskError, TaskHandle,
+    TaskService, ThreadPoolManager, Unshared, WaitAllFuture,
 };
 pub use queue::ends::{Consumer, IntoIter, Producer};
 pub use queue::error::{GetError, PutAllError, PutError, PutShutDownError, ShutDownError};

@@ -210,6 +210,10 @@ pub(crate) mod fault {
         /// `TaskHandle`'s publish ignores the async waiter bit (never wakes an
         /// awaiting task).
         HandlePublishSkipsWaker,
+        /// A wait over many handles looks for a reported index and stores its
+        /// waker in two holds of the ready list's lock: a report that lands in
+        /// between finds no waker, and the waiter sleeps through it.
+        ReadyRegistersAfterLook,
         /// A select does not stop at its first completed arm: it completes every
         /// arm that is ready in the same round (two sources complete one select).
         SelectCompletesTwice,

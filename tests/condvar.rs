@@ -50,11 +50,11 @@ fn wait_timeout_returns_no_earlier_than_asked_and_reports_the_timeout() {
 }
 
 #[test]
-fn wait_until_a_past_deadline_times_out_at_once() {
+fn wait_deadline_a_past_deadline_times_out_at_once() {
     let m = Mutex::new(0);
     let cv = Condvar::new();
     let past = Instant::now();
-    let (g, r) = cv.wait_until(m.lock(), past);
+    let (g, r) = cv.wait_deadline(m.lock(), past);
     assert!(r.timed_out());
     assert_eq!(*g, 0);
 }

@@ -66,8 +66,8 @@ fn submit_returns_values_and_execute_runs_everything() {
     assert_eq!(sum, 3 * 99 * 100 / 2);
     pool.wait_all();
     assert_eq!(hits.load(Ordering::Relaxed), 1000);
-    assert_eq!(pool.completed_tasks(), 1100);
-    assert_eq!(pool.pending_tasks(), 0);
+    assert_eq!(pool.stats().completed, 1100);
+    assert_eq!(pool.stats().pending, 0);
 }
 
 #[test]
@@ -90,12 +90,12 @@ fn builder_refuses_bad_settings() {
 #[test]
 fn workers_start_lazily_and_are_reused() {
     let pool = ThreadPoolManager::new(4).unwrap();
-    assert_eq!(pool.live_workers(), 0);
+    assert_eq!(pool.stats().live, 0);
     for i in 0..20 {
         assert_eq!(pool.submit(move || i).unwrap().wait(), Ok(i));
         pool.wait_all();
         // The one worker is idle (or spinning) when the next submit comes.
-        assert_eq!(pool.live_workers(), 1, "round {i}");
+        assert_eq!(pool.stats().live, 1, "round {i}");
     }
 }
 
@@ -142,9 +142,9 @@ fn panics_are_caught_counted_and_reported() {
     assert!(matches!(odd_panic.wait(), Err(TaskError::Panicked(_))));
     assert_eq!(after.wait(), Ok(1)); // the worker lived on
     pool.wait_all();
-    assert_eq!(pool.panicked_tasks(), 4);
-    assert_eq!(pool.completed_tasks(), 5);
-    assert_eq!(pool.live_workers(), 1);
+    assert_eq!(pool.stats().panicked, 4);
+    assert_eq!(pool.stats().completed, 5);
+    assert_eq!(pool.stats().live, 1);
 }
 
 #[test]
@@ -158,19 +158,15 @@ fn idle_timeout_shrinks_the_pool_and_it_grows_again() {
     let (b, go_b, started_b) = gated(&pool);
     started_a.recv().unwrap();
     started_b.recv().unwrap();
-    assert_eq!(pool.live_workers(), 2);
+    assert_eq!(pool.stats().live, 2);
     go_a.send(()).unwrap();
     go_b.send(()).unwrap();
     a.wait().unwrap();
     b.wait().unwrap();
-    assert!(
-        eventually(|| pool.live_workers() == 0),
-        "{:?}",
-        pool.stats()
-    );
+    assert!(eventually(|| pool.stats().live == 0), "{:?}", pool.stats());
     // A new submit starts a worker again.
     assert_eq!(pool.submit(|| 5).unwrap().wait(), Ok(5));
-    assert!(pool.live_workers() <= 1);
+    assert!(pool.stats().live <= 1);
 }
 
 #[test]
@@ -186,7 +182,7 @@ fn drop_runs_the_whole_backlog() {
         })
         .unwrap();
     }
-    assert_eq!(pool.pending_tasks(), 50);
+    assert_eq!(pool.stats().pending, 50);
     go.send(()).unwrap();
     drop(pool); // closes and joins: the backlog runs first
     assert_eq!(hits.load(Ordering::Relaxed), 50);
@@ -214,7 +210,7 @@ fn terminate_cancels_the_backlog() {
     }
     pool.wait_all(); // cancelled tasks count as finished
     pool.join();
-    assert_eq!(pool.live_workers(), 0);
+    assert_eq!(pool.stats().live, 0);
     assert_eq!(ran.load(Ordering::Relaxed), 0);
     assert_eq!(pool.terminate(), 0); // idempotent
 }
@@ -237,7 +233,7 @@ fn cancel_only_before_start() {
     assert!(!done.cancel());
     assert_eq!(done.wait(), Ok(1));
     // The cancelled task did not count as completed.
-    assert_eq!(pool.completed_tasks(), 2);
+    assert_eq!(pool.stats().completed, 2);
 }
 
 #[test]
@@ -273,7 +269,7 @@ fn full_backlog_with_try_submit_and_submit_timeout() {
     started.recv().unwrap();
     let a = pool.try_submit(|| 'a').unwrap();
     let b = pool.try_submit(|| 'b').unwrap();
-    assert_eq!(pool.pending_tasks(), 2);
+    assert_eq!(pool.stats().pending, 2);
     let err = pool.try_submit(|| 'c').unwrap_err();
     assert!(err.is_full());
     assert_eq!(err.into_inner()(), 'c', "the closure comes back");
@@ -328,7 +324,7 @@ fn close_refuses_new_work_runs_backlog_and_wakes_blocked_submitters() {
     assert_eq!(queued.wait(), Ok("backlog"));
     running.wait().unwrap();
     pool.join();
-    assert_eq!(pool.live_workers(), 0);
+    assert_eq!(pool.stats().live, 0);
     assert!(pool.is_closed());
 }
 
@@ -344,8 +340,8 @@ fn spawn_failure_hands_the_closure_back() {
     assert_eq!(err.into_inner()(), 9);
     let err = pool.execute(|| ()).unwrap_err();
     assert!(matches!(err, SubmitError::SpawnFailed(_)));
-    assert_eq!(pool.live_workers(), 0);
-    assert_eq!(pool.pending_tasks(), 0);
+    assert_eq!(pool.stats().live, 0);
+    assert_eq!(pool.stats().pending, 0);
     pool.wait_all(); // nothing was counted
 }
 
@@ -431,11 +427,7 @@ fn counts_are_consistent_at_quiescence() {
     let s = pool.stats();
     assert_eq!(s.live, 4);
     assert_eq!(s.live, s.idle + s.busy);
-    assert!(
-        eventually(|| pool.idle_workers() == 4),
-        "{:?}",
-        pool.stats()
-    );
+    assert!(eventually(|| pool.stats().idle == 4), "{:?}", pool.stats());
     assert_eq!((s.pending, s.completed, s.panicked), (0, 4, 0));
 }
 
@@ -468,7 +460,7 @@ fn every_execute_closure_is_dropped_exactly_once() {
     running.wait().unwrap();
     pool.wait_all();
     assert_eq!(Arc::strong_count(&token), 1);
-    assert_eq!(pool.panicked_tasks(), 1);
+    assert_eq!(pool.stats().panicked, 1);
 
     // Cancelled by terminate: dropped unrun.
     let (running, go, started) = gated(&pool);

@@ -49,7 +49,7 @@ fn map_bounded_over_an_endless_input_keeps_live_inputs_within_the_read_ahead() {
         assert!(max <= AHEAD + 1, "{max} inputs were alive at once");
         assert_eq!(LIVE_INPUTS.load(Ordering::SeqCst), 0);
         // At most the window was submitted beyond what was taken.
-        assert!(pool.completed_tasks() <= 100 + AHEAD);
+        assert!(pool.stats().completed <= 100 + AHEAD);
     });
 }
 
@@ -114,6 +114,6 @@ fn map_keeps_submitting_everything_at_once() {
     let it = pool.map(0..5, |x| x);
     // Everything was submitted before the first result was asked for.
     pool.wait_all();
-    assert_eq!(pool.completed_tasks(), 5);
+    assert_eq!(pool.stats().completed, 5);
     assert_eq!(it.map(Result::unwrap).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
 }

@@ -54,7 +54,7 @@ fn join_inside_the_first_task_of_a_fresh_pool_returns() {
             let h = pool.submit(move || p.join()).unwrap();
             assert_eq!(h.wait(), Ok(()));
             pool.join();
-            assert_eq!(pool.live_workers(), 0);
+            assert_eq!(pool.stats().live, 0);
         }
     });
 }
@@ -112,7 +112,7 @@ fn a_cancelled_closure_whose_drop_panics_does_not_kill_the_worker() {
         assert_eq!(queued.wait(), Err(TaskError::Cancelled));
         // The worker lives on: later tasks run on it, and join returns.
         assert_eq!(pool.submit(|| 5).unwrap().wait(), Ok(5));
-        assert_eq!(pool.live_workers(), 1);
+        assert_eq!(pool.stats().live, 1);
         pool.join();
     });
 }
@@ -133,12 +133,12 @@ fn a_result_whose_drop_panics_with_no_handle_kept_does_not_kill_the_worker() {
         drop(handle);
         go.send(()).unwrap();
         pool.wait_all();
-        assert_eq!(pool.panicked_tasks(), 1, "{:?}", pool.stats());
+        assert_eq!(pool.stats().panicked, 1, "{:?}", pool.stats());
         // Same worker, still alive and idle; later tasks run.
         assert_eq!(pool.submit(|| 7).unwrap().wait(), Ok(7));
-        assert_eq!(pool.live_workers(), 1);
+        assert_eq!(pool.stats().live, 1);
         pool.join();
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
 }
 
@@ -152,7 +152,7 @@ fn an_execute_closure_whose_captures_panic_on_drop_is_counted() {
         })
         .unwrap();
         pool.wait_all();
-        assert_eq!(pool.panicked_tasks(), 1);
+        assert_eq!(pool.stats().panicked, 1);
         assert_eq!(pool.submit(|| 1).unwrap().wait(), Ok(1));
         pool.join();
     });
@@ -189,12 +189,12 @@ fn terminate_with_pending_closures_whose_drop_panics_cancels_all_the_rest() {
         assert_eq!(running.wait(), Ok(()));
         pool.wait_all();
         assert_eq!(
-            pool.panicked_tasks(),
+            pool.stats().panicked,
             4,
             "three task closures and one execute"
         );
         pool.join();
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
 }
 
@@ -206,7 +206,7 @@ fn terminate_counts_only_the_tasks_it_cancelled_itself() {
     let queued: Vec<_> = (0..3).map(|i| pool.submit(move || i).unwrap()).collect();
     assert!(queued[1].cancel());
     assert_eq!(
-        pool.pending_tasks(),
+        pool.stats().pending,
         3,
         "the entry stays until a worker skips it"
     );
@@ -254,10 +254,10 @@ fn a_panic_payload_whose_drop_panics_is_leaked_not_fatal() {
         );
         pool.execute(|| panic::panic_any(PanicOnDrop)).unwrap();
         pool.wait_all();
-        assert_eq!(pool.panicked_tasks(), 2);
+        assert_eq!(pool.stats().panicked, 2);
         // The worker survived both.
         assert_eq!(pool.submit(|| 3).unwrap().wait(), Ok(3));
-        assert_eq!(pool.live_workers(), 1);
+        assert_eq!(pool.stats().live, 1);
     });
 }
 
@@ -312,7 +312,7 @@ fn a_service_result_whose_drop_panics_is_caught_on_the_worker() {
         assert!(taken.is_ok());
         // Dropped here, on the caller's thread: its panic is the caller's.
         assert!(panic::catch_unwind(AssertUnwindSafe(move || drop(taken))).is_err());
-        assert_eq!(service.pool().live_workers(), 1);
+        assert_eq!(service.pool().stats().live, 1);
     });
 }
 
@@ -330,7 +330,7 @@ fn sequential_submit_and_wait_uses_exactly_one_thread() {
             threads.insert(id);
         }
         assert_eq!(threads.len(), 1, "one worker ran everything");
-        assert_eq!(pool.live_workers(), 1);
+        assert_eq!(pool.stats().live, 1);
         let named: HashSet<_> = (0..20)
             .map(|_| {
                 pool.submit(|| thread::current().name().map(str::to_owned))
@@ -351,7 +351,7 @@ fn sequential_execute_then_wait_all_uses_exactly_one_thread() {
             pool.execute(|| ()).unwrap();
             pool.wait_all();
         }
-        assert_eq!(pool.live_workers(), 1);
+        assert_eq!(pool.stats().live, 1);
     });
 }
 
@@ -371,7 +371,7 @@ fn submit_and_execute_inside_a_task_run_on_the_pool() {
             .unwrap();
         assert_eq!(outer.wait(), Ok(42));
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 3);
+        assert_eq!(pool.stats().completed, 3);
     });
 }
 
@@ -536,13 +536,13 @@ fn join_inside_a_task_waits_for_the_other_workers_to_finish() {
             .submit(move || {
                 go.send(()).unwrap();
                 p.join(); // the sibling's worker must have left
-                (p.is_closed(), d.load(Ordering::SeqCst), p.live_workers())
+                (p.is_closed(), d.load(Ordering::SeqCst), p.stats().live)
             })
             .unwrap();
         assert_eq!(joiner.wait(), Ok((true, 1, 1)));
         sibling.wait().unwrap();
         pool.join();
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
 }
 
@@ -593,7 +593,7 @@ fn close_terminate_and_join_inside_tasks() {
             assert_eq!(h.wait(), Ok(()));
         }
         pool.join();
-        assert_eq!(pool.live_workers(), 0);
+        assert_eq!(pool.stats().live, 0);
     });
 }
 
@@ -659,7 +659,7 @@ fn idle_workers_retire_and_are_reaped_one_after_another() {
             for h in handles {
                 h.wait().unwrap();
             }
-            while pool.live_workers() > 0 {
+            while pool.stats().live > 0 {
                 thread::sleep(Duration::from_millis(1));
             }
         }

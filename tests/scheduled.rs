@@ -16,17 +16,17 @@ use std::time::{Duration, Instant};
 fn delayed_task_holds_no_worker_while_it_waits() {
     let pool = ThreadPoolManager::new(1).unwrap();
     let h = pool.submit_after(Duration::from_millis(30), || 5).unwrap();
-    assert_eq!(pool.scheduled_tasks(), 1);
-    assert_eq!(pool.pending_tasks(), 0);
+    assert_eq!(pool.stats().scheduled, 1);
+    assert_eq!(pool.stats().pending, 0);
     assert_eq!(
-        pool.live_workers(),
+        pool.stats().live,
         0,
         "a worker was started for a waiting task"
     );
     // The one worker is free for other work meanwhile.
     assert_eq!(pool.submit(|| 1).unwrap().wait(), Ok(1));
     assert_eq!(h.wait(), Ok(5));
-    assert_eq!(pool.scheduled_tasks(), 0);
+    assert_eq!(pool.stats().scheduled, 0);
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn a_panicking_run_ends_the_series_and_the_worker_lives() {
     assert_eq!(h.runs(), 4);
     assert!(!h.cancel(), "an ended series cannot be cancelled");
     assert_eq!(pool.submit(|| 2).unwrap().wait(), Ok(2));
-    assert_eq!(pool.live_workers(), 1);
+    assert_eq!(pool.stats().live, 1);
 }
 
 #[test]
@@ -228,7 +228,7 @@ fn terminate_cancels_everything_waiting() {
     assert_eq!(a.wait(), Err(TaskError::Cancelled));
     assert_eq!(b.wait(), Err(TaskError::Cancelled));
     assert_eq!(s.wait(), TaskError::Cancelled);
-    assert_eq!(pool.scheduled_tasks(), 0);
+    assert_eq!(pool.stats().scheduled, 0);
     pool.join(); // returns at once: nothing left to wait for
 }
 
@@ -283,7 +283,7 @@ fn stats_count_delayed_tasks_and_live_series() {
         .unwrap();
     let s = pool.stats();
     assert_eq!((s.scheduled, s.periodic), (2, 1));
-    assert_eq!(s.scheduled, pool.scheduled_tasks());
+    assert_eq!(s.scheduled, pool.stats().scheduled);
     assert_eq!(s.pending, 0, "waiting tasks are not in the backlog");
     assert!(series.cancel());
     assert_eq!(pool.stats().periodic, 0, "a cancelled series is not live");
@@ -309,7 +309,7 @@ fn a_panicking_periodic_run_counts_as_panicked() {
         s.panicked, 1,
         "the panic in the periodic run was not counted"
     );
-    assert_eq!(pool.panicked_tasks(), 1);
+    assert_eq!(pool.stats().panicked, 1);
     assert_eq!(s.completed, 1, "a panicked run also counts as completed");
     assert_eq!(pool.submit(|| 2).unwrap().wait(), Ok(2));
 }
@@ -325,10 +325,10 @@ fn cancel_after_close_lets_join_return_before_the_deadline() {
         let pool = ThreadPoolManager::new(1).unwrap();
         let h = pool.submit_after(AN_HOUR, || ()).unwrap();
         pool.close(); // default policy: the delayed task is kept
-        assert_eq!(pool.scheduled_tasks(), 1);
+        assert_eq!(pool.stats().scheduled, 1);
         assert!(h.cancel());
         assert_eq!(
-            pool.scheduled_tasks(),
+            pool.stats().scheduled,
             0,
             "the cancelled task is still queued"
         );
@@ -360,7 +360,7 @@ fn cancel_during_join_lets_join_return_before_the_deadline() {
         joiner.join().unwrap();
         assert_eq!(near.wait(), Ok("ran"));
         assert_eq!(far.wait(), Err(TaskError::Cancelled));
-        assert_eq!(pool.scheduled_tasks(), 0);
+        assert_eq!(pool.stats().scheduled, 0);
     });
 }
 
@@ -377,8 +377,8 @@ fn wait_all_does_not_wait_for_delayed_tasks_not_yet_due() {
             .unwrap();
         pool.execute(|| ()).unwrap();
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 1);
-        assert_eq!(pool.scheduled_tasks(), 2);
+        assert_eq!(pool.stats().completed, 1);
+        assert_eq!(pool.stats().scheduled, 2);
         assert!(far.cancel());
         assert!(series.cancel());
     });
@@ -403,7 +403,7 @@ fn wait_all_waits_for_a_due_delayed_task_on_a_worker() {
         assert!(!pool.wait_all_timeout(Duration::from_millis(20)));
         go.send(()).unwrap();
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 1);
+        assert_eq!(pool.stats().completed, 1);
         assert_eq!(h.wait(), Ok(()));
     });
 }

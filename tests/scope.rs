@@ -2,8 +2,9 @@
 //! and mutate the caller's data; a scope inside the only worker's task, which
 //! runs its own tasks instead of deadlocking (nested scoped submits too, and no
 //! backlog entries left behind); panics (an unobserved one re-raised from
-//! `scope` after every task finished, an observed one not, a panicking body
-//! still waiting); `terminate` mid-scope; unclaimed results dropped before
+//! `scope` after every task finished with its original payload, an observed
+//! one not, a panicking body still waiting); nested submits through the scope
+//! each task gets; `terminate` mid-scope; unclaimed results dropped before
 //! `scope` returns, and one whose `Drop` panics reported; a closed pool handing
 //! the closure back. Every test that could hang runs under a watchdog.
 
@@ -33,7 +34,7 @@ fn scoped_tasks_borrow_and_mutate_the_callers_data() {
         pool.scope(|s| {
             for chunk in data.chunks_mut(100) {
                 let total = &total;
-                s.submit(move || {
+                s.submit(move |_| {
                     for x in chunk.iter_mut() {
                         *x *= 2;
                     }
@@ -45,7 +46,7 @@ fn scoped_tasks_borrow_and_mutate_the_callers_data() {
         assert_eq!(total.load(Ordering::Relaxed), 1000);
         assert!(data.iter().enumerate().all(|(i, &x)| x == 2 * i as u64));
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 10);
+        assert_eq!(pool.stats().completed, 10);
     });
 }
 
@@ -60,10 +61,10 @@ fn scope_inside_a_task_of_a_one_worker_pool_helps_instead_of_deadlocking() {
                 p.scope(|s| {
                     let hs: Vec<_> = words
                         .iter()
-                        .map(|w| s.submit(move || w.len()).unwrap())
+                        .map(|w| s.submit(move |_| w.len()).unwrap())
                         .collect();
                     // Handles dropped unwaited too: `scope` itself must run them.
-                    s.submit(|| words.len()).unwrap();
+                    s.submit(|_| words.len()).unwrap();
                     hs.into_iter().map(|h| h.wait().unwrap()).sum::<usize>()
                 })
             })
@@ -79,10 +80,10 @@ fn scoped_tasks_submit_more_scoped_tasks_and_wait_for_them_on_one_worker() {
         let hits = AtomicUsize::new(0);
         pool.scope(|s| {
             for _ in 0..4 {
-                s.submit(|| {
-                    let inner = s.submit(|| hits.fetch_add(1, Ordering::Relaxed)).unwrap();
+                s.submit(|_| {
+                    let inner = s.submit(|_| hits.fetch_add(1, Ordering::Relaxed)).unwrap();
                     inner.wait().unwrap();
-                    s.submit(|| hits.fetch_add(1, Ordering::Relaxed)).unwrap();
+                    s.submit(|_| hits.fetch_add(1, Ordering::Relaxed)).unwrap();
                 })
                 .unwrap();
             }
@@ -98,9 +99,9 @@ fn an_unobserved_scoped_panic_is_raised_from_scope_after_every_task_finished() {
         let finished = AtomicUsize::new(0);
         let caught = panic::catch_unwind(AssertUnwindSafe(|| {
             pool.scope(|s| {
-                s.submit(|| -> () { panic!("scoped boom") }).unwrap();
+                s.submit(|_| -> () { panic!("scoped boom") }).unwrap();
                 for _ in 0..3 {
-                    s.submit(|| {
+                    s.submit(|_| {
                         thread::yield_now();
                         finished.fetch_add(1, Ordering::SeqCst);
                     })
@@ -114,7 +115,7 @@ fn an_unobserved_scoped_panic_is_raised_from_scope_after_every_task_finished() {
         // The pool lives on and counted the panic.
         assert_eq!(pool.submit(|| 1).unwrap().wait(), Ok(1));
         pool.wait_all();
-        assert_eq!(pool.panicked_tasks(), 1);
+        assert_eq!(pool.stats().panicked, 1);
     });
 }
 
@@ -123,7 +124,7 @@ fn a_panic_reported_through_the_handle_is_not_raised_again() {
     within("observed panic", || {
         let pool = ThreadPoolManager::new(2).unwrap();
         let out = pool.scope(|s| {
-            let h = s.submit(|| -> u8 { panic!("seen") }).unwrap();
+            let h = s.submit(|_| -> u8 { panic!("seen") }).unwrap();
             h.wait()
         });
         assert_eq!(out, Err(TaskError::Panicked("seen".into())));
@@ -138,7 +139,7 @@ fn a_panicking_scope_body_still_waits_for_its_tasks() {
         let caught = panic::catch_unwind(AssertUnwindSafe(|| {
             pool.scope(|s| {
                 for _ in 0..8 {
-                    s.submit(|| ran.fetch_add(1, Ordering::SeqCst)).unwrap();
+                    s.submit(|_| ran.fetch_add(1, Ordering::SeqCst)).unwrap();
                 }
                 panic!("body");
             })
@@ -159,7 +160,7 @@ fn terminate_mid_scope_cancels_queued_tasks_drops_their_borrows_and_waits_for_th
         pool.scope(|s| {
             let running_done = &running_done;
             let running = s
-                .submit(move || {
+                .submit(move |_| {
                     started_tx.send(()).unwrap();
                     gate.recv().unwrap();
                     running_done.store(1, Ordering::SeqCst);
@@ -169,7 +170,7 @@ fn terminate_mid_scope_cancels_queued_tasks_drops_their_borrows_and_waits_for_th
             let queued: Vec<_> = (0..3)
                 .map(|_| {
                     let token = Counted::new(&live);
-                    s.submit(move || drop(token)).unwrap()
+                    s.submit(move |_| drop(token)).unwrap()
                 })
                 .collect();
             assert_eq!(live.load(Ordering::SeqCst), 3);
@@ -179,7 +180,7 @@ fn terminate_mid_scope_cancels_queued_tasks_drops_their_borrows_and_waits_for_th
             for h in queued {
                 assert_eq!(h.wait(), Err(TaskError::Cancelled));
             }
-            assert!(s.submit(|| ()).unwrap_err().is_closed());
+            assert!(s.submit(|_| ()).unwrap_err().is_closed());
             drop(running); // the scope must still wait for it
             go.send(()).unwrap();
         });
@@ -196,7 +197,7 @@ fn unclaimed_results_are_dropped_before_scope_returns() {
         pool.scope(|s| {
             // More than the pruning slack, so pruning runs too.
             for _ in 0..500 {
-                s.submit(|| Counted::new(&live)).unwrap();
+                s.submit(|_| Counted::new(&live)).unwrap();
             }
         });
         assert_eq!(live.load(Ordering::SeqCst), 0);
@@ -215,7 +216,7 @@ fn a_result_whose_drop_panics_is_reported_by_the_scope() {
         let pool = ThreadPoolManager::new(1).unwrap();
         let caught = panic::catch_unwind(AssertUnwindSafe(|| {
             pool.scope(|s| {
-                s.submit(|| Bomb).unwrap();
+                s.submit(|_| Bomb).unwrap();
             })
         }));
         assert!(message(&*caught.unwrap_err()).contains("Drop"));
@@ -228,8 +229,8 @@ fn scoped_submit_to_a_closed_pool_hands_the_closure_back() {
     let pool = ThreadPoolManager::new(1).unwrap();
     pool.close();
     let n = 5;
-    pool.scope(|s| match s.submit(|| n + 1) {
-        Err(SubmitError::Closed(f)) => assert_eq!(f.into_inner()(), 6),
+    pool.scope(|s| match s.submit(|_| n + 1) {
+        Err(SubmitError::Closed(f)) => assert_eq!(f.into_inner()(s), 6),
         other => panic!("unexpected {other:?}"),
     });
 }
@@ -253,13 +254,60 @@ fn a_scope_in_the_only_workers_task_leaves_no_backlog_entries_behind() {
                         .map(Result::unwrap)
                         .sum::<u64>()
                 });
-                (sum, p.pending_tasks())
+                (sum, p.stats().pending)
             })
             .unwrap();
         // Every item was run by the helping caller, and its entry went with it:
         // the backlog bound of 2 was never reached.
         assert_eq!(h.wait(), Ok((300 * 301 / 2, 0)));
         pool.wait_all();
-        assert_eq!(pool.completed_tasks(), 301);
+        assert_eq!(pool.stats().completed, 301);
+    });
+}
+
+/// The payload a scoped task panicked with, kept as it was.
+#[derive(Debug, PartialEq)]
+struct Payload(u32);
+
+/// `scope` re-raises an unreported task panic with the task's own payload
+/// (`resume_unwind`, as rayon's `scope` and std's `join` keep it), not a
+/// message built from it; a payload whose panic a handle reported is not
+/// raised.
+#[test]
+fn scope_re_raises_the_original_payload() {
+    within("scope payload", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.scope(|s| {
+                // Panics first, but reported through its handle: not raised.
+                let reported = s.submit(|_| panic::panic_any(Payload(2))).unwrap().wait();
+                assert!(matches!(reported, Err(TaskError::Panicked(_))));
+                // Unreported: its handle is dropped unwaited.
+                drop(s.submit(|_| panic::panic_any(Payload(1))).unwrap());
+            })
+        }));
+        let payload = caught.unwrap_err();
+        assert_eq!(payload.downcast_ref::<Payload>(), Some(&Payload(1)));
+    });
+}
+
+/// Each scoped task gets the scope, and submits more tasks through it that
+/// borrow the same data, to any depth (rayon's shape).
+#[test]
+fn scoped_tasks_submit_nested_tasks_through_their_scope() {
+    fn sum<'scope, 'env>(s: &'scope queuekit::Scope<'scope, 'env>, xs: &'env [u64]) -> u64 {
+        if xs.len() <= 2 {
+            return xs.iter().sum();
+        }
+        let (l, r) = xs.split_at(xs.len() / 2);
+        let left = s.submit(move |s| sum(s, l)).unwrap();
+        let right = s.submit(move |s| sum(s, r)).unwrap();
+        left.wait().unwrap() + right.wait().unwrap()
+    }
+    within("nested scoped submits", || {
+        let pool = ThreadPoolManager::new(2).unwrap();
+        let data: Vec<u64> = (1..=100).collect();
+        let total = pool.scope(|s| sum(s, &data));
+        assert_eq!(total, 5050);
     });
 }

@@ -38,9 +38,9 @@ fn submit_late<'scope, T: Send + 'scope>(
     late: impl FnOnce() -> T + Send + 'scope,
 ) {
     let (passed_tx, passed) = mpsc::channel();
-    drop(s.submit(move || Signal(passed_tx)).unwrap());
+    drop(s.submit(move |_| Signal(passed_tx)).unwrap());
     let (started_tx, started) = mpsc::channel();
-    s.submit(move || {
+    s.submit(move |_| {
         started_tx.send(()).unwrap();
         let _ = passed.recv_timeout(WATCHDOG / 4);
         *out.lock().unwrap() = Some(late());
@@ -57,7 +57,7 @@ fn a_handle_moved_into_a_task_still_running_when_the_closure_returns_gets_the_va
         let pool = ThreadPoolManager::new(2).unwrap();
         let got = Mutex::new(None);
         pool.scope(|s| {
-            let a = s.submit(|| 42).unwrap();
+            let a = s.submit(|_| 42).unwrap();
             submit_late(s, &got, move || a.wait());
         });
         assert_eq!(got.into_inner().unwrap(), Some(Ok(42)));
@@ -77,9 +77,9 @@ fn load_then_combine_never_loses_a_result() {
             let got = Mutex::new(None);
             let (started_tx, started_rx) = mpsc::channel();
             pool.scope(|s| {
-                let a = s.submit(move || round).unwrap();
+                let a = s.submit(move |_| round).unwrap();
                 let got = &got;
-                s.submit(move || {
+                s.submit(move |_| {
                     started_tx.send(()).unwrap();
                     *got.lock().unwrap() = Some(a.wait());
                 })
@@ -130,7 +130,7 @@ fn a_panic_seen_through_a_moved_handle_is_not_raised_again_by_the_scope() {
         let seen = Mutex::new(None);
         let out = panic::catch_unwind(AssertUnwindSafe(|| {
             pool.scope(|s| {
-                let a = s.submit(|| -> u32 { panic!("seen by B") }).unwrap();
+                let a = s.submit(|_| -> u32 { panic!("seen by B") }).unwrap();
                 submit_late(s, &seen, move || a.wait());
             })
         }));
@@ -152,8 +152,8 @@ fn a_handle_kept_in_another_tasks_result_is_cleaned_up_before_scope_returns() {
         let live = AtomicUsize::new(0);
         pool.scope(|s| {
             let live = &live;
-            let a = s.submit(move || Counted::new(live)).unwrap();
-            drop(s.submit(move || a).unwrap());
+            let a = s.submit(move |_| Counted::new(live)).unwrap();
+            drop(s.submit(move |_| a).unwrap());
         });
         assert_eq!(live.load(Ordering::SeqCst), 0);
     });
@@ -169,8 +169,8 @@ fn a_forgotten_handle_does_not_hang_the_scope_and_its_outcome_is_leaked_with_it(
         let live = AtomicUsize::new(0);
         pool.scope(|s| {
             let live = &live;
-            std::mem::forget(s.submit(move || Counted::new(live)).unwrap());
-            std::mem::forget(s.submit(|| -> u32 { panic!("forgotten") }).unwrap());
+            std::mem::forget(s.submit(move |_| Counted::new(live)).unwrap());
+            std::mem::forget(s.submit(|_| -> u32 { panic!("forgotten") }).unwrap());
         });
         assert_eq!(live.load(Ordering::SeqCst), 1);
         assert_eq!(pool.submit(|| 2).unwrap().wait(), Ok(2));

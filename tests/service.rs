@@ -39,8 +39,8 @@ fn results_by_id_with_failures_kept() {
             "socket closed".into()
         )))
     );
-    assert_eq!(service.pool().panicked_tasks(), 1);
-    assert_eq!(service.pool().completed_tasks(), 11);
+    assert_eq!(service.pool().stats().panicked, 1);
+    assert_eq!(service.pool().stats().completed, 11);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Waiting on many task handles: `as_completed`, `wait`, `wait_any` (and its
+//! Waiting on many task handles: `as_completed`, `wait_any` (and its
 //! timed forms),
 //! `on_done`, `map_unordered`. Every body runs under a watchdog; tasks that must
 //! stay pending block on a gate queue, never on a sleep.
@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use queuekit::{
-    as_completed, done_callback_panics, wait, wait_any, wait_any_deadline, wait_any_timeout, Queue,
-    TaskError, ThreadPoolManager, WaitFor,
+    as_completed, done_callback_panics, wait_any, wait_any_deadline, wait_any_timeout, Queue,
+    TaskError, TaskHandle, ThreadPoolManager,
 };
 use std::thread;
 use std::time::Instant;
@@ -66,6 +66,10 @@ fn as_completed_timeout_keeps_pending_handles() {
     });
 }
 
+/// Python's `wait(return_when=...)` modes, written with what replaces the
+/// removed root-level `wait`: `wait_any` (`FIRST_COMPLETED`), `as_completed`
+/// stopped at the first error (`FIRST_EXCEPTION`), `wait_ref_done` on each
+/// handle (`ALL_COMPLETED`).
 #[test]
 fn wait_modes_match_python() {
     within("wait modes", || {
@@ -81,39 +85,30 @@ fn wait_modes_match_python() {
             pool.submit(|| -> i32 { panic!("boom") }).unwrap(),
             pool.submit(|| 3).unwrap(),
         ];
-        let (done, pending) = wait(&handles, WaitFor::FirstError, None);
-        assert!(
-            done.contains(&1) && pending.contains(&0),
-            "{done:?} {pending:?}"
-        );
         assert!(wait_any(&handles).unwrap() >= 1);
         assert_eq!(wait_any::<u32>(&[]), None);
-        let (done, pending) = wait(&handles, WaitFor::All, Some(Duration::from_millis(20)));
+        let mut it = as_completed(handles);
+        let first_error = it.by_ref().find(|(_, r)| r.is_err());
         assert_eq!(
-            pending,
-            [0],
-            "timed out with the gated task pending ({done:?})"
+            first_error,
+            Some((1, Err(TaskError::Panicked("boom".into()))))
         );
+        assert_eq!(it.cancel_pending(), 0, "the gated task is running");
         gate.put(()).unwrap();
-        let (done, pending) = wait(&handles, WaitFor::All, None);
-        assert_eq!((done, pending), (vec![0, 1, 2], vec![]));
-        let results: Vec<_> = handles.into_iter().map(|h| h.wait()).collect();
-        assert_eq!(
-            results,
-            [Ok(1), Err(TaskError::Panicked("boom".into())), Ok(3)]
-        );
-        assert_eq!(wait::<u8>(&[], WaitFor::All, None), (vec![], vec![]));
+        let mut rest: Vec<_> = it.collect();
+        rest.sort_unstable_by_key(|(i, _)| *i);
+        assert!(rest.contains(&(0, Ok(1))), "{rest:?}");
     });
 }
 
 #[test]
-fn wait_over_many_handles_counts_each_once() {
-    within("wait over many handles", || {
+fn wait_ref_done_over_many_handles() {
+    within("wait_ref_done over many handles", || {
         let pool = ThreadPoolManager::new(2).unwrap();
         let n = 20_000;
         let gate = Arc::new(Queue::<()>::unbounded());
         // The first task holds the other worker's queue back until every
-        // handle exists, so most of them finish while `wait` is parked.
+        // handle exists, so most of them finish while the waits park.
         let g = gate.clone();
         let mut handles = vec![pool.submit(move || g.get().map(|()| 0)).unwrap()];
         for i in 1..n {
@@ -128,10 +123,8 @@ fn wait_over_many_handles_counts_each_once() {
             );
         }
         gate.put(()).unwrap();
-        let (done, _) = wait(&handles, WaitFor::FirstError, None);
-        assert!(done.contains(&(n - 1)), "returned before the failure");
-        let (done, pending) = wait(&handles, WaitFor::All, None);
-        assert_eq!((done.len(), pending.len()), (n, 0));
+        handles.iter().for_each(TaskHandle::wait_ref_done);
+        assert!(handles.iter().all(TaskHandle::is_finished));
         let failed = handles
             .into_iter()
             .map(|h| h.wait())
@@ -149,12 +142,13 @@ fn on_done_runs_once_and_panics_are_counted() {
         let before = done_callback_panics();
         let mut handles = Vec::new();
         for i in 0..1000 {
-            let h = pool.submit(move || i).unwrap();
-            if i % 100 == 0 {
-                h.on_done(|| panic!("callback bug"));
-            }
+            let mut h = pool.submit(move || i).unwrap();
             let r = runs.clone();
-            h.on_done(move || r.put(i).unwrap());
+            h.on_done(move |outcome| {
+                assert_eq!(outcome, Ok(i));
+                r.put(i).unwrap();
+                assert!(i % 100 != 0, "callback bug");
+            });
             handles.push(h);
         }
         let mut seen = vec![false; 1000];
@@ -165,8 +159,9 @@ fn on_done_runs_once_and_panics_are_counted() {
                 "callback {i} ran twice"
             );
         }
-        for (i, h) in handles.into_iter().enumerate() {
-            assert_eq!(h.wait(), Ok(i));
+        for h in handles {
+            // The outcome went to the callback.
+            assert_eq!(h.wait(), Err(TaskError::ResultTaken));
         }
         // The workers survived the panicking callbacks.
         assert_eq!(pool.submit(|| 7).unwrap().wait(), Ok(7));
@@ -183,13 +178,13 @@ fn on_done_runs_for_a_cancelled_task() {
         let gate = Arc::new(Queue::<()>::unbounded());
         let g = gate.clone();
         let blocker = pool.submit(move || g.get().is_ok()).unwrap();
-        let queued = pool.submit(|| 1).unwrap();
+        let mut queued = pool.submit(|| 1).unwrap();
         let ran = Arc::new(Queue::unbounded());
         let r = ran.clone();
-        queued.on_done(move || r.put("cb").unwrap());
+        queued.on_done(move |outcome| r.put(outcome).unwrap());
         assert!(queued.cancel());
-        assert_eq!(ran.get(), Ok("cb"));
-        assert_eq!(queued.wait(), Err(TaskError::Cancelled));
+        assert_eq!(ran.get(), Ok(Err(TaskError::Cancelled)));
+        assert!(queued.is_finished());
         gate.put(()).unwrap();
         assert_eq!(blocker.wait(), Ok(true));
     });
@@ -230,7 +225,7 @@ fn wait_any_timed_gives_up_then_reports() {
         assert_eq!(h.wait(), Ok(Ok(7)));
 
         let both = [pool.submit(|| 1).unwrap(), pool.submit(|| 2).unwrap()];
-        wait(&both, WaitFor::All, None);
+        both.iter().for_each(TaskHandle::wait_ref_done);
         assert_eq!(wait_any_deadline(&both, Instant::now()), Some(0));
         let none: [queuekit::TaskHandle<u8>; 0] = [];
         assert_eq!(wait_any_timeout(&none, Duration::from_secs(60)), None);
@@ -261,6 +256,7 @@ fn wait_any_deadline_wakes_for_a_task_finished_by_another_thread() {
         assert!(!handles[0].is_finished());
         opener.join().unwrap();
         gates[0].put(()).unwrap();
-        assert_eq!(wait(&handles, WaitFor::All, None).1, Vec::<usize>::new());
+        handles.iter().for_each(TaskHandle::wait_ref_done);
+        assert!(handles.iter().all(TaskHandle::is_finished));
     });
 }

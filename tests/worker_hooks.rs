@@ -1,6 +1,6 @@
 //! The pool's worker hooks with real threads: `on_worker_start` runs on each
 //! worker's own thread before its first task, `on_worker_exit` at `join` and at
-//! idle retirement; a panicking start hook breaks the pool (queued and starting
+//! idle retirement, both given the worker's number; a panicking start hook breaks the pool (queued and starting
 //! tasks `Cancelled`, later submits refused with `SubmitError::Broken`, counters
 //! settled, `join` returns); a panicking exit hook is counted. Every test that
 //! could hang runs under a watchdog.
@@ -23,8 +23,8 @@ fn hooks_run_on_the_workers_own_threads_start_before_the_first_task() {
         let e = Arc::clone(&exits);
         let pool = ThreadPoolManager::builder()
             .max_workers(2)
-            .on_worker_start(|| STARTED_HERE.with(|s| s.set(true)))
-            .on_worker_exit(move || e.lock().unwrap().push(thread::current().id()))
+            .on_worker_start(|_| STARTED_HERE.with(|s| s.set(true)))
+            .on_worker_exit(move |_| e.lock().unwrap().push(thread::current().id()))
             .build()
             .unwrap();
         let barrier = Arc::new(Barrier::new(2));
@@ -63,7 +63,7 @@ fn the_exit_hook_runs_when_an_idle_worker_retires() {
         let pool = ThreadPoolManager::builder()
             .max_workers(1)
             .idle_timeout(Duration::from_millis(5))
-            .on_worker_exit(move || tx.lock().unwrap().send(thread::current().id()).unwrap())
+            .on_worker_exit(move |_| tx.lock().unwrap().send(thread::current().id()).unwrap())
             .build()
             .unwrap();
         let worker = pool
@@ -95,7 +95,7 @@ fn a_panicking_start_hook_breaks_the_pool_and_leaves_nothing_pending() {
         let (s, e) = (Arc::clone(&starts), Arc::clone(&exits));
         let pool = ThreadPoolManager::builder()
             .max_workers(2)
-            .on_worker_start(move || {
+            .on_worker_start(move |_| {
                 if s.fetch_add(1, Ordering::SeqCst) == 1 {
                     // The second worker: wait until a task is queued, then fail.
                     in_hook_tx.lock().unwrap().send(()).unwrap();
@@ -103,7 +103,7 @@ fn a_panicking_start_hook_breaks_the_pool_and_leaves_nothing_pending() {
                     panic!("cannot connect");
                 }
             })
-            .on_worker_exit(move || {
+            .on_worker_exit(move |_| {
                 e.fetch_add(1, Ordering::SeqCst);
             })
             .build()
@@ -121,7 +121,7 @@ fn a_panicking_start_hook_breaks_the_pool_and_leaves_nothing_pending() {
         let first = pool.submit(|| "never").unwrap(); // starts the second worker
         in_hook.recv().unwrap();
         let queued = pool.submit(|| "never").unwrap(); // both workers taken: queued
-        assert_eq!(pool.pending_tasks(), 1);
+        assert_eq!(pool.stats().pending, 1);
         release_tx.send(()).unwrap();
         assert_eq!(first.wait(), Err(TaskError::Cancelled));
         assert_eq!(queued.wait(), Err(TaskError::Cancelled));
@@ -143,7 +143,7 @@ fn a_panicking_start_hook_breaks_the_pool_and_leaves_nothing_pending() {
         assert_eq!((s.live, s.pending, s.completed, s.panicked), (0, 0, 1, 1));
         // Only the worker whose start hook returned ran its exit hook.
         assert_eq!(exits.load(Ordering::SeqCst), 1);
-        assert!(pool.scope(|s| s.submit(|| ()).unwrap_err().is_broken()));
+        assert!(pool.scope(|s| s.submit(|_| ()).unwrap_err().is_broken()));
     });
 }
 
@@ -153,7 +153,7 @@ fn a_start_hook_that_always_panics_never_leaves_a_handle_pending() {
         for _ in 0..200 {
             let pool = ThreadPoolManager::builder()
                 .max_workers(2)
-                .on_worker_start(|| panic!("nope"))
+                .on_worker_start(|_| panic!("nope"))
                 .build()
                 .unwrap();
             let handles: Vec<_> = (0..4).filter_map(|i| pool.submit(move || i).ok()).collect();
@@ -172,15 +172,50 @@ fn a_panicking_exit_hook_is_counted_and_the_pool_still_joins() {
     within("exit hook panics", || {
         let pool = ThreadPoolManager::builder()
             .max_workers(2)
-            .on_worker_exit(|| panic!("exit"))
+            .on_worker_exit(|_| panic!("exit"))
             .build()
             .unwrap();
         let hs: Vec<_> = (0..4).map(|i| pool.submit(move || i).unwrap()).collect();
         assert_eq!(hs.into_iter().map(|h| h.wait().unwrap()).sum::<i32>(), 6);
-        let live = pool.live_workers();
+        let live = pool.stats().live;
         pool.join();
         let s = pool.stats();
         assert_eq!((s.live, s.completed), (0, 4));
         assert_eq!(s.panicked, live);
+    });
+}
+
+/// Each hook gets its worker's number, the one in the thread's name, the
+/// same at start and at exit; numbers are distinct.
+#[test]
+fn hooks_get_the_worker_number_of_their_thread() {
+    within("hook worker numbers", || {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (s, e) = (Arc::clone(&seen), Arc::clone(&seen));
+        let name_of = || thread::current().name().unwrap_or_default().to_owned();
+        let pool = ThreadPoolManager::builder()
+            .max_workers(3)
+            .thread_name("hooked")
+            .on_worker_start(move |n| s.lock().unwrap().push(("start", n, name_of())))
+            .on_worker_exit(move |n| e.lock().unwrap().push(("exit", n, name_of())))
+            .build()
+            .unwrap();
+        let barrier = Arc::new(Barrier::new(3));
+        for _ in 0..3 {
+            let b = Arc::clone(&barrier);
+            pool.execute(move || {
+                b.wait(); // three workers at once
+            })
+            .unwrap();
+        }
+        pool.join();
+        let mut seen = seen.lock().unwrap().clone();
+        seen.sort();
+        let mut numbers: Vec<usize> = Vec::new();
+        for (what, n, name) in &seen {
+            assert_eq!(name, &format!("hooked-{n}"), "{what} hook of worker {n}");
+            numbers.push(*n);
+        }
+        assert_eq!(numbers, [0, 1, 2, 0, 1, 2], "{seen:?}");
     });
 }

@@ -278,7 +278,8 @@ impl TaskCounter {
     #[must_use]
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
         match Instant::now().checked_add(timeout) {
-            Some(deadline) => self.wait_inner(Some(deadline)),
+            Some(deadline) => self.wait_deadline(deadline),
+            // Too far to name as an instant: no limit.
             None => self.wait_inner(None),
         }
     }

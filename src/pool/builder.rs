@@ -8,7 +8,7 @@ use super::error::PoolBuildError;
 
 /// A worker hook: user code run on a worker's own thread.
 #[derive(Clone)]
-pub(crate) struct Hook(pub(crate) Arc<dyn Fn() + Send + Sync>);
+pub(crate) struct Hook(pub(crate) Arc<dyn Fn(usize) + Send + Sync>);
 
 impl fmt::Debug for Hook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -87,7 +87,7 @@ impl PoolBuilder {
     ///
     /// let pool = ThreadPoolManager::builder().max_workers(3).build().unwrap();
     /// assert_eq!(pool.max_workers(), 3);
-    /// assert_eq!(pool.live_workers(), 0); // none started yet
+    /// assert_eq!(pool.stats().live, 0); // none started yet
     /// ```
     pub fn max_workers(mut self, n: usize) -> Self {
         self.config.max_workers = n;
@@ -158,7 +158,7 @@ impl PoolBuilder {
     ///     .build()
     ///     .unwrap();
     /// pool.submit(|| ()).unwrap().wait().unwrap();
-    /// while pool.live_workers() > 0 {
+    /// while pool.stats().live > 0 {
     ///     std::thread::sleep(Duration::from_millis(1));
     /// }
     /// ```
@@ -170,6 +170,15 @@ impl PoolBuilder {
     /// Runs `hook` on each worker's own thread when it starts, before its first
     /// task (Python's `ThreadPoolExecutor(initializer=)`, rayon's
     /// `start_handler`): open a connection, set thread-local state, pin the thread.
+    /// It gets the worker's number, the one in its thread name: 0 for the first
+    /// worker the pool starts, counting up. Workers start lazily and may retire
+    /// ([`idle_timeout`](Self::idle_timeout)); a worker started later gets a new
+    /// number, so numbers are unique for the pool's life but not bounded by
+    /// [`max_workers`](Self::max_workers) (rayon's are `0..num_threads`).
+    ///
+    /// Only the pool's workers run it: a scoped task the caller of
+    /// [`scope`](crate::ThreadPoolManager::scope) runs itself while it waits (it
+    /// helps) runs on the caller's thread, where this hook never ran.
     ///
     /// If the hook panics, the pool is *broken* (Python's `BrokenThreadPool`): it
     /// is closed, further submits fail with
@@ -187,17 +196,17 @@ impl PoolBuilder {
     /// use queuekit::ThreadPoolManager;
     /// use std::cell::Cell;
     ///
-    /// thread_local!(static CONNECTION: Cell<Option<u32>> = const { Cell::new(None) });
+    /// thread_local!(static CONNECTION: Cell<Option<usize>> = const { Cell::new(None) });
     ///
     /// let pool = ThreadPoolManager::builder()
     ///     .max_workers(2)
-    ///     .on_worker_start(|| CONNECTION.with(|c| c.set(Some(42))))
+    ///     .on_worker_start(|worker| CONNECTION.with(|c| c.set(Some(worker))))
     ///     .build()
     ///     .unwrap();
     /// let h = pool.submit(|| CONNECTION.with(Cell::get)).unwrap();
-    /// assert_eq!(h.wait(), Ok(Some(42)));
+    /// assert_eq!(h.wait(), Ok(Some(0))); // the first worker the pool started
     /// ```
-    pub fn on_worker_start(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+    pub fn on_worker_start(mut self, hook: impl Fn(usize) + Send + Sync + 'static) -> Self {
         self.config.on_worker_start = Some(Hook(Arc::new(hook)));
         self
     }
@@ -205,7 +214,8 @@ impl PoolBuilder {
     /// Runs `hook` on each worker's own thread as it leaves: after the pool was
     /// closed or terminated, or when it retires after
     /// [`idle_timeout`](Self::idle_timeout) (rayon's `exit_handler`). Not run by a
-    /// worker whose start hook panicked. `join` and `Drop` return only after the
+    /// worker whose start hook panicked. It gets the worker's number, as
+    /// [`on_worker_start`](Self::on_worker_start). `join` and `Drop` return only after the
     /// exit hooks ran. A panic in it is caught and counted in
     /// [`PoolStats::panicked`](crate::PoolStats::panicked); the worker still exits
     /// cleanly.
@@ -221,17 +231,17 @@ impl PoolBuilder {
     /// let counter = Arc::clone(&exits);
     /// let pool = ThreadPoolManager::builder()
     ///     .max_workers(2)
-    ///     .on_worker_exit(move || {
+    ///     .on_worker_exit(move |_worker| {
     ///         counter.fetch_add(1, Ordering::SeqCst);
     ///     })
     ///     .build()
     ///     .unwrap();
     /// pool.submit(|| ()).unwrap().wait().unwrap();
-    /// let started = pool.live_workers();
+    /// let started = pool.stats().live;
     /// pool.join();
     /// assert_eq!(exits.load(Ordering::SeqCst), started);
     /// ```
-    pub fn on_worker_exit(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+    pub fn on_worker_exit(mut self, hook: impl Fn(usize) + Send + Sync + 'static) -> Self {
         self.config.on_worker_exit = Some(Hook(Arc::new(hook)));
         self
     }

@@ -49,6 +49,18 @@ pub(crate) const HELD: u32 = 0b1000;
 /// the same RMW. Tasks nobody waits on that way never touch the list.
 pub(crate) const ASYNC: u32 = 0b1_0000;
 
+/// What a task cell runs: a closure of no arguments (`FnOnce() -> R`), or a
+/// scoped task's closure with its scope (`pool/scope.rs`).
+pub(crate) trait Call<R> {
+    fn call(self) -> R;
+}
+
+impl<F: FnOnce() -> R, R> Call<R> for F {
+    fn call(self) -> R {
+        self()
+    }
+}
+
 /// What the pool sees of a submitted task, with its result type erased.
 pub(crate) trait Runnable: Send + Sync {
     /// Runs the task unless it was cancelled, and stores its outcome without
@@ -76,7 +88,8 @@ pub(crate) struct Cancelled {
 /// erased.
 pub(crate) trait Slot<R>: Send + Sync {
     fn state(&self) -> &Futex;
-    /// Takes the result. Only after the state reads `DONE` (Acquire).
+    /// Takes the result. Only after the state reads `DONE` (Acquire), by the
+    /// handle or the `on_done` callback it gave its result to.
     fn take(&self) -> Result<R, TaskError>;
     /// `PENDING → CANCELLED`; the winner drops the closure here, on the caller's
     /// thread (a panic in its `Drop` propagates to the caller, after the task is
@@ -85,9 +98,6 @@ pub(crate) trait Slot<R>: Send + Sync {
     /// Where waiters other than a sleeping thread register (announced by
     /// `ASYNC`): awaiting handles, waits over many handles, `on_done` callbacks.
     fn waiters(&self) -> &WaitList;
-    /// Whether the task finished with an error (it panicked). Only after the
-    /// state reads `DONE` (Acquire) and before the result was taken.
-    fn failed(&self) -> bool;
 }
 
 pub(crate) struct TaskCell<F, R> {
@@ -112,7 +122,7 @@ unsafe impl<F: Send, R: Send> Sync for TaskCell<F, R> {}
 
 impl<F, R> TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     /// A new pending task. Built before the pool's lock is taken, so the
@@ -188,14 +198,14 @@ where
 
 impl<F, R> Runnable for TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     fn run(&self) -> Option<bool> {
         // Cancelled first: the canceller owns (and has dropped) the closure.
         self.transition(PENDING, RUNNING)?;
         let outcome = match self.take_func() {
-            Some(f) => panic::catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+            Some(f) => panic::catch_unwind(AssertUnwindSafe(|| f.call())).map_err(|p| {
                 let msg = panic_message(&*p);
                 forget_payload(p);
                 TaskError::Panicked(msg)
@@ -271,7 +281,7 @@ fn cancel_word(state: &Futex, extra: u32, waiters: &WaitList) -> bool {
 
 impl<F, R> Slot<R> for TaskCell<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     fn state(&self) -> &Futex {
@@ -280,22 +290,18 @@ where
 
     fn take(&self) -> Result<R, TaskError> {
         // SAFETY: `Slot` is the plain `TaskHandle`'s view of its cell (a scoped
-        // cell is not reached through it), and only that handle calls `take`,
-        // after an Acquire load saw the word settled. A plain cell's slot has no
-        // other owner after `DONE` but that handle (module header), and the
-        // handle is not shared: no other access can overlap.
+        // cell is not reached through it), and only one taker calls `take`,
+        // after an Acquire load saw the word settled: the handle, or the one
+        // `on_done` callback the handle handed the slot to (the handle marks
+        // itself `Awaiting::Done` before registering it and never takes again;
+        // the callback's own `Option` lets it take once). A plain cell's slot
+        // has no other owner after `DONE` (module header), and neither the
+        // handle nor the callback is shared: no other access can overlap.
         unsafe { self.take_result() }.unwrap_or(Err(TaskError::Cancelled))
     }
 
     fn waiters(&self) -> &WaitList {
         &self.waiters
-    }
-
-    fn failed(&self) -> bool {
-        // SAFETY: called only through the handle (one owner, which alone takes the
-        // result) after an Acquire load saw `DONE`: the worker's write happened
-        // before and nobody writes again; this is a read, not a take.
-        self.result.with(|p| unsafe { matches!(*p, Some(Err(_))) })
     }
 
     fn cancel(&self) -> bool {

@@ -143,7 +143,7 @@ impl<F> SubmitError<F> {
     /// use queuekit::ThreadPoolManager;
     ///
     /// let pool = ThreadPoolManager::builder()
-    ///     .on_worker_start(|| panic!("no database"))
+    ///     .on_worker_start(|_| panic!("no database"))
     ///     .build()
     ///     .unwrap();
     /// let first = pool.submit(|| 1).unwrap(); // accepted; its worker then breaks

@@ -135,7 +135,7 @@ impl ThreadPoolManager {
     ///     pool.execute(|| ()).unwrap();
     /// }
     /// futures::executor::block_on(pool.wait_all_async());
-    /// assert_eq!(pool.completed_tasks(), 10);
+    /// assert_eq!(pool.stats().completed, 10);
     /// ```
     pub fn wait_all_async(&self) -> WaitAllFuture<'_> {
         WaitAllFuture {

@@ -101,9 +101,30 @@ impl<R> TaskHandle<R> {
     /// ```
     pub fn wait_timeout(self, timeout: Duration) -> Result<Result<R, TaskError>, Self> {
         match Instant::now().checked_add(timeout) {
-            Some(deadline) => self.wait_inner(Some(deadline)),
+            Some(deadline) => self.wait_deadline(deadline),
+            // Too far to name as an instant: no limit.
             None => Ok(self.wait()),
         }
+    }
+
+    /// Like [`wait_timeout`](Self::wait_timeout), giving up at `deadline`: one
+    /// instant can bound several waits. A deadline already past still returns the
+    /// outcome of a task that has finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// let deadline = Instant::now() + Duration::from_secs(60);
+    /// let (a, b) = (pool.submit(|| 1).unwrap(), pool.submit(|| 2).unwrap());
+    /// assert_eq!(a.wait_deadline(deadline).ok(), Some(Ok(1)));
+    /// assert_eq!(b.wait_deadline(deadline).ok(), Some(Ok(2)));
+    /// ```
+    pub fn wait_deadline(self, deadline: Instant) -> Result<Result<R, TaskError>, Self> {
+        self.wait_inner(Some(deadline))
     }
 
     /// The outcome if the task has finished, without blocking; otherwise the handle
@@ -163,7 +184,7 @@ impl<R> TaskHandle<R> {
     /// The closure, and everything it captured, is dropped at once on the calling
     /// thread; a panic in that `Drop` propagates from here, after the task is
     /// marked cancelled. Its small backlog entry stays queued until a worker skips
-    /// it, so [`pending_tasks`](crate::ThreadPoolManager::pending_tasks) still
+    /// it, so [`stats().pending`](crate::ThreadPoolManager::stats) still
     /// counts it until then.
     ///
     /// # Examples

@@ -9,9 +9,9 @@ use super::job::Job;
 use super::shared::Shared;
 use crate::panic::{forget_payload, panic_message};
 
-/// Runs `hook`, catching a panic; its message if it panicked.
-fn call(hook: &Hook) -> Result<(), String> {
-    panic::catch_unwind(AssertUnwindSafe(|| (hook.0)())).map_err(|p| {
+/// Runs `hook` for worker `n`, catching a panic; its message if it panicked.
+fn call(hook: &Hook, n: usize) -> Result<(), String> {
+    panic::catch_unwind(AssertUnwindSafe(|| (hook.0)(n))).map_err(|p| {
         let msg = panic_message(&*p);
         forget_payload(p);
         msg
@@ -22,11 +22,11 @@ impl Shared {
     /// Runs the start hook on a new worker, before its first task. `false` if it
     /// panicked: the pool is then broken, `first` and the backlog are cancelled,
     /// and the worker must leave at once (without its exit hook).
-    pub(crate) fn start_worker_hook(&self, first: &mut Option<Job>) -> bool {
+    pub(crate) fn start_worker_hook(&self, n: usize, first: &mut Option<Job>) -> bool {
         let Some(hook) = &self.config.on_worker_start else {
             return true;
         };
-        let Err(msg) = call(hook) else {
+        let Err(msg) = call(hook, n) else {
             return true;
         };
         {
@@ -43,9 +43,9 @@ impl Shared {
     }
 
     /// Runs the exit hook on a leaving worker; a panic is caught and counted.
-    pub(crate) fn exit_worker_hook(&self) {
+    pub(crate) fn exit_worker_hook(&self, n: usize) {
         if let Some(hook) = &self.config.on_worker_exit {
-            if call(hook).is_err() {
+            if call(hook, n).is_err() {
                 self.state.lock().panicked += 1;
             }
         }

@@ -35,12 +35,12 @@ impl ThreadPoolManager {
     ///     pool.execute(|| ()).unwrap();
     /// }
     /// pool.wait_all();
-    /// assert_eq!(pool.completed_tasks(), 10);
+    /// assert_eq!(pool.stats().completed, 10);
     ///
     /// // Not yet due: not waited for.
     /// let later = pool.submit_after(std::time::Duration::from_secs(3600), || ()).unwrap();
     /// pool.wait_all();
-    /// assert_eq!(pool.scheduled_tasks(), 1);
+    /// assert_eq!(pool.stats().scheduled, 1);
     /// later.cancel();
     /// ```
     pub fn wait_all(&self) {
@@ -64,9 +64,34 @@ impl ThreadPoolManager {
     /// ```
     #[must_use]
     pub fn wait_all_timeout(&self, timeout: Duration) -> bool {
-        match self.wait_inside(Instant::now().checked_add(timeout)) {
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.wait_all_deadline(deadline),
+            // Too far to name as an instant: no limit.
+            None => {
+                self.wait_all();
+                true
+            }
+        }
+    }
+
+    /// Like [`wait_all`](Self::wait_all), giving up at `deadline`; `true` if
+    /// everything finished in time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// pool.execute(|| ()).unwrap();
+    /// assert!(pool.wait_all_deadline(Instant::now() + Duration::from_secs(60)));
+    /// ```
+    #[must_use]
+    pub fn wait_all_deadline(&self, deadline: Instant) -> bool {
+        match self.wait_inside(Some(deadline)) {
             Some(in_time) => in_time,
-            None => self.shared.tasks.wait_timeout(timeout),
+            None => self.shared.tasks.wait_deadline(deadline),
         }
     }
 
@@ -88,7 +113,7 @@ impl ThreadPoolManager {
             st = match deadline {
                 None => shared.quiet.wait(st),
                 Some(d) => {
-                    let (g, r) = shared.quiet.wait_until(st, d);
+                    let (g, r) = shared.quiet.wait_deadline(st, d);
                     if r.timed_out() && !Shared::others_done(&g) {
                         in_time = false;
                         st = g;
@@ -117,7 +142,7 @@ impl ThreadPoolManager {
     /// assert!(pool.submit(|| 2).unwrap_err().is_closed());
     /// assert_eq!(h.wait(), Ok(1)); // queued work still runs
     /// pool.join();
-    /// assert_eq!(pool.live_workers(), 0);
+    /// assert_eq!(pool.stats().live, 0);
     /// ```
     pub fn close(&self) {
         self.shared.close(false);
@@ -173,8 +198,8 @@ impl ThreadPoolManager {
     ///     pool.execute(|| ()).unwrap();
     /// }
     /// pool.join();
-    /// assert_eq!(pool.completed_tasks(), 4);
-    /// assert_eq!(pool.live_workers(), 0);
+    /// assert_eq!(pool.stats().completed, 4);
+    /// assert_eq!(pool.stats().live, 0);
     /// ```
     pub fn join(&self) {
         let shared = &self.shared;
@@ -250,7 +275,7 @@ impl ThreadPoolManager {
     /// use queuekit::ThreadPoolManager;
     ///
     /// let pool = ThreadPoolManager::builder()
-    ///     .on_worker_start(|| panic!("no GPU"))
+    ///     .on_worker_start(|_| panic!("no GPU"))
     ///     .build()
     ///     .unwrap();
     /// let _ = pool.submit(|| ()).unwrap().wait(); // starts a worker, which breaks

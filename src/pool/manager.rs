@@ -22,6 +22,30 @@ use super::shared::{Block, Shared};
 /// Dropping the pool closes it and joins the workers, so every task already queued
 /// still runs.
 ///
+/// # Dropping in async code
+///
+/// The drop is [`join`](Self::join): it **blocks the thread** until the backlog
+/// has run and every worker has exited. Inside an async task that is an executor
+/// thread, stalled for as long as the pool's slowest queued task (and on a
+/// single-threaded runtime, a task of the pool that awaits something on that
+/// runtime never finishes: a deadlock). Instead, wait for the tasks without
+/// blocking first ([`wait_all_async`](Self::wait_all_async), or `.await` the
+/// handles), or hand the drop to a thread that may block (tokio's
+/// `spawn_blocking(move || drop(pool))`); [`close`](Self::close) or
+/// [`terminate`](Self::terminate) never block.
+///
+/// ```
+/// use queuekit::ThreadPoolManager;
+///
+/// let pool = ThreadPoolManager::new(2).unwrap();
+/// futures::executor::block_on(async {
+///     pool.execute(|| ()).unwrap();
+///     pool.close();
+///     pool.wait_all_async().await; // waits without blocking the executor thread
+/// });
+/// drop(pool); // nothing left to run: the join only collects the exiting workers
+/// ```
+///
 /// # Examples
 ///
 /// ```
@@ -31,7 +55,7 @@ use super::shared::{Block, Shared};
 /// let handles: Vec<_> = (0..8).map(|i| pool.submit(move || i * i).unwrap()).collect();
 /// let squares: Vec<_> = handles.into_iter().map(|h| h.wait().unwrap()).collect();
 /// assert_eq!(squares, [0, 1, 4, 9, 16, 25, 36, 49]);
-/// assert!(pool.live_workers() <= 4);
+/// assert!(pool.stats().live <= 4);
 /// ```
 pub struct ThreadPoolManager {
     pub(crate) shared: Arc<Shared>,
@@ -51,7 +75,7 @@ impl ThreadPoolManager {
     /// use queuekit::ThreadPoolManager;
     ///
     /// let pool = ThreadPoolManager::new(2).unwrap();
-    /// assert_eq!(pool.live_workers(), 0);
+    /// assert_eq!(pool.stats().live, 0);
     /// assert!(ThreadPoolManager::new(0).is_err());
     /// ```
     pub fn new(max_workers: usize) -> Result<Self, PoolBuildError> {
@@ -82,7 +106,7 @@ impl ThreadPoolManager {
     /// cheapest way in: a closure capturing at most three words is stored in the
     /// backlog entry itself, with no allocation. Blocks while a bounded backlog is
     /// full. A panic in `f` is caught and counted in
-    /// [`panicked_tasks`](Self::panicked_tasks).
+    /// [`stats().panicked`](Self::stats).
     ///
     /// # Errors
     ///
@@ -211,14 +235,42 @@ impl ThreadPoolManager {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let block = if timeout.is_zero() {
-            Block::No
-        } else {
-            Instant::now()
-                .checked_add(timeout)
-                .map_or(Block::Forever, Block::Until)
-        };
-        self.submit_inner(f, block)
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.submit_deadline(f, deadline),
+            // Too far to name as an instant: no limit.
+            None => self.submit(f),
+        }
+    }
+
+    /// Like [`submit`](Self::submit), waiting until `deadline` at the latest for
+    /// room in a full backlog (a deadline already past: as
+    /// [`try_submit`](Self::try_submit)).
+    ///
+    /// # Errors
+    ///
+    /// As [`submit_timeout`](Self::submit_timeout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let pool = ThreadPoolManager::builder().max_pending(4).build().unwrap();
+    /// let deadline = Instant::now() + Duration::from_secs(1);
+    /// let h = pool.submit_deadline(|| 3, deadline).unwrap();
+    /// assert_eq!(h.wait(), Ok(3));
+    /// ```
+    pub fn submit_deadline<F, R>(
+        &self,
+        f: F,
+        deadline: Instant,
+    ) -> Result<TaskHandle<R>, SubmitError<F>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.submit_inner(f, Block::Until(deadline))
     }
 
     fn submit_inner<F, R>(&self, f: F, block: Block) -> Result<TaskHandle<R>, SubmitError<F>>
@@ -331,6 +383,8 @@ impl PoolBuilder {
 
 impl Drop for ThreadPoolManager {
     /// Closes and joins: every queued task still runs before the drop returns.
+    /// Blocks the calling thread meanwhile, an executor's thread too (see
+    /// "Dropping in async code" on [`ThreadPoolManager`]).
     fn drop(&mut self) {
         self.join();
     }

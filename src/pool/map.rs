@@ -232,7 +232,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
             window.next(
                 |item| {
                     let f = Arc::clone(&f);
-                    self.submit(move || f(item)).ok()
+                    self.submit(move |_| f(item)).ok()
                 },
                 wait_helping,
             )

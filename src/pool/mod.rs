@@ -44,6 +44,6 @@ pub use scope::{Scope, ScopedHandle};
 pub use service::TaskService;
 pub use stats::PoolStats;
 pub use wait::{
-    as_completed, done_callback_panics, wait, wait_any, wait_any_deadline, wait_any_timeout,
-    AsCompleted, WaitFor,
+    as_completed, done_callback_panics, wait_any, wait_any_deadline, wait_any_timeout, AsCompleted,
+    NextCompleted,
 };

@@ -363,17 +363,35 @@ impl PeriodicHandle {
     /// ```
     #[must_use]
     pub fn wait_timeout(&self, timeout: Duration) -> Option<TaskError> {
-        let deadline = Instant::now().checked_add(timeout);
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.wait_deadline(deadline),
+            // Too far to name as an instant: no limit.
+            None => Some(self.wait()),
+        }
+    }
+
+    /// Like [`wait`](Self::wait), giving up at `deadline` (`None`: still
+    /// running).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::ThreadPoolManager;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// let h = pool.schedule_at_fixed_rate(Duration::from_secs(60), Duration::from_secs(1), || {}).unwrap();
+    /// assert_eq!(h.wait_deadline(Instant::now() + Duration::from_millis(5)), None);
+    /// h.cancel();
+    /// ```
+    #[must_use]
+    pub fn wait_deadline(&self, deadline: Instant) -> Option<TaskError> {
         let mut o = self.series.outcome.lock();
         loop {
             if let Some(why) = o.as_ref() {
                 return Some(why.clone());
             }
-            let Some(d) = deadline else {
-                drop(o);
-                return Some(self.wait());
-            };
-            let (g, r) = self.series.ended.wait_until(o, d);
+            let (g, r) = self.series.ended.wait_deadline(o, deadline);
             o = g;
             if r.timed_out() && o.is_none() {
                 return None;

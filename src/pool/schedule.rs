@@ -251,26 +251,4 @@ impl ThreadPoolManager {
             .periodic_after_close
             .store(go_on, Ordering::Relaxed);
     }
-
-    /// Delayed tasks and next runs of periodic series waiting for their time
-    /// right now: [`PoolStats::scheduled`](crate::PoolStats::scheduled). A
-    /// one-shot task cancelled while the pool is open still counts until its
-    /// time comes; after [`close`](Self::close) a cancel takes it out at once.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::ThreadPoolManager;
-    /// use std::time::Duration;
-    ///
-    /// let pool = ThreadPoolManager::new(1).unwrap();
-    /// let h = pool.submit_after(Duration::from_secs(60), || ()).unwrap();
-    /// assert_eq!(pool.scheduled_tasks(), 1);
-    /// assert_eq!(pool.pending_tasks(), 0); // not in the backlog: no worker held
-    /// h.cancel();
-    /// ```
-    #[must_use]
-    pub fn scheduled_tasks(&self) -> usize {
-        self.shared.timers.queue.len()
-    }
 }

@@ -15,20 +15,22 @@
 //! behind once it is gone. Each task's `owner` word records that hand-over, so
 //! the result slot has one owner at a time (see [`ScopedTask`]).
 
+use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
 use std::sync::Arc;
 
-use super::cell::{is_settled, wait_settled, Cancelled, Runnable, TaskCell, PENDING, PHASE};
+use super::cell::{is_settled, wait_settled, Call, Cancelled, Runnable, TaskCell, PENDING, PHASE};
 use super::error::{SubmitError, TaskError};
 use super::job::{Job, Ran};
 use super::manager::ThreadPoolManager;
 use super::shared::{Block, Shared};
 use crate::futex::Futex;
 use crate::mutex::Mutex;
-use crate::panic::drop_quietly;
+use crate::panic::{drop_quietly, panic_message};
 use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicU32, Ordering};
 
@@ -53,7 +55,7 @@ const PRUNE_SLACK: usize = 64;
 /// let words = vec!["scoped", "tasks", "borrow"];
 /// let mut total = 0;
 /// pool.scope(|s| {
-///     let handles: Vec<_> = words.iter().map(|w| s.submit(move || w.len()).unwrap()).collect();
+///     let handles: Vec<_> = words.iter().map(|w| s.submit(move |_| w.len()).unwrap()).collect();
 ///     total = handles.into_iter().map(|h| h.wait().unwrap()).sum();
 /// });
 /// assert_eq!(total, 17);
@@ -62,6 +64,8 @@ const PRUNE_SLACK: usize = 64;
 pub struct Scope<'scope, 'env: 'scope> {
     shared: &'scope Arc<Shared>,
     tasks: Mutex<Tasks>,
+    /// The id of the next task (a plain counter, not a synchronisation point).
+    next_id: StdAtomicUsize,
     /// Invariant in `'scope` and `'env`, as `std::thread::Scope`.
     scope: PhantomData<&'scope mut &'scope ()>,
     env: PhantomData<&'env mut &'env ()>,
@@ -76,7 +80,51 @@ struct Tasks {
     kept: usize,
     /// Tasks that panicked and whose panic no handle reported.
     panics: usize,
-    first_panic: Option<String>,
+    /// The payload `scope` re-raises: the first unreported panic's own.
+    first_panic: Option<Payload>,
+    /// The original payloads of tasks that panicked, by task id, until their
+    /// handle reports the panic (the payload is dropped) or the scope finds it
+    /// unreported.
+    payloads: Vec<(usize, Payload)>,
+}
+
+/// A panic's payload, as `catch_unwind` gives it.
+type Payload = Box<dyn Any + Send + 'static>;
+
+impl Tasks {
+    /// The payload kept for task `id`, if it panicked.
+    fn take_payload(&mut self, id: usize) -> Option<Payload> {
+        let at = self.payloads.iter().position(|(i, _)| *i == id)?;
+        Some(self.payloads.swap_remove(at).1)
+    }
+}
+
+/// A scoped task's closure with its scope: running it passes the scope, and a
+/// panic's payload is kept in the scope (the task cell keeps only the message,
+/// for the handle) so that `scope` can re-raise the original.
+struct WithScope<'scope, 'env, F> {
+    f: F,
+    scope: &'scope Scope<'scope, 'env>,
+    id: usize,
+}
+
+impl<'scope, 'env, F, R> Call<R> for WithScope<'scope, 'env, F>
+where
+    F: FnOnce(&'scope Scope<'scope, 'env>) -> R,
+{
+    fn call(self) -> R {
+        let Self { f, scope, id } = self;
+        match panic::catch_unwind(AssertUnwindSafe(|| f(scope))) {
+            Ok(value) => value,
+            Err(payload) => {
+                let msg = panic_message(&*payload);
+                scope.tasks.lock().payloads.push((id, payload));
+                // On to the task cell, which records the message for the
+                // handle (no panic hook runs again).
+                panic::resume_unwind(Box::new(msg))
+            }
+        }
+    }
 }
 
 /// `ScopedTask::owner`: the handle owns the result slot (once the task is
@@ -103,12 +151,16 @@ const RECLAIMED: u32 = 2;
 struct ScopedTask<F, R> {
     cell: TaskCell<F, R>,
     owner: AtomicU32,
+    /// Names the task's panic payload in the scope's list.
+    id: usize,
 }
 
 /// What the scope needs of one of its tasks, with the closure and result types
 /// erased.
 trait Scoped: Send + Sync {
     fn word(&self) -> &Futex;
+    /// The task's id in its scope.
+    fn id(&self) -> usize;
     /// Runs the task on this thread if no worker started it yet (and nobody
     /// cancelled it), telling its handle at once. How it ran, if it did.
     fn help(&self) -> Option<Ran>;
@@ -145,11 +197,15 @@ enum Discarded {
 
 impl<F, R> Scoped for ScopedTask<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     fn word(&self) -> &Futex {
         self.cell.state()
+    }
+
+    fn id(&self) -> usize {
+        self.id
     }
 
     fn help(&self) -> Option<Ran> {
@@ -206,7 +262,7 @@ where
 
 impl<F, R> ScopedSlot<R> for ScopedTask<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     unsafe fn take(&self) -> Result<R, TaskError> {
@@ -226,7 +282,7 @@ where
 
 impl<F, R> Runnable for ScopedTask<F, R>
 where
-    F: FnOnce() -> R + Send,
+    F: Call<R> + Send,
     R: Send,
 {
     fn run(&self) -> Option<bool> {
@@ -249,7 +305,7 @@ where
 /// [`ScopedTask`].
 fn erase<'scope, F, R>(cell: &Arc<ScopedTask<F, R>>) -> (Arc<dyn Runnable>, Arc<dyn Scoped>)
 where
-    F: FnOnce() -> R + Send + 'scope,
+    F: Call<R> + Send + 'scope,
     R: Send + 'scope,
 {
     let job: Arc<dyn Runnable + 'scope> = cell.clone();
@@ -293,7 +349,11 @@ impl ThreadPoolManager {
     /// While it waits, the calling thread *helps*: it runs itself each scoped task
     /// no worker has started yet. So a scope opened inside one of this pool's own
     /// tasks cannot deadlock even a pool of one worker, and the caller's thread is
-    /// not idle meanwhile.
+    /// not idle meanwhile. A task run this way runs on the caller's thread, where
+    /// the worker start hook ([`PoolBuilder::on_worker_start`]) never ran: a scoped
+    /// task must not rely on the hook's thread-local state.
+    ///
+    /// [`PoolBuilder::on_worker_start`]: crate::PoolBuilder::on_worker_start
     ///
     /// **Results.** A finished task's result belongs to its [`ScopedHandle`] for
     /// as long as the handle lives, wherever it went: a handle moved into
@@ -307,10 +367,11 @@ impl ThreadPoolManager {
     ///
     /// **Panics.** A scoped task's panic is reported once: to whoever waits on
     /// its handle (`Err(TaskError::Panicked)`), on any thread, and otherwise (the
-    /// handle was dropped unwaited) by `scope` itself, which panics after every
-    /// task has finished, as `std::thread::scope` does for threads nobody
-    /// joined. A panic of `f` itself is resumed after the wait (and wins over
-    /// the tasks' panics). Either way no task is still running, and no borrow is
+    /// handle was dropped unwaited) by `scope` itself, which resumes unwinding
+    /// with the first such task's original payload after every task has
+    /// finished (rayon's rule; `std::thread::scope` panics likewise for threads
+    /// nobody joined). A panic of `f` itself is resumed after the wait (and wins
+    /// over the tasks' panics). Either way no task is still running, and no borrow is
     /// still in use, when the panic leaves `scope`.
     ///
     /// If the pool is closed or terminated meanwhile, submits fail with
@@ -333,8 +394,8 @@ impl ThreadPoolManager {
     /// let mut halves = [vec![1, 2, 3], vec![4, 5, 6]];
     /// let (left, right) = halves.split_at_mut(1);
     /// pool.scope(|s| {
-    ///     s.submit(|| left[0].iter_mut().for_each(|x| *x *= 10)).unwrap();
-    ///     s.submit(|| right[0].iter_mut().for_each(|x| *x += 1)).unwrap();
+    ///     s.submit(|_| left[0].iter_mut().for_each(|x| *x *= 10)).unwrap();
+    ///     s.submit(|_| right[0].iter_mut().for_each(|x| *x += 1)).unwrap();
     /// }); // both tasks are done here
     /// assert_eq!(halves, [vec![10, 20, 30], vec![5, 6, 7]]);
     /// ```
@@ -349,30 +410,40 @@ impl ThreadPoolManager {
                 kept: 0,
                 panics: 0,
                 first_panic: None,
+                payloads: Vec::new(),
             }),
+            next_id: StdAtomicUsize::new(0),
             scope: PhantomData,
             env: PhantomData,
         };
         let out = panic::catch_unwind(AssertUnwindSafe(|| f(&scope)));
         scope.finish();
-        let (panics, first) = {
+        let (first, unclaimed) = {
             let mut t = scope.tasks.lock();
-            (t.panics, t.first_panic.take())
+            (t.first_panic.take(), mem::take(&mut t.payloads))
         };
-        match out {
-            Err(payload) => panic::resume_unwind(payload),
-            Ok(_) if panics > 0 => panic!(
-                "{panics} scoped task(s) panicked; the first: {}",
-                first.unwrap_or_default()
-            ),
-            Ok(value) => value,
+        // Payloads of panics a handle kept (a forgotten one): their `Drop` is
+        // user code, run with no lock held.
+        for (_, payload) in unclaimed {
+            drop_quietly(payload);
+        }
+        match (out, first) {
+            (Err(payload), first) => {
+                if let Some(p) = first {
+                    drop_quietly(p);
+                }
+                panic::resume_unwind(payload)
+            }
+            (Ok(_), Some(payload)) => panic::resume_unwind(payload),
+            (Ok(value), None) => value,
         }
     }
 }
 
-impl<'scope> Scope<'scope, '_> {
+impl<'scope, 'env> Scope<'scope, 'env> {
     /// Queues `f` on the pool's workers and returns a [`ScopedHandle`] for its
-    /// result. `f` may borrow anything that outlives the scope. Blocks while a
+    /// result. `f` may borrow anything that outlives the scope, and gets the
+    /// scope itself, to submit more scoped tasks (rayon's shape). Blocks while a
     /// bounded backlog is full, except inside one of the pool's own tasks (then
     /// [`SubmitError::Full`] at once, as [`ThreadPoolManager::submit`]).
     ///
@@ -388,17 +459,32 @@ impl<'scope> Scope<'scope, '_> {
     ///
     /// let pool = ThreadPoolManager::new(2).unwrap();
     /// let data = [3, 1, 4, 1, 5];
-    /// let max = pool.scope(|s| s.submit(|| data.iter().max().copied()).unwrap().wait());
+    /// let max = pool.scope(|s| s.submit(|_| data.iter().max().copied()).unwrap().wait());
     /// assert_eq!(max, Ok(Some(5)));
+    ///
+    /// // Each task gets the scope too: a task may submit more.
+    /// let (left, right) = data.split_at(2);
+    /// let sum = pool.scope(|s| {
+    ///     s.submit(|s| {
+    ///         let l = s.submit(|_| left.iter().sum::<i32>()).unwrap();
+    ///         let r = s.submit(|_| right.iter().sum::<i32>()).unwrap();
+    ///         l.wait().unwrap() + r.wait().unwrap()
+    ///     })
+    ///     .unwrap()
+    ///     .wait()
+    /// });
+    /// assert_eq!(sum, Ok(14));
     /// ```
     pub fn submit<F, R>(&'scope self, f: F) -> Result<ScopedHandle<'scope, R>, SubmitError<F>>
     where
-        F: FnOnce() -> R + Send + 'scope,
+        F: FnOnce(&'scope Scope<'scope, 'env>) -> R + Send + 'scope,
         R: Send + 'scope,
     {
+        let id = self.next_id.fetch_add(1, StdOrdering::Relaxed);
         let task = Arc::new(ScopedTask {
-            cell: TaskCell::unshared(f),
+            cell: TaskCell::unshared(WithScope { f, scope: self, id }),
             owner: AtomicU32::new(HANDLE),
+            id,
         });
         let (job, tracked) = erase(&task);
         if let Err(e) = self.shared.accept(job, Job::Task, Block::Forever) {
@@ -406,13 +492,14 @@ impl<'scope> Scope<'scope, '_> {
             drop(tracked);
             return Err(e.map(|job| {
                 drop(job);
-                task.cell.refused_closure()
+                task.cell.refused_closure().f
             }));
         }
         self.track(tracked);
         Ok(ScopedHandle {
             task,
             shared: self.shared,
+            tasks: &self.tasks,
         })
     }
 
@@ -445,9 +532,24 @@ impl<'scope> Scope<'scope, '_> {
             None => false,
             Some(Discarded::Quiet) => true,
             Some(Discarded::Panic(msg)) => {
-                let mut t = self.tasks.lock();
-                t.panics += 1;
-                t.first_panic.get_or_insert(msg);
+                let later = {
+                    let mut t = self.tasks.lock();
+                    t.panics += 1;
+                    // The task's own payload; a panicking `Drop` of a result
+                    // has none kept: its message stands for it.
+                    let payload: Payload =
+                        t.take_payload(task.id()).unwrap_or_else(|| Box::new(msg));
+                    if t.first_panic.is_none() {
+                        t.first_panic = Some(payload);
+                        None
+                    } else {
+                        Some(payload)
+                    }
+                };
+                // Not re-raised: dropped with no lock held (user code).
+                if let Some(p) = later {
+                    drop_quietly(p);
+                }
                 true
             }
         }
@@ -579,8 +681,8 @@ fn help<T: Scoped + ?Sized>(shared: &Shared, task: &T, look: Look) {
 /// let pool = ThreadPoolManager::new(1).unwrap();
 /// let name = String::from("queuekit");
 /// pool.scope(|s| {
-///     let len = s.submit(|| name.len()).unwrap();
-///     let bad = s.submit(|| -> usize { panic!("reported here") }).unwrap();
+///     let len = s.submit(|_| name.len()).unwrap();
+///     let bad = s.submit(|_| -> usize { panic!("reported here") }).unwrap();
 ///     assert_eq!(len.wait(), Ok(8));
 ///     assert_eq!(bad.wait(), Err(TaskError::Panicked("reported here".into())));
 /// });
@@ -588,6 +690,8 @@ fn help<T: Scoped + ?Sized>(shared: &Shared, task: &T, look: Look) {
 pub struct ScopedHandle<'scope, R> {
     task: Arc<dyn ScopedSlot<R> + 'scope>,
     shared: &'scope Shared,
+    /// The scope's book, where a panicking task left its payload.
+    tasks: &'scope Mutex<Tasks>,
 }
 
 impl<R> ScopedHandle<'_, R> {
@@ -605,7 +709,7 @@ impl<R> ScopedHandle<'_, R> {
     ///
     /// let pool = ThreadPoolManager::new(2).unwrap();
     /// let v = vec![1, 2, 3];
-    /// let sum = pool.scope(|s| s.submit(|| v.iter().sum::<i32>()).unwrap().wait());
+    /// let sum = pool.scope(|s| s.submit(|_| v.iter().sum::<i32>()).unwrap().wait());
     /// assert_eq!(sum, Ok(6));
     /// ```
     pub fn wait(self) -> Result<R, TaskError> {
@@ -615,7 +719,15 @@ impl<R> ScopedHandle<'_, R> {
         // alive until `self` is dropped as this returns (its `Drop` releases the
         // slot after this take), and `wait_settled` read the word settled with
         // an Acquire load.
-        unsafe { self.task.take() }
+        let outcome = unsafe { self.task.take() };
+        if matches!(outcome, Err(TaskError::Panicked(_))) {
+            // Reported here: the scope does not raise it, and its payload goes.
+            let payload = self.tasks.lock().take_payload(self.task.id());
+            if let Some(p) = payload {
+                drop_quietly(p);
+            }
+        }
+        outcome
     }
 
     /// Whether nobody (worker or helper) has started the task yet and nobody
@@ -641,7 +753,7 @@ impl<R> ScopedHandle<'_, R> {
     ///
     /// let pool = ThreadPoolManager::new(1).unwrap();
     /// pool.scope(|s| {
-    ///     let h = s.submit(|| ()).unwrap();
+    ///     let h = s.submit(|_| ()).unwrap();
     ///     while !h.is_finished() {
     ///         std::thread::yield_now();
     ///     }

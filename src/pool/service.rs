@@ -284,10 +284,33 @@ where
     /// assert_eq!(service.result_timeout(&"quick", Duration::from_secs(60)), Ok(1));
     /// ```
     pub fn result_timeout(&self, id: &K, timeout: Duration) -> Result<R, ResultError> {
-        let block = Instant::now()
-            .checked_add(timeout)
-            .map_or(Block::Forever, Block::Until);
-        self.result_inner(id, block)
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.result_deadline(id, deadline),
+            // Too far to name as an instant: no limit.
+            None => self.result(id),
+        }
+    }
+
+    /// Like [`result`](Self::result), giving up at `deadline` with
+    /// [`ResultError::NotFinished`]; the result is still kept for a later call.
+    ///
+    /// # Errors
+    ///
+    /// As [`result_timeout`](Self::result_timeout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::TaskService;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let service = TaskService::new(1).unwrap();
+    /// service.add_task("quick", || 1).unwrap();
+    /// let deadline = Instant::now() + Duration::from_secs(60);
+    /// assert_eq!(service.result_deadline(&"quick", deadline), Ok(1));
+    /// ```
+    pub fn result_deadline(&self, id: &K, deadline: Instant) -> Result<R, ResultError> {
+        self.result_inner(id, Block::Until(deadline))
     }
 
     fn result_inner(&self, id: &K, block: Block) -> Result<R, ResultError> {
@@ -307,7 +330,7 @@ where
                 Block::No => return Err(ResultError::NotFinished),
                 Block::Forever => self.results.landed.threads.wait(map),
                 Block::Until(deadline) => {
-                    let (g, r) = self.results.landed.threads.wait_until(map, deadline);
+                    let (g, r) = self.results.landed.threads.wait_deadline(map, deadline);
                     // Look once more before believing the timeout.
                     let running = g.get(id).is_some_and(|l| l.lock().is_none());
                     if r.timed_out() && running {
@@ -364,7 +387,7 @@ where
             .collect()
     }
 
-    /// The pool underneath, for its counters (`completed_tasks`, `panicked_tasks`…).
+    /// The pool underneath, for its counters (`stats()`).
     ///
     /// # Examples
     ///

@@ -44,7 +44,7 @@ impl Shared {
                         Block::No => return Err(SubmitError::Full(item.into())),
                         Block::Forever => self.space.wait(st),
                         Block::Until(deadline) => {
-                            let (g, r) = self.space.wait_until(st, deadline);
+                            let (g, r) = self.space.wait_deadline(st, deadline);
                             // Re-check before believing the timeout: room that
                             // appeared as it expired is still taken.
                             if r.timed_out() && !g.closed && g.queue.len() >= cap {

@@ -93,10 +93,6 @@ where
     fn waiters(&self) -> &WaitList {
         self.cell.waiters()
     }
-
-    fn failed(&self) -> bool {
-        self.cell.failed()
-    }
 }
 
 /// Takes the task's cancelled entry out of a closed pool's timer when dropped.

@@ -1,36 +1,38 @@
-//! Waiting on many task handles: [`as_completed`], [`wait_any`] (and its
-//! timed forms), [`wait`]
-//! (Python's `concurrent.futures.as_completed` / `wait`),
+//! Waiting on many task handles: [`as_completed`] (Python's
+//! `concurrent.futures.as_completed`), [`wait_any`] and its timed forms,
 //! [`TaskHandle::on_done`] (`add_done_callback`) and
 //! [`ThreadPoolManager::map_unordered`] (`imap_unordered`).
 //!
 //! One waiter mechanism (the async one, as for select over queues): each task cell
 //! has a `WaitList` of `Waker`s, announced by the `ASYNC` bit with an RMW on the
 //! state word that finishing and cancelling also RMW, so either the waiter sees
-//! the task finished or the finisher sees the waiter and wakes the list. A
-//! blocking wait over many handles puts a `Waker` in every pending handle's
-//! list that records the handle's index and unparks the thread
-//! ([`Parker`](crate::parker)), so each wake-up says what finished; an `on_done`
-//! callback *is* a `Waker` whose wake runs the callback once; `as_completed`
-//! is `on_done` feeding the finished indices into a queue. Tasks nobody waits
-//! on this way never set `ASYNC` and never touch their list.
+//! the task finished or the finisher sees the waiter and wakes the list. A wait
+//! over many handles puts a [`Mark`] in every pending handle's list: a `Waker`
+//! that pushes the handle's index onto a [`Ready`] list and wakes whoever waits
+//! there (a parked thread, through its [`Parker`](crate::parker)'s waker, or an
+//! async task), so each wake-up says what finished; an `on_done` callback *is* a
+//! `Waker` whose wake runs the callback once. Tasks nobody waits on this way
+//! never set `ASYNC` and never touch their list.
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
-use std::sync::Arc;
-use std::task::{Wake, Waker};
+use std::sync::{Arc, Weak};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use super::cell::{ASYNC, CANCELLED, DONE, PHASE};
+use super::cell::{Slot, ASYNC, CANCELLED, DONE, PHASE};
 use super::error::TaskError;
-use super::handle::TaskHandle;
+use super::handle::{Awaiting, TaskHandle};
 use super::manager::ThreadPoolManager;
 use crate::mutex::Mutex;
 use crate::panic::forget_payload;
-use crate::queue::Queue;
+use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
+use crate::waitlist::Key;
 
 fn finished(word: u32) -> bool {
     matches!(word & PHASE, DONE | CANCELLED)
@@ -50,35 +52,54 @@ static CALLBACK_PANICS: StdAtomicUsize = StdAtomicUsize::new(0);
 /// use queuekit::{done_callback_panics, ThreadPoolManager};
 ///
 /// let pool = ThreadPoolManager::new(1).unwrap();
-/// let h = pool.submit(|| 1).unwrap();
+/// let mut h = pool.submit(|| 1).unwrap();
 /// let before = done_callback_panics();
-/// h.wait_finished();
-/// h.on_done(|| panic!("callback bug")); // already done: runs here, caught
+/// h.wait_ref_done();
+/// h.on_done(|_| panic!("callback bug")); // already done: runs here, caught
 /// assert_eq!(done_callback_panics(), before + 1);
-/// assert_eq!(h.wait(), Ok(1));
 /// ```
 pub fn done_callback_panics() -> usize {
     CALLBACK_PANICS.load(StdOrdering::Relaxed)
 }
 
-/// A callback as a `Waker`: the first wake runs it, later ones do nothing.
-struct Callback<F> {
-    f: Mutex<Option<F>>,
+/// Runs a done callback with its outcome, catching and counting a panic.
+fn call_back<R>(f: impl FnOnce(Result<R, TaskError>), outcome: Result<R, TaskError>) {
+    if let Err(p) = panic::catch_unwind(AssertUnwindSafe(|| f(outcome))) {
+        CALLBACK_PANICS.fetch_add(1, StdOrdering::Relaxed);
+        forget_payload(p);
+    }
 }
 
-impl<F: FnOnce() + Send> Callback<F> {
+/// A callback as a `Waker`: the first wake takes the task's outcome out of its
+/// cell and runs the callback with it; later wakes do nothing. It holds the cell
+/// weakly: the cell's waiter list holds this waker, and a strong reference would
+/// make a cycle for a task that never finishes.
+struct Callback<F, R> {
+    f: Mutex<Option<F>>,
+    slot: Weak<dyn Slot<R>>,
+}
+
+impl<F: FnOnce(Result<R, TaskError>) + Send, R> Callback<F, R> {
     fn run(&self) {
         let f = self.f.lock().take();
         if let Some(f) = f {
-            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
-                CALLBACK_PANICS.fetch_add(1, StdOrdering::Relaxed);
-                forget_payload(p);
-            }
+            // Runs only once the word reads finished or cancelled (a wake from
+            // `publish` / `cancel_word`, or `on_done`'s own Acquire look), and
+            // the cell is alive then: its finisher, canceller or handle holds it.
+            let outcome = self
+                .slot
+                .upgrade()
+                .map_or(Err(TaskError::Cancelled), |slot| slot.take());
+            call_back(f, outcome);
         }
     }
 }
 
-impl<F: FnOnce() + Send + 'static> Wake for Callback<F> {
+impl<F, R> Wake for Callback<F, R>
+where
+    F: FnOnce(Result<R, TaskError>) + Send + 'static,
+    R: Send + 'static,
+{
     fn wake(self: Arc<Self>) {
         self.run();
     }
@@ -88,34 +109,53 @@ impl<F: FnOnce() + Send + 'static> Wake for Callback<F> {
     }
 }
 
-impl<R> TaskHandle<R> {
-    /// Runs `f` once the task has finished or been cancelled (Python's
-    /// `Future.add_done_callback`): at once, on this thread, if it already has;
+impl<R: Send + 'static> TaskHandle<R> {
+    /// Runs `f` with the task's outcome once the task has finished or been
+    /// cancelled (Python's `Future.add_done_callback`, where the callback reads
+    /// `future.result()`): at once, on this thread, if it already has;
     /// otherwise on the thread that finishes it (usually a worker, right after
-    /// the result is published) or cancels it. It runs exactly once. A panic in
-    /// `f` is caught and counted in [`done_callback_panics`]; it never kills a
-    /// worker. Keep `f` short: it runs on the worker before its next task.
+    /// the result is published) or cancels it. It runs exactly once, with no
+    /// lock of ours held. A panic in `f` is caught and counted in
+    /// [`done_callback_panics`]; it never kills a worker. Keep `f` short: it
+    /// runs on the worker before its next task.
     ///
-    /// The callback gets no argument (the result belongs to the handle); send
-    /// yourself a message from it, or capture what you need.
+    /// The outcome moves into `f` (no `R: Clone` needed, and nothing shared
+    /// with the handle): the handle keeps [`cancel`](Self::cancel),
+    /// [`is_finished`](Self::is_finished) and
+    /// [`wait_ref_done`](Self::wait_ref_done), but its
+    /// [`wait`](Self::wait) and friends, and a later `on_done`, report
+    /// [`TaskError::ResultTaken`]. Called on a handle whose result was already
+    /// taken (it was awaited to completion), `f` runs at once with
+    /// `Err(TaskError::ResultTaken)`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use queuekit::{Queue, ThreadPoolManager};
+    /// use queuekit::{Queue, TaskError, ThreadPoolManager};
     /// use std::sync::Arc;
     ///
     /// let pool = ThreadPoolManager::new(2).unwrap();
     /// let done = Arc::new(Queue::unbounded());
-    /// let h = pool.submit(|| 40 + 2).unwrap();
+    /// let mut h = pool.submit(|| 40 + 2).unwrap();
     /// let d = Arc::clone(&done);
-    /// h.on_done(move || d.put("finished").unwrap());
-    /// assert_eq!(done.get(), Ok("finished"));
-    /// assert_eq!(h.wait(), Ok(42));
+    /// h.on_done(move |outcome| d.put(outcome).unwrap());
+    /// assert_eq!(done.get(), Ok(Ok(42)));
+    /// assert_eq!(h.wait(), Err(TaskError::ResultTaken)); // it went to the callback
     /// ```
-    pub fn on_done(&self, f: impl FnOnce() + Send + 'static) {
+    pub fn on_done(&mut self, f: impl FnOnce(Result<R, TaskError>) + Send + 'static) {
+        if self.awaiting == Awaiting::Done {
+            call_back(f, Err(TaskError::ResultTaken));
+            return;
+        }
+        // From here on the result slot is the callback's: the handle never
+        // takes it again (`Awaiting::Done`), and an awaiting waker leaves.
+        if let Some(k) = self.key.take() {
+            drop(self.slot.waiters().remove(k));
+        }
+        self.awaiting = Awaiting::Done;
         let cb = Arc::new(Callback {
             f: Mutex::new(Some(f)),
+            slot: Arc::downgrade(&self.slot),
         });
         let state = self.slot.state();
         // Acquire: as `is_finished`.
@@ -140,7 +180,9 @@ impl<R> TaskHandle<R> {
         // Otherwise the entry stays in the cell's list until the finisher wakes
         // it; it is freed with the cell.
     }
+}
 
+impl<R> TaskHandle<R> {
     /// Blocks until the task finished or was cancelled, keeping the handle (its
     /// result is still there for [`wait`](Self::wait) and friends).
     ///
@@ -151,193 +193,82 @@ impl<R> TaskHandle<R> {
     ///
     /// let pool = ThreadPoolManager::new(1).unwrap();
     /// let h = pool.submit(|| "x").unwrap();
-    /// h.wait_finished();
+    /// h.wait_ref_done();
     /// assert!(h.is_finished());
     /// assert_eq!(h.wait(), Ok("x"));
     /// ```
-    pub fn wait_finished(&self) {
-        wait(std::slice::from_ref(self), WaitFor::All, None);
+    pub fn wait_ref_done(&self) {
+        wait_any_by(std::slice::from_ref(self), None);
     }
 }
 
-/// When [`wait`] returns: Python's `return_when`.
-///
-/// # Examples
-///
-/// ```
-/// use queuekit::{wait, ThreadPoolManager, WaitFor};
-///
-/// let pool = ThreadPoolManager::new(2).unwrap();
-/// let handles = [
-///     pool.submit(|| -> u8 { panic!("bad input") }).unwrap(),
-///     pool.submit(|| 2).unwrap(),
-/// ];
-/// // Returns once a task failed, or when all are done.
-/// let (done, _pending) = wait(&handles, WaitFor::FirstError, None);
-/// assert!(done.contains(&0));
-/// let (done, pending) = wait(&handles, WaitFor::All, None);
-/// assert_eq!((done.len(), pending.len()), (2, 0));
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum WaitFor {
-    /// As soon as any handle's task finished or was cancelled
-    /// (`FIRST_COMPLETED`).
-    FirstCompleted,
-    /// As soon as any task finished with an error (panicked), or when all are
-    /// finished (`FIRST_EXCEPTION`; a cancelled task is not an error, as in
-    /// Python).
-    FirstError,
-    /// When every task finished or was cancelled (`ALL_COMPLETED`).
-    All,
+/// Where the marks of a wait over many handles report: the indices of the
+/// handles whose tasks finished, and who to wake for them.
+struct Ready {
+    state: Mutex<ReadyState>,
 }
 
-/// Blocks until `until` holds for `handles` or `timeout` passes (`None`: no
-/// limit), and returns the indices of the finished handles and of the pending
-/// ones (Python's `concurrent.futures.wait(fs, timeout, return_when)` → `(done,
-/// not_done)`). The handles keep their results; take them with
-/// [`TaskHandle::wait`].
-///
-/// Waits by putting a waker in every pending task's waiter list; each names its
-/// handle when it wakes this thread, so every handle is looked at a bounded
-/// number of times (O(n) in all, however the completions arrive). The entries
-/// are removed before it returns.
-///
-/// # Examples
-///
-/// ```
-/// use queuekit::{wait, ThreadPoolManager, WaitFor};
-/// use std::time::Duration;
-///
-/// let pool = ThreadPoolManager::new(2).unwrap();
-/// let handles: Vec<_> = (0..4).map(|i| pool.submit(move || i * 10).unwrap()).collect();
-/// let (done, pending) = wait(&handles, WaitFor::All, Some(Duration::from_secs(30)));
-/// assert_eq!((done.len(), pending.len()), (4, 0));
-///
-/// let bad = [pool.submit(|| -> i32 { panic!("boom") }).unwrap()];
-/// let (done, _) = wait(&bad, WaitFor::FirstError, None);
-/// assert_eq!(done, [0]);
-/// ```
-pub fn wait<R>(
-    handles: &[TaskHandle<R>],
-    until: WaitFor,
-    timeout: Option<Duration>,
-) -> (Vec<usize>, Vec<usize>) {
-    wait_by(
-        handles,
-        until,
-        timeout.and_then(|t| Instant::now().checked_add(t)),
-    )
+struct ReadyState {
+    indices: VecDeque<usize>,
+    waker: Option<Waker>,
 }
 
-/// [`wait`] with the limit as a deadline (`None`: no limit).
-fn wait_by<R>(
-    handles: &[TaskHandle<R>],
-    until: WaitFor,
-    deadline: Option<Instant>,
-) -> (Vec<usize>, Vec<usize>) {
-    let mut progress = Progress::new(handles.len(), until);
-    for (i, h) in handles.iter().enumerate() {
-        progress.look(i, h);
-        if progress.satisfied() {
-            break;
-        }
+impl Ready {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(ReadyState {
+                indices: VecDeque::new(),
+                waker: None,
+            }),
+        })
     }
-    if !progress.satisfied() {
-        crate::parker::with_current(|parker, waker| {
-            // Each pending handle gets its own waker, which reports the handle's
-            // index and then unparks this thread: a wake-up names what finished,
-            // so the handles are looked at once each, not rescanned per wake-up.
-            let reports = Arc::new(Mutex::new(Vec::new()));
-            let mut keys = vec![None; handles.len()];
-            for (i, (h, key)) in handles.iter().zip(&mut keys).enumerate() {
-                if progress.seen[i] {
-                    continue;
-                }
-                let mark = Waker::from(Arc::new(Mark {
-                    index: i,
-                    reports: Arc::clone(&reports),
-                    thread: waker.clone(),
-                }));
-                drop(h.slot.waiters().register(key, &mark));
-                // AcqRel: as `on_done`. A task that finished before this sees no
-                // entry: we see its phase here instead.
-                if finished(h.slot.state().fetch_or(ASYNC, Ordering::AcqRel)) {
-                    progress.look(i, h);
-                }
-            }
-            while !progress.satisfied() {
-                // Taken before the park: a report pushed after this also set the
-                // parker's token, so the park returns at once.
-                let batch = std::mem::take(&mut *reports.lock());
-                for i in batch {
-                    progress.look(i, &handles[i]);
-                }
-                if progress.satisfied() || !parker.park(deadline) {
-                    break;
-                }
-            }
-            for (h, key) in handles.iter().zip(keys) {
-                if let Some(k) = key {
-                    drop(h.slot.waiters().remove(k));
-                }
-            }
-        });
-    }
-    let (mut done, mut pending) = (Vec::new(), Vec::new());
-    for (i, h) in handles.iter().enumerate() {
-        if h.is_finished() {
-            done.push(i);
-        } else {
-            pending.push(i);
-        }
-    }
-    (done, pending)
-}
 
-/// What [`wait`] has seen so far: each handle is counted once, when it is first
-/// seen finished.
-struct Progress {
-    until: WaitFor,
-    seen: Vec<bool>,
-    finished: usize,
-    failed: bool,
-}
-
-impl Progress {
-    fn new(n: usize, until: WaitFor) -> Self {
-        Self {
-            until,
-            seen: vec![false; n],
-            finished: 0,
-            failed: false,
+    /// Queues `index` and wakes the waiter, outside the lock (a `Waker` is user
+    /// code).
+    fn push(&self, index: usize) {
+        let waker = {
+            let mut s = self.state.lock();
+            s.indices.push_back(index);
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
         }
     }
 
-    /// Counts handle `i` if it is finished and not counted yet.
-    fn look<R>(&mut self, i: usize, h: &TaskHandle<R>) {
-        if !self.seen[i] && h.is_finished() {
-            self.seen[i] = true;
-            self.finished += 1;
-            self.failed |= h.slot.failed();
+    /// The oldest reported index, or `None` after storing `waker` for the next
+    /// report (under the same lock, so no report falls between the look and the
+    /// store).
+    fn pop_or_register(&self, waker: &Waker) -> Option<usize> {
+        let mut s = self.state.lock();
+        if let Some(i) = s.indices.pop_front() {
+            return Some(i);
         }
+        if fault::active(Fault::ReadyRegistersAfterLook) {
+            // The old bug, for the loom model's twin: the lock let go between
+            // the look and the store.
+            drop(s);
+            s = self.state.lock();
+        }
+        let old = match &s.waker {
+            Some(w) if w.will_wake(waker) => None,
+            _ => s.waker.replace(waker.clone()),
+        };
+        drop(s);
+        drop(old);
+        None
     }
 
-    fn satisfied(&self) -> bool {
-        let all = self.finished == self.seen.len();
-        match self.until {
-            WaitFor::FirstCompleted => all || self.finished > 0,
-            WaitFor::FirstError => all || self.failed,
-            WaitFor::All => all,
-        }
+    fn pop(&self) -> Option<usize> {
+        self.state.lock().indices.pop_front()
     }
 }
 
-/// [`wait`]'s waker for one handle: records the handle's index, then wakes the
-/// waiting thread.
+/// The waker a wait over many handles puts in one handle's cell: reports the
+/// handle's index to the wait's [`Ready`] list.
 struct Mark {
     index: usize,
-    reports: Arc<Mutex<Vec<usize>>>,
-    thread: Waker,
+    ready: Arc<Ready>,
 }
 
 impl Wake for Mark {
@@ -346,9 +277,34 @@ impl Wake for Mark {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.reports.lock().push(self.index);
-        self.thread.wake_by_ref();
+        self.ready.push(self.index);
     }
+}
+
+/// Puts a [`Mark`] for handle `index` in its cell's waiter list, or reports it
+/// at once if the task is already over. Returns the entry's key, to remove it
+/// when the wait ends (`None`: nothing registered).
+fn mark<R>(h: &TaskHandle<R>, index: usize, ready: &Arc<Ready>) -> Option<Key> {
+    // Acquire: as `is_finished`.
+    if finished(h.slot.state().load(Ordering::Acquire)) {
+        ready.push(index);
+        return None;
+    }
+    let waker = Waker::from(Arc::new(Mark {
+        index,
+        ready: Arc::clone(ready),
+    }));
+    let mut key = None;
+    drop(h.slot.waiters().register(&mut key, &waker));
+    // AcqRel: as `on_done`. A task that finished before this saw no entry: we
+    // see its phase here instead, and report it ourselves.
+    if finished(h.slot.state().fetch_or(ASYNC, Ordering::AcqRel)) {
+        if let Some(k) = key.take() {
+            drop(h.slot.waiters().remove(k));
+        }
+        ready.push(index);
+    }
+    key
 }
 
 /// Blocks until any of `handles` is finished (or cancelled) and returns its
@@ -394,8 +350,11 @@ pub fn wait_any<R>(handles: &[TaskHandle<R>]) -> Option<usize> {
 /// assert_eq!(wait_any_timeout(&handles, Duration::from_secs(60)), Some(0));
 /// ```
 pub fn wait_any_timeout<R>(handles: &[TaskHandle<R>], timeout: Duration) -> Option<usize> {
-    // A timeout too large for an `Instant` is no limit, as in `wait`.
-    wait_any_by(handles, Instant::now().checked_add(timeout))
+    match Instant::now().checked_add(timeout) {
+        Some(deadline) => wait_any_deadline(handles, deadline),
+        // Too far to name as an instant: no limit.
+        None => wait_any(handles),
+    }
 }
 
 /// Like [`wait_any`], giving up at `deadline`: as
@@ -420,25 +379,55 @@ pub fn wait_any_deadline<R>(handles: &[TaskHandle<R>], deadline: Instant) -> Opt
     wait_any_by(handles, Some(deadline))
 }
 
-/// [`wait_any`] until `deadline` (`None`: no limit).
+/// The lowest index of a finished handle.
+fn first_finished<R>(handles: &[TaskHandle<R>]) -> Option<usize> {
+    handles.iter().position(TaskHandle::is_finished)
+}
+
+/// [`wait_any`] until `deadline` (`None`: no limit). Each pending handle gets a
+/// [`Mark`], so the thread wakes only when one of them finished, whatever the
+/// number of handles; the entries are removed before it returns.
 fn wait_any_by<R>(handles: &[TaskHandle<R>], deadline: Option<Instant>) -> Option<usize> {
+    if let Some(i) = first_finished(handles) {
+        return Some(i);
+    }
     if handles.is_empty() {
         return None;
     }
-    wait_by(handles, WaitFor::FirstCompleted, deadline)
-        .0
-        .first()
-        .copied()
+    crate::parker::with_current(|parker, waker| {
+        let ready = Ready::new();
+        let keys: Vec<_> = handles
+            .iter()
+            .enumerate()
+            .map(|(i, h)| mark(h, i, &ready))
+            .collect();
+        // A report pushed after the look wakes the stored waker, which sets the
+        // parker's token: the park then returns at once.
+        while ready.pop_or_register(waker).is_none() && parker.park(deadline) {}
+        for (h, key) in handles.iter().zip(keys) {
+            if let Some(k) = key {
+                drop(h.slot.waiters().remove(k));
+            }
+        }
+    });
+    first_finished(handles)
 }
 
-/// Yields each handle's index and result as its task finishes, in finishing
+/// Yields each handle's index and outcome as its task finishes, in finishing
 /// order (Python's `concurrent.futures.as_completed`). Cancelled tasks are
 /// yielded with `Err(TaskError::Cancelled)`.
 ///
-/// Handles already finished are yielded first, in index order; every other
-/// handle gets an [`on_done`](TaskHandle::on_done) callback that queues its
-/// index, and the iterator takes indices from that queue, so each `next` is
-/// O(1) however many handles there are.
+/// The iterator owns the handles until it yields them, and can still
+/// [`cancel`](AsCompleted::cancel) one that has not been yielded (it is then
+/// yielded, cancelled, unless it had started). A timeout
+/// ([`with_timeout`](AsCompleted::with_timeout)) counts from this call, as
+/// Python's `as_completed(fs, timeout)`; handles already finished are yielded
+/// even after it passed. [`next_async`](AsCompleted::next_async) is the `async`
+/// form (and, with the `stream` feature, `AsCompleted` is a
+/// `futures_core::Stream`).
+///
+/// Every pending handle gets a waker that reports its index to the iterator,
+/// so each `next` is O(1) however many handles there are.
 ///
 /// # Examples
 ///
@@ -452,30 +441,23 @@ fn wait_any_by<R>(handles: &[TaskHandle<R>], deadline: Option<Instant>) -> Optio
 /// assert_eq!(squares, [0, 1, 4, 9, 16, 25, 36, 49]);
 /// ```
 pub fn as_completed<R>(handles: impl IntoIterator<Item = TaskHandle<R>>) -> AsCompleted<R> {
-    let ready = Arc::new(Queue::unbounded());
-    let mut early = VecDeque::new();
+    let start = Instant::now();
+    let ready = Ready::new();
+    let mut keys = Vec::new();
     let handles: Vec<Option<TaskHandle<R>>> = handles
         .into_iter()
         .enumerate()
         .map(|(i, h)| {
-            if h.is_finished() {
-                // Already over: no callback, no allocation, no queue traffic.
-                early.push_back(i);
-            } else {
-                let r = Arc::clone(&ready);
-                // The queue is never shut down while a callback can run.
-                h.on_done(move || {
-                    let _ = r.put(i);
-                });
-            }
+            keys.push(mark(&h, i, &ready));
             Some(h)
         })
         .collect();
     AsCompleted {
         left: handles.len(),
         handles,
-        early,
+        keys,
         ready,
+        start,
         deadline: None,
     }
 }
@@ -485,34 +467,43 @@ pub fn as_completed<R>(handles: impl IntoIterator<Item = TaskHandle<R>>) -> AsCo
 /// # Examples
 ///
 /// ```
-/// use queuekit::{as_completed, ThreadPoolManager};
+/// use queuekit::{as_completed, TaskError, ThreadPoolManager};
 /// use std::time::Duration;
 ///
 /// let pool = ThreadPoolManager::new(1).unwrap();
 /// let gate = std::sync::Arc::new(queuekit::Queue::<()>::unbounded());
 /// let g = gate.clone();
 /// let stuck = pool.submit(move || g.get().is_ok()).unwrap();
-/// let mut it = as_completed([stuck]).with_timeout(Duration::from_millis(20));
+/// let queued = pool.submit(|| true).unwrap(); // behind `stuck` on the one worker
+/// let mut it = as_completed([stuck, queued]).with_timeout(Duration::from_millis(20));
 /// assert!(it.next().is_none()); // timed out: the iterator ends...
-/// let pending = it.into_pending(); // ...and the handle is not lost
-/// assert_eq!(pending.len(), 1);
+/// assert!(it.cancel(1)); // ...a pending task can still be cancelled...
+/// let pending = it.into_pending(); // ...and the handles are not lost
+/// assert_eq!(pending.len(), 2);
 /// gate.put(()).unwrap();
-/// assert_eq!(pending.into_iter().next().unwrap().1.wait(), Ok(true));
+/// let mut pending = pending.into_iter();
+/// assert_eq!(pending.next().unwrap().1.wait(), Ok(true));
+/// assert_eq!(pending.next().unwrap().1.wait(), Err(TaskError::Cancelled));
 /// ```
 pub struct AsCompleted<R> {
     handles: Vec<Option<TaskHandle<R>>>,
-    /// Handles found finished when the iterator was made, yielded first.
-    early: VecDeque<usize>,
-    ready: Arc<Queue<usize>>,
+    /// Each handle's entry in its cell's waiter list, while it has one.
+    keys: Vec<Option<Key>>,
+    ready: Arc<Ready>,
     left: usize,
+    /// When [`as_completed`] was called: a timeout counts from here.
+    start: Instant,
     deadline: Option<Instant>,
 }
 
 impl<R> AsCompleted<R> {
-    /// Ends the iteration once `timeout` (from now, for the whole iteration, as
-    /// Python's `as_completed(fs, timeout)`) has passed; where Python raises
-    /// `TimeoutError`, the iterator ends and [`into_pending`](Self::into_pending)
-    /// gives back the handles still running.
+    /// Ends the iteration once `timeout`, counted from the call of
+    /// [`as_completed`] (as Python's `as_completed(fs, timeout)`), has passed;
+    /// where Python raises `TimeoutError`, the iterator ends and
+    /// [`into_pending`](Self::into_pending) gives back the handles not yielded.
+    /// Handles already finished are still yielded after it passed. Bounds the
+    /// blocking iterator only: bound [`next_async`](Self::next_async) with your
+    /// runtime's timer.
     ///
     /// # Examples
     ///
@@ -527,8 +518,89 @@ impl<R> AsCompleted<R> {
     /// ```
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.deadline = Instant::now().checked_add(timeout);
+        // Too far to name as an instant: no limit.
+        self.deadline = self.start.checked_add(timeout);
         self
+    }
+
+    /// Like [`with_timeout`](Self::with_timeout), with the limit as an instant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{as_completed, ThreadPoolManager};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// let deadline = Instant::now() + Duration::from_secs(30);
+    /// let got: Vec<_> = as_completed([pool.submit(|| 5).unwrap()]).with_deadline(deadline).collect();
+    /// assert_eq!(got, [(0, Ok(5))]);
+    /// ```
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Cancels the task of handle `index` if it has not been yielded yet and
+    /// has not started (as [`TaskHandle::cancel`]); it is then yielded with
+    /// `Err(TaskError::Cancelled)`. `false` if it is running, finished, already
+    /// yielded, or `index` is out of range.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{as_completed, TaskError, ThreadPoolManager};
+    /// use std::sync::mpsc;
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// let (go, gate) = mpsc::channel::<()>();
+    /// let blocker = pool.submit(move || gate.recv().is_ok()).unwrap();
+    /// let queued = pool.submit(|| false).unwrap();
+    /// let mut it = as_completed([blocker, queued]);
+    /// assert!(it.cancel(1));
+    /// assert_eq!(it.next(), Some((1, Err(TaskError::Cancelled))));
+    /// go.send(()).unwrap();
+    /// assert_eq!(it.next(), Some((0, Ok(true))));
+    /// ```
+    pub fn cancel(&self, index: usize) -> bool {
+        self.handles
+            .get(index)
+            .and_then(Option::as_ref)
+            .is_some_and(TaskHandle::cancel)
+    }
+
+    /// Cancels every task not yielded yet that has not started; returns how
+    /// many are cancelled now (Python's `shutdown(cancel_futures=True)`, for
+    /// these handles only). They are then yielded with
+    /// `Err(TaskError::Cancelled)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{as_completed, TaskError, ThreadPoolManager};
+    /// use std::sync::mpsc;
+    ///
+    /// let pool = ThreadPoolManager::new(1).unwrap();
+    /// let (go, gate) = mpsc::channel::<()>();
+    /// let (started_tx, started) = mpsc::channel();
+    /// let running = pool
+    ///     .submit(move || { started_tx.send(()).unwrap(); gate.recv().is_ok() })
+    ///     .unwrap();
+    /// started.recv().unwrap();
+    /// let queued: Vec<_> = (0..3).map(|_| pool.submit(|| false).unwrap()).collect();
+    /// let mut it = as_completed(std::iter::once(running).chain(queued));
+    /// assert_eq!(it.cancel_pending(), 3); // the running one is not interrupted
+    /// go.send(()).unwrap();
+    /// let cancelled = it.filter(|(_, r)| *r == Err(TaskError::Cancelled)).count();
+    /// assert_eq!(cancelled, 3);
+    /// ```
+    pub fn cancel_pending(&self) -> usize {
+        self.handles
+            .iter()
+            .flatten()
+            .filter(|h| !h.is_finished() && h.cancel())
+            .count()
     }
 
     /// The handles not yielded yet, with their indices.
@@ -543,12 +615,86 @@ impl<R> AsCompleted<R> {
     /// let pending = it.into_pending();
     /// assert_eq!(pending[0].0, 0);
     /// ```
-    pub fn into_pending(self) -> Vec<(usize, TaskHandle<R>)> {
-        self.handles
+    pub fn into_pending(mut self) -> Vec<(usize, TaskHandle<R>)> {
+        self.unregister();
+        std::mem::take(&mut self.handles)
             .into_iter()
             .enumerate()
             .filter_map(|(i, h)| h.map(|h| (i, h)))
             .collect()
+    }
+
+    /// The next handle to finish, as a future: the `async` form of
+    /// [`next`](Iterator::next), for use without the `stream` feature. Ignores
+    /// the timeout (bound it with your runtime's timer). Cancel-safe: a dropped
+    /// future loses nothing, the next call yields what it would have.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{as_completed, ThreadPoolManager};
+    ///
+    /// let pool = ThreadPoolManager::new(2).unwrap();
+    /// let handles: Vec<_> = (1..=3).map(|i| pool.submit(move || i).unwrap()).collect();
+    /// let total = futures::executor::block_on(async {
+    ///     let mut it = as_completed(handles);
+    ///     let mut total = 0;
+    ///     while let Some((_, r)) = it.next_async().await {
+    ///         total += r.unwrap();
+    ///     }
+    ///     total
+    /// });
+    /// assert_eq!(total, 6);
+    /// ```
+    pub fn next_async(&mut self) -> NextCompleted<'_, R> {
+        NextCompleted { it: self }
+    }
+
+    /// The next handle to finish if one is ready; otherwise stores `cx`'s waker
+    /// for the next report.
+    fn poll_next_completed(
+        &mut self,
+        cx: &Context<'_>,
+    ) -> Poll<Option<(usize, Result<R, TaskError>)>> {
+        loop {
+            if self.left == 0 {
+                return Poll::Ready(None);
+            }
+            match self.ready.pop_or_register(cx.waker()) {
+                None => return Poll::Pending,
+                Some(i) => {
+                    if let Some(item) = self.take(i) {
+                        return Poll::Ready(Some(item));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Yields handle `i`, reported finished; `None` if it was yielded before.
+    fn take(&mut self, i: usize) -> Option<(usize, Result<R, TaskError>)> {
+        let h = self.handles.get_mut(i)?.take()?;
+        if let Some(k) = self.keys[i].take() {
+            drop(h.slot.waiters().remove(k));
+        }
+        self.left -= 1;
+        // Reported after the task finished: `wait` returns at once.
+        Some((i, h.wait()))
+    }
+
+    /// Takes every remaining mark out of its cell's waiter list.
+    fn unregister(&mut self) {
+        for (h, key) in self.handles.iter().zip(&mut self.keys) {
+            if let (Some(h), Some(k)) = (h, key.take()) {
+                drop(h.slot.waiters().remove(k));
+            }
+        }
+    }
+}
+
+impl<R> Drop for AsCompleted<R> {
+    fn drop(&mut self) {
+        self.unregister();
     }
 }
 
@@ -556,21 +702,24 @@ impl<R> Iterator for AsCompleted<R> {
     type Item = (usize, Result<R, TaskError>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        let i = match (self.early.pop_front(), self.deadline) {
-            (Some(i), _) => i,
-            (None, None) => self.ready.get().ok()?,
-            (None, Some(d)) => {
-                let left = d.saturating_duration_since(Instant::now());
-                self.ready.get_timeout(left).ok()?
+        loop {
+            if self.left == 0 {
+                return None;
             }
-        };
-        let h = self.handles[i].take().expect("each index is queued once");
-        self.left -= 1;
-        // The callback ran after the task finished: `wait` returns at once.
-        Some((i, h.wait()))
+            let (ready, deadline) = (&self.ready, self.deadline);
+            let i = crate::parker::with_current(|parker, waker| loop {
+                if let Some(i) = ready.pop_or_register(waker) {
+                    return Some(i);
+                }
+                if !parker.park(deadline) {
+                    // Timed out: one last look, for a report that raced it.
+                    return ready.pop();
+                }
+            })?;
+            if let Some(item) = self.take(i) {
+                return Some(item);
+            }
+        }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -584,6 +733,57 @@ impl<R> fmt::Debug for AsCompleted<R> {
             .field("left", &self.left)
             .field("deadline", &self.deadline)
             .finish_non_exhaustive()
+    }
+}
+
+/// The future of [`AsCompleted::next_async`]: the next handle to finish, with
+/// its outcome; `None` once every handle was yielded.
+///
+/// # Examples
+///
+/// ```
+/// use queuekit::{as_completed, ThreadPoolManager};
+///
+/// let pool = ThreadPoolManager::new(1).unwrap();
+/// let mut it = as_completed([pool.submit(|| 'x').unwrap()]);
+/// let next = futures::executor::block_on(it.next_async());
+/// assert_eq!(next, Some((0, Ok('x'))));
+/// assert_eq!(futures::executor::block_on(it.next_async()), None);
+/// ```
+#[must_use = "futures do nothing unless polled"]
+pub struct NextCompleted<'a, R> {
+    it: &'a mut AsCompleted<R>,
+}
+
+impl<R> Future for NextCompleted<'_, R> {
+    type Output = Option<(usize, Result<R, TaskError>)>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.get_mut().it.poll_next_completed(cx)
+    }
+}
+
+impl<R> fmt::Debug for NextCompleted<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NextCompleted")
+            .field("left", &self.it.left)
+            .finish()
+    }
+}
+
+/// With the `stream` feature, [`as_completed`] is a stream of the handles as
+/// they finish, as [`next_async`](AsCompleted::next_async) yields them.
+#[cfg(feature = "stream")]
+#[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
+impl<R> futures_core::Stream for AsCompleted<R> {
+    type Item = (usize, Result<R, TaskError>);
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_next_completed(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
     }
 }
 

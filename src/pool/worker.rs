@@ -41,7 +41,7 @@ pub(crate) fn start<T: Send + 'static>(
     let body = move || {
         let first = theirs.lock().take().map(to_job);
         drop(theirs);
-        run(mine, first);
+        run(mine, n, first);
     };
     let refused = fault::active(Fault::PoolAllSpawnsRefused)
         || (n > 0 && fault::active(Fault::PoolLaterSpawnsRefused));
@@ -131,8 +131,9 @@ impl Owed {
     }
 }
 
-/// The body of a worker thread. `first`: the task whose submit started it.
-pub(crate) fn run(shared: Arc<Shared>, mut first: Option<Job>) {
+/// The body of worker number `n` (as in its thread name). `first`: the task
+/// whose submit started it.
+pub(crate) fn run(shared: Arc<Shared>, n: usize, mut first: Option<Job>) {
     let mut st = shared.state.lock();
     // Before any task runs: a task calling `join` or `wait_all` must find its
     // worker here.
@@ -141,7 +142,7 @@ pub(crate) fn run(shared: Arc<Shared>, mut first: Option<Job>) {
     }
     if shared.config.on_worker_start.is_some() {
         drop(st);
-        if !shared.start_worker_hook(&mut first) {
+        if !shared.start_worker_hook(n, &mut first) {
             // The hook panicked and broke the pool; `first` is cancelled.
             return exit(&shared);
         }
@@ -223,14 +224,14 @@ pub(crate) fn run(shared: Arc<Shared>, mut first: Option<Job>) {
                 spun = false;
             }
             None => {
-                shared.exit_worker_hook();
+                shared.exit_worker_hook(n);
                 return retire(&shared);
             }
         }
     }
     drop(st);
     owed.pay(&shared, false);
-    shared.exit_worker_hook();
+    shared.exit_worker_hook(n);
     exit(&shared);
 }
 
@@ -304,7 +305,7 @@ fn sleep<'a>(shared: &'a Shared, mut st: MutexGuard<'a, State>) -> Option<MutexG
                 false
             }
             Some(d) => {
-                let (g, r) = shared.work.wait_until(st, d);
+                let (g, r) = shared.work.wait_deadline(st, d);
                 st = g;
                 r.timed_out()
             }

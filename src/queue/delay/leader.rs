@@ -157,7 +157,7 @@ impl<T> DelayCore<T> {
                 Some(at) if !state.leader => {
                     state.leader = true;
                     let target = until.map_or(at, |u| u.min(at));
-                    state = self.leader_cv.wait_until(state, target).0;
+                    state = self.leader_cv.wait_deadline(state, target).0;
                     state.leader = false;
                 }
                 _ => state = self.not_empty.sleep(state, |s| &mut s.getters, until).0,

@@ -131,7 +131,7 @@ cfg_not_loom! {
                 s = match s.heap.peek() {
                     Some(e) => {
                         let at = e.at;
-                        TIMER.changed.wait_until(s, at).0
+                        TIMER.changed.wait_deadline(s, at).0
                     }
                     None => TIMER.changed.wait(s),
                 };
