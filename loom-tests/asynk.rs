@@ -51,7 +51,7 @@ fn thread_putter_task_getter_lifo_bounded_one() {
 }
 
 /// The reverse: a task puts 1 and 2 into a bounded(1) queue (waiting on the full
-/// edge: the FIFO's ASLEEP hand-off) while a thread gets two items.
+/// edge: the FIFO's take-lock hand-off, I7 in `fifo/mod.rs`) while a thread gets two items.
 fn task_putter_thread_getter<D: Discipline<u32> + Send + 'static>() {
     model(|| {
         let q: Arc<BlockingQueue<u32, D>> = Arc::new(BlockingQueue::bounded(1));

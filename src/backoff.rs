@@ -102,6 +102,30 @@ impl Backoff {
         self.step < Self::SPIN_STEPS
     }
 
+    /// The one spin loop: waits a bounded while, spinning then yielding (as
+    /// [`spin_or_yield`](Self::spin_or_yield), or
+    /// [`spin_or_yield_adaptive`](Self::spin_or_yield_adaptive) if `adaptive`),
+    /// until `ready(spinning)` holds; `spinning` says whether the wait is still
+    /// in its spinning rounds (see [`spinning`](Self::spinning)). Returns whether
+    /// `ready` held. Under loom `ready` is asked once.
+    #[inline]
+    pub(crate) fn until(adaptive: bool, mut ready: impl FnMut(bool) -> bool) -> bool {
+        let mut backoff = Self::new();
+        loop {
+            if ready(backoff.spinning()) {
+                return true;
+            }
+            let more = if adaptive {
+                backoff.spin_or_yield_adaptive()
+            } else {
+                backoff.spin_or_yield()
+            };
+            if !more {
+                return false;
+            }
+        }
+    }
+
     /// Spins only (never yields); `false` once it is time to sleep instead.
     #[inline]
     pub(crate) fn spin(&mut self) -> bool {

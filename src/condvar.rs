@@ -7,6 +7,21 @@
 //! one sleeper makes one wake syscall. A leaving waiter gives back one unit: a
 //! token if there is one (it was notified, even if its time ran out at the same
 //! moment), else its unnotified registration.
+//!
+//! # Invariants
+//!
+//! Numbered so that the code can cite them ("see C3"). A must-fail loom model
+//! (`Fault::…`) breaks the invariant on purpose and fails.
+//!
+//! | # | invariant | kept by |
+//! |---|---|---|
+//! | C1 | Every registered waiter is counted in `state` exactly once: as unnotified (low half) until a notify turns it into a token (high half), and the unit goes when it leaves. `unnotified + tokens` = waiters registered and not gone. | `register`, `notify_*`, `take_token`, `leave` |
+//! | C2 | A notify only moves unnotified waiters to tokens (one, or all); with no unnotified waiter it changes nothing and wakes nobody. (`CondvarNotifyWakesNotified`) | `notify_one`, `notify_n`, `notify_all` |
+//! | C3 | A notifier bumps `seq` (Release) after adding its token and before it wakes; a waiter reads `seq` (Acquire) before it looks for a token and sleeps only while `seq` still reads what it saw, so a notify after the look moves `seq` past it. (`CondvarNotifySkipsWake`) | `bump_and_wake`, `await_token`, `sleep_while` |
+//! | C4 | A waiter registers (reads `seq`, then counts itself) before a release the notifier synchronises with (the mutex, or an RMW the notifier reads), so the notifier's relaxed look at `state` sees it. | `register`; the callers |
+//! | C5 | `sleepers` is changed and read by RMWs only: a notifier's look and a waiter's announcement are totally ordered, so either the notifier sees the sleeper and wakes it, or the sleeper's futex check sees the new `seq`. | `someone_sleeps`, `sleep_while` |
+//! | C6 | A leaving waiter (timed out, or cancelled) gives back a token if there is one, else its unnotified registration: a notify that raced the expiry counts as received. (`CondvarTimeoutDropsToken`) | `leave` |
+//! | C7 | A `cancel` that had to take a token hands it on with a `notify_one` (tokens are anonymous: it may have been meant for a real sleeper). | `cancel` |
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -76,9 +91,15 @@ pub(crate) struct Ticket {
 pub struct Condvar {
     /// Bumped by every notify that finds an unnotified waiter; waiters sleep on it.
     seq: Futex,
-    /// Registered waiters: unnotified ones in the low 32 bits, tokens (notified,
-    /// not yet taken) in the high 32. One word, so a notify consuming a waiter and
-    /// a waiter leaving on its timeout can never both count the same waiter.
+    /// Registered waiters (C1):
+    ///
+    /// | bits | what | `+1` | `-1` |
+    /// |---|---|---|---|
+    /// | 0..32 | unnotified waiters | `register` | a notify (to a token), or `leave` |
+    /// | 32..64 | tokens: notified, not yet taken | a notify | `take_token`, or `leave` |
+    ///
+    /// One word, so a notify consuming a waiter and a waiter leaving on its
+    /// timeout can never both count the same waiter (C6).
     state: AtomicU64,
     /// Waiters that stopped spinning and may be in the kernel: only these need a
     /// wake syscall.
@@ -354,7 +375,7 @@ impl Condvar {
         // Relaxed is enough to find the waiters: a waiter registers while holding
         // the mutex, and the notifier changed the condition under that mutex after
         // the waiter released it, so the mutex's Release/Acquire already orders the
-        // registration before this load.
+        // registration before this load (C4). Nobody unnotified: nothing to do (C2).
         let state = self.state.load(Ordering::Relaxed);
         if unnotified(state) == 0 {
             // (The injected bug: wake anyway while a notified waiter has not run.)
@@ -400,9 +421,10 @@ impl Condvar {
     #[inline]
     fn bump_and_wake(&self, all: bool) {
         // Release: a waiter that reads the new `seq` with Acquire also sees the
-        // token added before it.
+        // token added before it (C3).
         self.seq.fetch_add(1, Ordering::Release);
-        if fault::active(Fault::CondvarNotifySkipsWake) || !self.someone_sleeps() {
+        fault::point!(Fault::CondvarNotifySkipsWake => return);
+        if !self.someone_sleeps() {
             return;
         }
         if all {
@@ -453,7 +475,7 @@ impl Condvar {
         }
     }
 
-    /// After bumping `seq`: may a waiter be asleep on the old value?
+    /// After bumping `seq`: may a waiter be asleep on the old value? (C5)
     ///
     /// This and the waiter's registration in `sleepers` are both read-modify-writes
     /// of one word, so one sees the other. If ours comes first, its Release pairs
@@ -486,7 +508,8 @@ impl Condvar {
     #[inline]
     pub(crate) fn register(&self) -> Ticket {
         // Read `seq` before counting ourselves: a notify between the two does not
-        // count us, and moves `seq`, so our wait returns at once and we re-check.
+        // count us, and moves `seq`, so our wait returns at once and we re-check
+        // (C3, C4).
         // Relaxed: registration happens before the caller's release (a mutex
         // unlock or an AcqRel RMW) that a notifier synchronises with.
         let seq = self.seq.load(Ordering::Relaxed);
@@ -507,6 +530,7 @@ impl Condvar {
     #[inline]
     pub(crate) fn cancel(&self, ticket: Ticket) {
         let _ = ticket;
+        // C6, then C7.
         if self.leave() {
             self.notify_one();
         }
@@ -535,7 +559,7 @@ impl Condvar {
             // Acquire: pairs with the notifier's Release bump, so any token added
             // before the `seq` we read here is visible to `take_token`. Reading
             // `seq` before looking for a token means a notify after the look moves
-            // `seq` past the value we sleep on next: it cannot be missed.
+            // `seq` past the value we sleep on next: it cannot be missed (C3).
             seq = self.seq.load(Ordering::Acquire);
             if self.take_token() {
                 return true;
@@ -590,7 +614,8 @@ impl Condvar {
     }
 
     /// Gives back this waiter's unit: a token if any is left (`true`: a notify that
-    /// raced the timeout counts as received), else its unnotified registration.
+    /// raced the timeout counts as received), else its unnotified registration
+    /// (C6).
     #[inline]
     fn leave(&self) -> bool {
         let drop_token = fault::active(Fault::CondvarTimeoutDropsToken);

@@ -71,6 +71,7 @@ mod parker;
 pub mod pipeline;
 mod pool;
 mod queue;
+mod waiters;
 mod waitlist;
 
 pub use condvar::{Condvar, WaitTimeoutResult};

@@ -241,9 +241,8 @@ impl<T: ?Sized> Mutex<T> {
     #[inline]
     pub(crate) fn unlock(&self) {
         // Release: publishes our writes to the data to the next owner.
-        if self.futex.swap(UNLOCKED, Ordering::Release) == CONTENDED
-            && !fault::active(Fault::MutexUnlockSkipsWake)
-        {
+        if self.futex.swap(UNLOCKED, Ordering::Release) == CONTENDED {
+            fault::point!(Fault::MutexUnlockSkipsWake => return);
             self.futex.wake_one();
         }
     }

@@ -107,6 +107,20 @@ pub(crate) use imp::*;
 /// mistake it exists for. In every build except the loom unit-test binary,
 /// [`fault::active`] is a constant `false` and the faulty branches compile away.
 pub(crate) mod fault {
+    /// A fault point: `fault::point!(Fault::X => code)` runs `code`, the
+    /// deliberate bug, only in a loom model that switched `X` on ([`active`]);
+    /// in every other build the branch is removed by the compiler. The normal
+    /// path is written after it, straight.
+    macro_rules! point {
+        ($fault:expr => $($bug:tt)*) => {
+            if $crate::sync::fault::active($fault) {
+                $($bug)*
+            }
+        };
+    }
+
+    pub(crate) use point;
+
     /// A known bug a model must catch.
     #[allow(dead_code)]
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -60,12 +60,12 @@ impl Stale {
     pub(crate) const NONE: Stale = Stale { _waker: None };
 
     fn new(waker: Waker) -> Self {
-        if fault::active(Fault::WakerDropsUnderLock) {
-            // The old bug, for the must-fail models: drop it here, under the
-            // list's lock and whatever lock the caller holds.
+        // The old bug, for the must-fail models: drop it here, under the
+        // list's lock and whatever lock the caller holds.
+        fault::point!(Fault::WakerDropsUnderLock => {
             drop(waker);
             return Self::NONE;
-        }
+        });
         Self {
             _waker: Some(waker),
         }
@@ -75,7 +75,9 @@ impl Stale {
 /// No entry (end of a linked list).
 const NIL: usize = usize::MAX;
 
-/// The async waiters of one condition.
+/// The async waiters of one condition. `repr(C)`: `unnotified`, the word a
+/// notifier reads, comes first (see [`Waiters`](crate::waiters::Waiters)).
+#[repr(C)]
 pub(crate) struct WaitList {
     /// Entries registered and not notified: the "anyone to wake?" test. Written
     /// under `slots`' lock; read relaxed by notifiers (see [`notify_one`]).

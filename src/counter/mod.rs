@@ -191,11 +191,8 @@ impl TaskCounter {
         loop {
             // (2): `added` after `finished`, so the difference is a real count.
             let pending = self.added.load(Ordering::Acquire).wrapping_sub(finished);
-            let marked = if fault::active(Fault::CounterDoneUnchecked) {
-                n
-            } else {
-                pending.min(n)
-            };
+            let mut marked = pending.min(n);
+            fault::point!(Fault::CounterDoneUnchecked => marked = n);
             if marked == 0 {
                 return 0;
             }
@@ -234,10 +231,10 @@ impl TaskCounter {
     /// ```
     #[must_use]
     pub fn pending(&self) -> usize {
-        if fault::active(Fault::CounterReadsAddedFirst) {
+        fault::point!(Fault::CounterReadsAddedFirst => {
             let added = self.added.load(Ordering::Acquire);
             return added.wrapping_sub(self.finished.load(Ordering::Acquire));
-        }
+        });
         // (2), (3): `finished` first.
         let finished = self.finished.load(Ordering::Acquire);
         self.added.load(Ordering::Acquire).wrapping_sub(finished)
@@ -342,10 +339,9 @@ impl TaskCounter {
         // An RMW, not a load: see `wait_inner`.
         if self.waiters.fetch_add(0, Ordering::AcqRel) > 0 {
             self.zeroes.fetch_add(1, Ordering::Release);
-            if !fault::active(Fault::CounterDoneSkipsWake) {
-                self.zeroes.wake_all();
-                self.wakers.notify_all();
-            }
+            fault::point!(Fault::CounterDoneSkipsWake => return);
+            self.zeroes.wake_all();
+            self.wakers.notify_all();
         }
     }
 }

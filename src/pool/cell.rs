@@ -229,7 +229,8 @@ where
         if prev & WAITING != 0 {
             self.state.wake_all();
         }
-        if prev & ASYNC != 0 && !fault::active(Fault::HandlePublishSkipsWaker) {
+        fault::point!(Fault::HandlePublishSkipsWaker => return);
+        if prev & ASYNC != 0 {
             self.waiters.notify_all();
         }
     }

@@ -271,14 +271,14 @@ impl<K: Eq + Hash, R> Future for ResultFuture<'_, K, R> {
             Some(outcome) => {
                 drop(map);
                 if let Some(k) = this.key.take() {
-                    drop(results.landed_async.remove(k));
+                    drop(results.landed.tasks.remove(k));
                 }
                 Poll::Ready(outcome)
             }
             None => {
                 // Under the map's lock, which `record` takes before it writes; a
                 // waker it replaced is dropped after that lock.
-                let (_, stale) = results.landed_async.register(&mut this.key, cx.waker());
+                let (_, stale) = results.landed.tasks.register(&mut this.key, cx.waker());
                 drop(map);
                 drop(stale);
                 Poll::Pending
@@ -291,7 +291,7 @@ impl<K, R> Drop for ResultFuture<'_, K, R> {
     fn drop(&mut self) {
         if let Some(k) = self.key.take() {
             // Every landing wakes every waiter: nothing to pass on.
-            drop(self.service.results.landed_async.remove(k));
+            drop(self.service.results.landed.tasks.remove(k));
         }
     }
 }

@@ -13,11 +13,10 @@ use super::error::{AddTaskError, PoolBuildError, ResultError, TaskError};
 use super::job::{Job, Work};
 use super::manager::ThreadPoolManager;
 use super::shared::Block;
-use crate::condvar::Condvar;
 use crate::mutex::Mutex;
 use crate::panic::panic_message;
 use crate::sync::fault::{self, Fault};
-use crate::waitlist::WaitList;
+use crate::waiters::Waiters;
 
 /// Where one task's outcome lands. The job holds its own `Landing` and writes
 /// there without looking its id up, so recording a result never runs the key's
@@ -26,10 +25,9 @@ pub(super) type Landing<R> = Arc<Mutex<Option<Result<R, TaskError>>>>;
 
 pub(super) struct Results<K, R> {
     pub(super) map: Mutex<HashMap<K, Landing<R>>>,
-    landed: Condvar,
-    /// Tasks awaiting `result_async` (`pool/future.rs`); registered under `map`'s
-    /// lock, woken with `landed`.
-    pub(super) landed_async: WaitList,
+    /// Threads in `result` and tasks awaiting `result_async` (`pool/future.rs`),
+    /// both registered under `map`'s lock.
+    pub(super) landed: Waiters,
 }
 
 impl<K, R> Results<K, R> {
@@ -40,7 +38,6 @@ impl<K, R> Results<K, R> {
         *landing.lock() = Some(outcome);
         drop(map);
         self.landed.notify_all();
-        self.landed_async.notify_all(); // async hook
     }
 }
 
@@ -160,8 +157,7 @@ where
         Ok(Self {
             results: Arc::new(Results {
                 map: Mutex::new(HashMap::new()),
-                landed: Condvar::new(),
-                landed_async: WaitList::new(),
+                landed: Waiters::new(),
             }),
             pool: builder.build()?,
         })
@@ -217,7 +213,6 @@ where
                 // that the id is unknown.
                 if !fault::active(Fault::ServiceRefusalSkipsNotify) {
                     self.results.landed.notify_all();
-                    self.results.landed_async.notify_all(); // async hook
                 }
                 match job {
                     Some(job) => Err(AddTaskError::Refused(id, e.map(|()| job))),
@@ -333,9 +328,9 @@ where
             }
             map = match block {
                 Block::No => return Err(ResultError::NotFinished),
-                Block::Forever => self.results.landed.wait(map),
+                Block::Forever => self.results.landed.threads.wait(map),
                 Block::Until(deadline) => {
-                    let (g, r) = self.results.landed.wait_deadline(map, deadline);
+                    let (g, r) = self.results.landed.threads.wait_deadline(map, deadline);
                     // Look once more before believing the timeout.
                     let running = g.get(id).is_some_and(|l| l.lock().is_none());
                     if r.timed_out() && running {

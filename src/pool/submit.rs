@@ -91,7 +91,8 @@ impl Shared {
             self.note_backlog(&st);
             let wake = Self::claim_idle(&mut st);
             drop(st);
-            if wake && !fault::active(Fault::PoolSubmitSkipsNotify) {
+            fault::point!(Fault::PoolSubmitSkipsNotify => return Ok(()));
+            if wake {
                 self.work.notify_one();
             }
             return Ok(());

@@ -103,7 +103,8 @@ struct PurgeIfCancelled<'a> {
 
 impl Drop for PurgeIfCancelled<'_> {
     fn drop(&mut self) {
-        if self.task.is_cancelled() && !fault::active(Fault::DelayedCancelKeepsEntry) {
+        fault::point!(Fault::DelayedCancelKeepsEntry => return);
+        if self.task.is_cancelled() {
             if let Some(pool) = self.pool.upgrade() {
                 pool.drop_cancelled_timers();
             }

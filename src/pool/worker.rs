@@ -53,9 +53,7 @@ pub(crate) fn start<T: Send + 'static>(
     let mut st = shared.state.lock();
     match spawned {
         Ok(handle) => {
-            if fault::active(Fault::PoolWorkerRegistersLate) {
-                st.workers.push(handle.thread().id());
-            }
+            fault::point!(Fault::PoolWorkerRegistersLate => st.workers.push(handle.thread().id()));
             st.threads.push(handle);
             Ok(())
         }
@@ -243,11 +241,9 @@ fn run_job<'a>(shared: &'a Shared, job: Job, owed: &mut Owed) -> MutexGuard<'a, 
     // with the next one (or free, see `Owed::pay`).
     owed.publish();
     let (ran, mut tell) = job.run();
-    if fault::active(Fault::PoolPublishesBeforeFree) {
-        if let Some(t) = tell.take() {
-            owed.panics += usize::from(t.publish());
-        }
-    }
+    fault::point!(Fault::PoolPublishesBeforeFree => if let Some(t) = tell.take() {
+        owed.panics += usize::from(t.publish());
+    });
     let mut st = shared.state.lock();
     Shared::book(&mut st, ran);
     owed.ran(tell, &mut st);
@@ -289,9 +285,7 @@ fn sleep<'a>(shared: &'a Shared, mut st: MutexGuard<'a, State>) -> Option<MutexG
             // A submitter took one sleeper off `idle` for its task: that is us
             // (or another sleeper already woke and will find us still counted).
             st.notified -= 1;
-            if fault::active(Fault::PoolWorkerMiscountsIdle) {
-                st.idle = st.idle.wrapping_sub(1);
-            }
+            fault::point!(Fault::PoolWorkerMiscountsIdle => st.idle = st.idle.wrapping_sub(1));
             return Some(st);
         }
         if st.closed || !st.queue.is_empty() {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::discipline::Discipline;
 use super::ends::{Consumer, Producer};
-use super::BlockingQueue;
+use super::front::BlockingQueue;
 
 pub(crate) mod sealed {
     /// Only the crate's own handles implement [`AsQueue`](super::AsQueue).

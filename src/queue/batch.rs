@@ -2,9 +2,9 @@
 
 use std::collections::VecDeque;
 
-use super::core::Core;
 use super::discipline::Discipline;
-use super::BlockingQueue;
+use super::front::BlockingQueue;
+use super::inside::{Core, CoreGet, CorePut};
 use crate::queue::error::PutAllError;
 
 /// Most items `put_all` pulls from its iterator ahead of putting them: enough to

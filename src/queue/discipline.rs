@@ -1,10 +1,10 @@
 //! The order a queue hands items out in: the [`Discipline`] trait, and which core
 //! each store runs on (two locks for FIFO, one for LIFO and priority).
 
-use super::core::Core;
-use super::delay::core::DelayCore;
+use super::delay::leader::DelayCore;
 use super::delay::Delay;
 use super::fifo::TwoLock;
+use super::inside::Core;
 use super::locked::Locked;
 use super::priority::Priority;
 use super::store::{Fifo, Lifo, Store};

@@ -17,10 +17,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::as_queue::AsQueue;
-use super::core::Core;
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
+use super::inside::{Core, CoreAsync, CoreGet};
 use super::wait::Wait;
-use super::BlockingQueue;
 use crate::counter::JoinFuture;
 use crate::queue::error::{
     get_shut_down, put_shut_down, GetError, PutShutDownError, ShutDownError,

@@ -13,10 +13,10 @@ use std::ops::Deref;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use super::core::Core;
 use super::delay::clock;
 use super::delay::Delay;
 use super::discipline::sealed::Sealed;
+use super::inside::{Core, CoreAsync, CoreGet, CorePut, UNBOUNDED};
 use super::wait::Wait;
 use super::zero::Zero;
 use crate::counter::TaskCounter;
@@ -33,7 +33,7 @@ impl<T, D: Sealed<T>> Inner<T, D> {
     /// A rendezvous queue (`bounded(0)`).
     pub(crate) fn rendezvous() -> Self {
         Self {
-            buffered: D::Core::new(super::UNBOUNDED, 0),
+            buffered: D::Core::new(UNBOUNDED, 0),
             zero: Some(Box::new(Zero::new())),
         }
     }
@@ -78,26 +78,6 @@ impl<T, D: Sealed<T>> Core<T> for Inner<T, D> {
         forward!(self.tasks())
     }
 
-    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
-        forward!(self.put(item, wait))
-    }
-
-    fn get(&self, wait: Wait) -> Result<T, GetError> {
-        forward!(self.get(wait))
-    }
-
-    fn drain(&self, max: usize) -> Vec<T> {
-        forward!(self.drain(max))
-    }
-
-    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
-        forward!(self.get_many(out, max, wait))
-    }
-
-    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
-        forward!(self.put_some(batch))
-    }
-
     fn shutdown(&self) {
         forward!(self.shutdown())
     }
@@ -122,6 +102,36 @@ impl<T, D: Sealed<T>> Core<T> for Inner<T, D> {
         forward!(self.blocked_putters())
     }
 
+    fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
+        forward!(self.fmt_fields(d))
+    }
+}
+
+impl<T, D: Sealed<T>> CorePut<T> for Inner<T, D> {
+    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+        forward!(self.put(item, wait))
+    }
+
+    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
+        forward!(self.put_some(batch))
+    }
+}
+
+impl<T, D: Sealed<T>> CoreGet<T> for Inner<T, D> {
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        forward!(self.get(wait))
+    }
+
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        forward!(self.get_many(out, max, wait))
+    }
+
+    fn drain(&self, max: usize) -> Vec<T> {
+        forward!(self.drain(max))
+    }
+}
+
+impl<T, D: Sealed<T>> CoreAsync<T> for Inner<T, D> {
     fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
         forward!(self.poll_get(cx, key))
     }
@@ -141,10 +151,6 @@ impl<T, D: Sealed<T>> Core<T> for Inner<T, D> {
 
     fn leave_put(&self, key: Key) {
         forward!(self.leave_put(key))
-    }
-
-    fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
-        forward!(self.fmt_fields(d))
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::iter::FusedIterator;
 
 use super::discipline::Discipline;
-use super::BlockingQueue;
+use super::front::BlockingQueue;
 
 /// A blocking iterator over the items of a [`BlockingQueue`]: each `next` is a
 /// [`get`](BlockingQueue::get), and iteration ends once the queue is shut down

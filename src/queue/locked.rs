@@ -14,33 +14,30 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem;
 
-use super::core::Core;
+use super::inside::UNBOUNDED;
+use super::inside::{Core, CoreGet, CorePut};
 use super::spin::Hint;
 use super::store::Store;
-use super::wait::{Side, Wait};
-use super::waiters::Waiters;
-use super::wakers::Wakers;
-use super::UNBOUNDED;
-use crate::condvar::Condvar;
+use super::wait::{Blocker, Side, Step, Wait};
 use crate::counter::TaskCounter;
 use crate::mutex::{Mutex, MutexGuard};
 use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
+use crate::waiters::{Sleepers, Waiters};
 
 /// A queue on one lock, over the store `S`.
 pub struct Locked<T, S> {
     pub(super) state: Mutex<State<S>>,
-    /// Getters sleep here until an item arrives or the queue shuts down.
-    pub(super) not_empty: Condvar,
-    /// Putters sleep here until a slot frees up or the queue shuts down.
-    pub(super) not_full: Condvar,
+    /// Getters wait here until an item arrives or the queue shuts down
+    /// (threads on its condvar, tasks in its list; each counted in `getters`).
+    pub(super) not_empty: Waiters,
+    /// Putters wait here until a slot frees up or the queue shuts down
+    /// (counted in `putters`).
+    pub(super) not_full: Waiters,
     /// Most items stored at once; [`UNBOUNDED`] for no limit.
     pub(super) capacity: usize,
     tasks: TaskCounter,
     pub(super) hint: Hint,
-    /// async: tasks waiting for an item or room (`locked/asynk.rs`); each also
-    /// counts in `getters` / `putters`, so the gates below cover it.
-    wakers: Wakers,
     _items: PhantomData<fn(T) -> T>,
 }
 
@@ -50,8 +47,8 @@ pub struct State<S> {
     /// Items ever put, modulo 2^64: the task count's added total.
     puts: usize,
     shutdown: bool,
-    pub(super) getters: Waiters,
-    pub(super) putters: Waiters,
+    pub(super) getters: Sleepers,
+    pub(super) putters: Sleepers,
 }
 
 impl<T, S> Locked<T, S> {
@@ -79,11 +76,9 @@ impl<T, S> Locked<T, S> {
         struct WakeAllOnPanic<'a, T, S>(&'a Locked<T, S>);
         impl<T, S> Drop for WakeAllOnPanic<'_, T, S> {
             fn drop(&mut self) {
-                self.0.not_empty.notify_all();
-                self.0.not_full.notify_all();
-                if fault::active(Fault::WakerDropsUnderLock) {
-                    self.0.wakers.notify_all();
-                }
+                self.0.not_empty.threads.notify_all();
+                self.0.not_full.threads.notify_all();
+                fault::point!(Fault::WakerDropsUnderLock => self.0.wake_all_tasks());
             }
         }
         let on_panic = WakeAllOnPanic(self);
@@ -104,53 +99,28 @@ impl<T, S> Locked<T, S> {
         let getters = state.getters.any();
         let putters = state.putters.any();
         drop(state);
-        if fault::active(Fault::QueueShutdownSkipsWake) {
-            return;
-        }
+        fault::point!(Fault::QueueShutdownSkipsWake => return);
         if getters {
             self.not_empty.notify_all();
-            self.wakers.getters.notify_all(); // async hook
         }
         if putters {
             self.not_full.notify_all();
-            self.wakers.putters.notify_all(); // async hook
         }
+    }
+
+    /// Wakes every waiting task on both sides (after a panic in `Ord`).
+    fn wake_all_tasks(&self) {
+        self.not_empty.tasks.notify_all();
+        self.not_full.tasks.notify_all();
     }
 }
 
-impl<T, S: Store<T>> Core<T> for Locked<T, S> {
-    fn new(capacity: usize, reserve: usize) -> Self {
-        Self {
-            state: Mutex::new(State {
-                store: S::with_capacity(reserve),
-                puts: 0,
-                shutdown: false,
-                getters: Waiters::default(),
-                putters: Waiters::default(),
-            }),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
-            capacity,
-            tasks: TaskCounter::new(),
-            hint: Hint::new(),
-            wakers: Wakers::new(),
-            _items: PhantomData,
-        }
-    }
-
-    fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    fn tasks(&self) -> &TaskCounter {
-        &self.tasks
-    }
-
+impl<T, S: Store<T>> CorePut<T> for Locked<T, S> {
     fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Put, wait);
+        let mut blocker = Blocker::new(wait, Hint::ENABLED);
         loop {
             if state.shutdown {
                 return Err(PutError::ShutDown(item));
@@ -163,143 +133,16 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 self.hint.set_len(state.store.len());
                 let wake = state.getters.any();
                 drop(state);
-                if wake && !fault::active(Fault::QueuePutSkipsNotify) {
+                fault::point!(Fault::QueuePutSkipsNotify => return Ok(()));
+                if wake {
                     self.not_empty.notify_one();
-                    self.wakers.getters.notify_one(); // async hook
                 }
                 return Ok(());
             }
-            match self.block(state, &mut blocker) {
+            match self.block(state, Side::Put, &mut blocker) {
                 Some(s) => state = s,
                 None => return Err(PutError::Full(item)),
             }
-        }
-    }
-
-    fn get(&self, wait: Wait) -> Result<T, GetError> {
-        // Declared before the lock, so it drops after it (see `store_op`).
-        let _tasks = self.tasks_after_unwind();
-        let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Get, wait);
-        loop {
-            if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
-                self.hint.set_len(state.store.len());
-                // One slot freed: wake one putter if one sleeps (the condvar skips
-                // putters already notified).
-                let wake = self.capacity != UNBOUNDED && state.putters.any();
-                drop(state);
-                if wake {
-                    self.not_full.notify_one();
-                    self.wakers.putters.notify_one(); // async hook
-                }
-                return Ok(item);
-            }
-            if state.shutdown {
-                return Err(GetError::ShutDown);
-            }
-            state = self.block(state, &mut blocker).ok_or(GetError::Empty)?;
-        }
-    }
-
-    fn poll_get(
-        &self,
-        cx: &mut std::task::Context<'_>,
-        key: &mut Option<crate::waitlist::Key>,
-    ) -> std::task::Poll<Result<T, GetError>> {
-        self.poll_get_one(cx, key)
-    }
-
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut std::task::Context<'_>,
-        key: &mut Option<crate::waitlist::Key>,
-    ) -> std::task::Poll<Result<(), PutError<T>>> {
-        self.poll_put_one(item, cx, key)
-    }
-
-    fn leave_get(&self, key: crate::waitlist::Key) {
-        self.leave_entry(Side::Get, key);
-    }
-
-    fn leave_put(&self, key: crate::waitlist::Key) {
-        self.leave_entry(Side::Put, key);
-    }
-
-    fn drain(&self, max: usize) -> Vec<T> {
-        // Declared before the guard, so if `Ord` panics the taken items are
-        // dropped after the unlock, never under the lock.
-        let mut items = Vec::new();
-        // Declared before the lock, so it drops after it (see `store_op`).
-        let _tasks = self.tasks_after_unwind();
-        let mut state = self.state.lock();
-        let n = state.store.len().min(max);
-        if n == 0 {
-            return items;
-        }
-        items.reserve_exact(n);
-        while items.len() < n {
-            match self.store_op(&mut state.store, |s| s.pop()) {
-                Some(item) => items.push(item),
-                None => break,
-            }
-        }
-        self.hint.set_len(state.store.len());
-        let mut wake = if self.capacity == UNBOUNDED || !state.putters.any() {
-            0
-        } else {
-            items.len()
-        };
-        if fault::active(Fault::QueueDrainWakesOne) {
-            wake = wake.min(1);
-        }
-        drop(state);
-        self.not_full.notify_n(wake);
-        self.wakers.putters.notify_n(wake); // async hook
-        items
-    }
-
-    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
-        if max == 0 {
-            return Ok(0);
-        }
-        // Declared before the lock, so it drops after it (see `store_op`).
-        let _tasks = self.tasks_after_unwind();
-        let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Get, wait);
-        loop {
-            let want = state.store.len().min(max);
-            if want > 0 {
-                out.reserve(want);
-                // One at a time, each popped item handed to `out` at once: if `Ord`
-                // panics, the items already taken sit in the caller's `out`, and
-                // the store keeps the rest (`store_op` wakes every sleeper).
-                let mut n = 0;
-                while n < want {
-                    match self.store_op(&mut state.store, |s| s.pop()) {
-                        Some(item) => out.push(item),
-                        None => break,
-                    }
-                    n += 1;
-                }
-                self.hint.set_len(state.store.len());
-                let wake = if self.capacity == UNBOUNDED
-                    || !state.putters.any()
-                    || fault::active(Fault::QueueGetManySkipsWake)
-                {
-                    0
-                } else {
-                    n
-                };
-                drop(state);
-                self.not_full.notify_n(wake);
-                self.wakers.putters.notify_n(wake); // async hook
-                return Ok(n);
-            }
-            if state.shutdown {
-                return Err(GetError::ShutDown);
-            }
-            state = self.block(state, &mut blocker).ok_or(GetError::Empty)?;
         }
     }
 
@@ -307,7 +150,7 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
-        let mut blocker = Blocker::new(Side::Put, Wait::Forever);
+        let mut blocker = Blocker::new(Wait::Forever, Hint::ENABLED);
         loop {
             if state.shutdown {
                 return false;
@@ -333,15 +176,114 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
                 let wake = if state.getters.any() { k } else { 0 };
                 drop(state);
                 self.not_empty.notify_n(wake);
-                self.wakers.getters.notify_n(wake); // async hook
                 return true;
             }
-            match self.block(state, &mut blocker) {
+            match self.block(state, Side::Put, &mut blocker) {
                 Some(s) => state = s,
                 // A wait without deadline never gives up; the caller just retries.
                 None => return true,
             }
         }
+    }
+}
+
+impl<T, S: Store<T>> CoreGet<T> for Locked<T, S> {
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        self.take(wait, |me, store| {
+            me.store_op(store, |s| s.pop()).map(|item| (item, 1))
+        })
+    }
+
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        self.take(wait, |me, store| {
+            let want = store.len().min(max);
+            if want == 0 {
+                return None;
+            }
+            out.reserve(want);
+            // One at a time, each popped item handed to `out` at once: if `Ord`
+            // panics, the items already taken sit in the caller's `out`, and
+            // the store keeps the rest (`store_op` wakes every sleeper).
+            let mut n = 0;
+            while n < want {
+                match me.store_op(store, |s| s.pop()) {
+                    Some(item) => out.push(item),
+                    None => break,
+                }
+                n += 1;
+            }
+            Some((n, n))
+        })
+    }
+}
+
+impl<T, S: Store<T>> Locked<T, S> {
+    /// Every get on one lock (`get`, `get_many`, and through it `drain`):
+    /// waits as `wait` allows until `take` finds items under the lock (it
+    /// returns what it took for the caller and how many items), then wakes a
+    /// putter per freed slot if any sleeps (the condvar skips those already
+    /// notified).
+    fn take<R>(
+        &self,
+        wait: Wait,
+        mut take: impl FnMut(&Self, &mut S) -> Option<(R, usize)>,
+    ) -> Result<R, GetError> {
+        // Declared before the lock, so it drops after it (see `store_op`).
+        let _tasks = self.tasks_after_unwind();
+        let mut state = self.state.lock();
+        let mut blocker = Blocker::new(wait, Hint::ENABLED);
+        loop {
+            if let Some((taken, n)) = take(self, &mut state.store) {
+                self.hint.set_len(state.store.len());
+                let mut wake = if self.capacity == UNBOUNDED || !state.putters.any() {
+                    0
+                } else {
+                    n
+                };
+                fault::point!(Fault::QueueGetManySkipsWake => wake = 0);
+                fault::point!(Fault::QueueDrainWakesOne => wake = wake.min(1));
+                drop(state);
+                self.not_full.notify_n(wake);
+                return Ok(taken);
+            }
+            if state.shutdown {
+                return Err(GetError::ShutDown);
+            }
+            state = self
+                .block(state, Side::Get, &mut blocker)
+                .ok_or(GetError::Empty)?;
+        }
+    }
+}
+
+impl<T, S: Store<T>> Core<T> for Locked<T, S> {
+    fn new(capacity: usize, reserve: usize) -> Self {
+        Self {
+            state: Mutex::new(State {
+                store: S::with_capacity(reserve),
+                puts: 0,
+                shutdown: false,
+                getters: Sleepers::default(),
+                putters: Sleepers::default(),
+            }),
+            not_empty: Waiters::new(),
+            not_full: Waiters::new(),
+            capacity,
+            tasks: TaskCounter::new(),
+            hint: Hint::new(),
+            _items: PhantomData,
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn tasks(&self) -> &TaskCounter {
+        &self.tasks
     }
 
     fn shutdown(&self) {
@@ -373,11 +315,11 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
     }
 
     fn blocked_getters(&self) -> usize {
-        self.state.lock().getters.waiting()
+        self.state.lock().getters.get()
     }
 
     fn blocked_putters(&self) -> usize {
-        self.state.lock().putters.waiting()
+        self.state.lock().putters.get()
     }
 
     fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
@@ -385,30 +327,12 @@ impl<T, S: Store<T>> Core<T> for Locked<T, S> {
             Some(state) => {
                 d.field("len", &state.store.len())
                     .field("shutdown", &state.shutdown)
-                    .field("blocked_getters", &state.getters.waiting())
-                    .field("blocked_putters", &state.putters.waiting());
+                    .field("blocked_getters", &state.getters.get())
+                    .field("blocked_putters", &state.putters.get());
             }
             None => {
                 d.field("len", &format_args!("<locked>"));
             }
-        }
-    }
-}
-
-/// Where a blocked operation is in its wait: it spins once, then sleeps.
-#[derive(Debug)]
-pub(crate) struct Blocker {
-    side: Side,
-    wait: Wait,
-    spun: bool,
-}
-
-impl Blocker {
-    pub(crate) fn new(side: Side, wait: Wait) -> Self {
-        Self {
-            side,
-            wait,
-            spun: !Hint::ENABLED,
         }
     }
 }
@@ -420,8 +344,9 @@ pub(crate) struct TasksAfterUnwind<'a, T, S>(&'a Locked<T, S>);
 impl<T, S> Drop for TasksAfterUnwind<'_, T, S> {
     #[inline]
     fn drop(&mut self) {
-        if std::thread::panicking() && !fault::active(Fault::WakerDropsUnderLock) {
-            self.0.wakers.notify_all();
+        fault::point!(Fault::WakerDropsUnderLock => return);
+        if std::thread::panicking() {
+            self.0.wake_all_tasks();
         }
     }
 }
@@ -430,59 +355,37 @@ impl<T, S> Drop for TasksAfterUnwind<'_, T, S> {
 pub(crate) type Guard<'a, S> = MutexGuard<'a, State<S>>;
 
 impl<T, S> Locked<T, S> {
-    /// Called with the lock held when the operation cannot proceed. Returns `None`
-    /// if it must give up now (non-blocking, or past its deadline); otherwise waits
-    /// a while (a spin on the lock-free hint the first time, then a sleep on the
-    /// condvar until notified or the deadline) and returns the re-locked state for
-    /// the caller to re-check. After the deadline passes, the caller gets one last
-    /// look under the lock before `None`: a wake-up or an item that raced the
-    /// expiry is never lost.
+    /// Called with the lock held when an operation on `side` cannot proceed:
+    /// takes the [`Blocker`]'s next step. `None`: give up now (non-blocking, or
+    /// past the deadline); otherwise, after a spin on the lock-free hint or a
+    /// sleep on the side's condvar, the re-locked state for the caller to
+    /// re-check.
     pub(crate) fn block<'a>(
         &'a self,
-        mut state: Guard<'a, S>,
-        b: &mut Blocker,
+        state: Guard<'a, S>,
+        side: Side,
+        blocker: &mut Blocker,
     ) -> Option<Guard<'a, S>> {
-        let deadline = b.wait.deadline()?;
-        if !b.spun {
-            b.spun = true;
-            drop(state);
-            let capacity = self.capacity;
-            match b.side {
-                Side::Get => self.hint.spin_until(Side::Get, 0, |len| len > 0),
-                Side::Put => self
-                    .hint
-                    .spin_until(Side::Put, capacity / 4, |len| len < capacity),
-            };
-            return Some(self.state.lock());
-        }
-        let cv = match b.side {
-            Side::Get => {
-                state.getters.register();
-                &self.not_empty
+        let deadline = match blocker.step() {
+            Step::GiveUp => return None,
+            Step::Spin => {
+                drop(state);
+                let capacity = self.capacity;
+                match side {
+                    Side::Get => self.hint.spin_until(Side::Get, 0, |len| len > 0),
+                    Side::Put => self
+                        .hint
+                        .spin_until(Side::Put, capacity / 4, |len| len < capacity),
+                };
+                return Some(self.state.lock());
             }
-            Side::Put => {
-                state.putters.register();
-                &self.not_full
-            }
+            Step::Sleep(deadline) => deadline,
         };
-        let timed_out = match deadline {
-            None => {
-                state = cv.wait(state);
-                false
-            }
-            Some(deadline) => {
-                let (s, result) = cv.wait_deadline(state, deadline);
-                state = s;
-                result.timed_out()
-            }
+        let (state, timed_out) = match side {
+            Side::Get => self.not_empty.sleep(state, |s| &mut s.getters, deadline),
+            Side::Put => self.not_full.sleep(state, |s| &mut s.putters, deadline),
         };
-        match b.side {
-            Side::Get => state.getters.unregister(),
-            Side::Put => state.putters.unregister(),
-        }
-        if timed_out {
-            b.wait = Wait::No;
-        }
+        blocker.woke(timed_out);
         Some(state)
     }
 }

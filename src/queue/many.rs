@@ -7,10 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
+use super::inside::CoreGet;
 use super::wait::Wait;
-use super::BlockingQueue;
 use crate::queue::error::GetError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

@@ -13,9 +13,9 @@ use std::task::{Context, Poll};
 use super::as_queue::{sealed::Sealed, AsQueue};
 use super::discipline::Discipline;
 use super::ends::{Consumer, Producer};
+use super::front::BlockingQueue;
 use super::future::{GetState, PutState};
 use super::store::Fifo;
-use super::BlockingQueue;
 use crate::queue::error::{PutShutDownError, ShutDownError};
 
 /// What an owned future or stream holds: a reference count on the queue, or a

@@ -2,10 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::core::Core;
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
+use super::inside::CorePut;
 use super::wait::Wait;
-use super::BlockingQueue;
 use crate::queue::error::PutError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

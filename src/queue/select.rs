@@ -25,10 +25,11 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use super::as_queue::AsQueue;
-use super::core::Core;
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
+use super::inside::CoreAsync;
 use super::zero::Claim;
-use super::BlockingQueue;
+use crate::backoff::Backoff;
 use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
 use crate::waitlist::Key;
@@ -901,22 +902,14 @@ impl<'a, R, K> Select<'a, R, K> {
         // Before registering anywhere: a short backoff of non-registering
         // rounds (spin, then yield), as crossbeam's select does. Skipped under
         // loom, where it only multiplies the interleavings.
-        if !crate::sync::LOOM {
-            for step in 0..SPIN_STEPS {
-                if step < SPIN_LIMIT {
-                    for _ in 0..1u32 << step {
-                        std::hint::spin_loop();
-                    }
-                } else {
-                    std::thread::yield_now();
-                }
-                let start = self.next_start();
-                if let Some(r) = self.try_round(start) {
-                    return Some(r);
-                }
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return None;
-                }
+        let mut backoff = Backoff::new();
+        while backoff.spin_or_yield() {
+            let start = self.next_start();
+            if let Some(r) = self.try_round(start) {
+                return Some(r);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return None;
             }
         }
         crate::parker::with_current(|parker, waker| {
@@ -952,11 +945,6 @@ impl<R, K> fmt::Debug for Select<'_, R, K> {
             .finish()
     }
 }
-
-/// Backoff rounds before a blocking select registers: `1 << step` spins for
-/// the first `SPIN_LIMIT` steps, then a yield per step.
-const SPIN_STEPS: u32 = 10;
-const SPIN_LIMIT: u32 = 6;
 
 /// A random start for a pass: xorshift64 on a per-thread state, seeded once
 /// per thread from std's random hash keys (`RandomState`, no new dependency)

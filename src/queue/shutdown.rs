@@ -1,9 +1,9 @@
 //! `shutdown` and `shutdown_now`: Python 3.13's `shutdown(immediate=False/True)`,
 //! made lossless.
 
-use super::core::Core;
 use super::discipline::Discipline;
-use super::BlockingQueue;
+use super::front::BlockingQueue;
+use super::inside::Core;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Shuts the queue down (Python's `shutdown()`): from now on every put fails

@@ -72,21 +72,15 @@ cfg_not_loom! {
             let spinners = &self.spinners[side as usize];
             // Relaxed: a count that only rations spinning; nothing is published through it.
             spinners.fetch_add(1, Ordering::Relaxed);
-            let mut backoff = Backoff::new();
-            let seen = loop {
+            let seen = Backoff::until(false, |_| {
                 let others = spinners.load(Ordering::Relaxed).saturating_sub(1);
                 // As if the other spinners had already taken their slots.
                 let len = self
                     .len
                     .load(Ordering::Relaxed)
                     .saturating_add(others.min(max_group));
-                if ready(len) || self.shutdown.load(Ordering::Relaxed) {
-                    break true;
-                }
-                if !backoff.spin_or_yield() {
-                    break false;
-                }
-            };
+                ready(len) || self.shutdown.load(Ordering::Relaxed)
+            });
             spinners.fetch_sub(1, Ordering::Relaxed);
             seen
         }

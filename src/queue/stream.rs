@@ -7,9 +7,9 @@ use std::task::{Context, Poll};
 use futures_core::stream::{FusedStream, Stream};
 
 use super::discipline::Discipline;
+use super::front::BlockingQueue;
 use super::future::GetState;
 use super::owned::IntoStream;
-use super::BlockingQueue;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// An async iterator that takes items with [`get_async`](Self::get_async)

@@ -2,9 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::core::Core;
 use super::discipline::Discipline;
-use super::BlockingQueue;
+use super::front::BlockingQueue;
+use super::inside::Core;
 use crate::counter::error::TaskDoneError;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {

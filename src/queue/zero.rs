@@ -38,8 +38,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use super::core::Core;
 use super::delay::Delay;
+use super::inside::{Core, CoreAsync, CoreGet, CorePut};
 use super::priority::Priority;
 use super::store::{Fifo, Lifo};
 use super::wait::Wait;
@@ -563,45 +563,6 @@ impl<T, D: Pick<T>> Core<T> for Zero<T, D> {
         &self.tasks
     }
 
-    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
-        self.put_blocking(item, wait)
-    }
-
-    fn get(&self, wait: Wait) -> Result<T, GetError> {
-        self.get_blocking(wait)
-    }
-
-    /// Takes from waiting putters, up to `max`.
-    fn drain(&self, max: usize) -> Vec<T> {
-        let mut out = Vec::new();
-        self.take_some(&mut out, max);
-        out
-    }
-
-    /// Waits for one item as `get` does, then takes from further waiting
-    /// putters without waiting, up to `max` in all.
-    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
-        if max == 0 {
-            return Ok(0);
-        }
-        out.push(self.get_blocking(wait)?);
-        Ok(1 + self.take_some(out, max - 1))
-    }
-
-    /// One item at a time: each put waits for its getter.
-    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
-        let Some(item) = batch.pop_front() else {
-            return true;
-        };
-        match self.put_blocking(item, Wait::Forever) {
-            Ok(()) => true,
-            Err(e) => {
-                batch.push_front(e.into_inner());
-                false
-            }
-        }
-    }
-
     fn shutdown(&self) {
         let mut st = self.state.lock();
         st.shutdown = true;
@@ -654,6 +615,65 @@ impl<T, D: Pick<T>> Core<T> for Zero<T, D> {
         st.offers.iter().filter(|(_, o)| o.item.is_some()).count()
     }
 
+    fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
+        match self.state.try_lock() {
+            Some(st) => {
+                d.field("len", &0usize)
+                    .field("shutdown", &st.shutdown)
+                    .field("waiting_putters", &st.offers.len)
+                    .field("waiting_getters", &(st.takers.len + st.task_getters));
+            }
+            None => {
+                d.field("len", &format_args!("<locked>"));
+            }
+        }
+    }
+}
+
+impl<T, D: Pick<T>> CorePut<T> for Zero<T, D> {
+    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+        self.put_blocking(item, wait)
+    }
+
+    /// One item at a time: each put waits for its getter.
+    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
+        let Some(item) = batch.pop_front() else {
+            return true;
+        };
+        match self.put_blocking(item, Wait::Forever) {
+            Ok(()) => true,
+            Err(e) => {
+                batch.push_front(e.into_inner());
+                false
+            }
+        }
+    }
+}
+
+impl<T, D: Pick<T>> CoreGet<T> for Zero<T, D> {
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        self.get_blocking(wait)
+    }
+
+    /// Waits for one item as `get` does, then takes from further waiting
+    /// putters without waiting, up to `max` in all.
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        out.push(self.get_blocking(wait)?);
+        Ok(1 + self.take_some(out, max - 1))
+    }
+
+    /// Takes from waiting putters, up to `max`.
+    fn drain(&self, max: usize) -> Vec<T> {
+        let mut out = Vec::new();
+        self.take_some(&mut out, max);
+        out
+    }
+}
+
+impl<T, D: Pick<T>> CoreAsync<T> for Zero<T, D> {
     /// A task's get: takes an offer when it runs; otherwise waits in the task
     /// list, to be woken (never handed an item) when an offer is made.
     fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
@@ -690,7 +710,7 @@ impl<T, D: Pick<T>> Core<T> for Zero<T, D> {
     /// A task's put: hand-off to a blocked thread, else the item moves out of
     /// `*item` into an offer (the future no longer holds it) until a getter
     /// takes it (`Ready(Ok)`) or shutdown hands it back. A future dropped
-    /// before that takes it back ([`leave_put`](Core::leave_put)).
+    /// before that takes it back ([`leave_put`](CoreAsync::leave_put)).
     fn poll_put(
         &self,
         item: &mut Option<T>,
@@ -763,19 +783,5 @@ impl<T, D: Pick<T>> Core<T> for Zero<T, D> {
     /// it, is dropped here, after the lock (with the future).
     fn leave_put(&self, key: Key) {
         drop(self.withdraw(key));
-    }
-
-    fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
-        match self.state.try_lock() {
-            Some(st) => {
-                d.field("len", &0usize)
-                    .field("shutdown", &st.shutdown)
-                    .field("waiting_putters", &st.offers.len)
-                    .field("waiting_getters", &(st.takers.len + st.task_getters));
-            }
-            None => {
-                d.field("len", &format_args!("<locked>"));
-            }
-        }
     }
 }

@@ -9,12 +9,12 @@ use super::{Kind, Shared};
 use crate::counter::error::TaskDoneError;
 use crate::queue::discipline::Discipline;
 use crate::queue::error::GetError;
+use crate::queue::front::BlockingQueue;
 use crate::queue::future::{GetFuture, GetManyFuture};
 use crate::queue::iter::Iter;
 use crate::queue::store::Fifo;
 #[cfg(feature = "stream")]
 use crate::queue::stream::QueueStream;
-use crate::queue::BlockingQueue;
 use crate::sync::Ordering;
 
 /// The getting end of a [`split`](BlockingQueue::split) queue: like crossbeam's

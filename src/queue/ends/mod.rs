@@ -96,7 +96,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::discipline::Discipline;
-use super::BlockingQueue;
+use super::front::BlockingQueue;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicUsize, Ordering};
 

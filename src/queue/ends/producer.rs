@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use super::{Kind, Shared};
 use crate::queue::discipline::Discipline;
 use crate::queue::error::{PutAllError, PutError};
+use crate::queue::front::BlockingQueue;
 use crate::queue::future::PutFuture;
 use crate::queue::store::Fifo;
-use crate::queue::BlockingQueue;
 use crate::sync::Ordering;
 
 /// The putting end of a [`split`](BlockingQueue::split) queue: like

@@ -1,7 +1,8 @@
 //! The FIFO's async operations: a getter or putter that is a task rather than a
 //! thread. Same locks, same hand-off as the sleeping threads of `take.rs` and
 //! `put.rs`; only the sleep is different (a [`Waker`](std::task::Waker) in the
-//! core's [`Wakers`](crate::queue::wakers::Wakers) instead of a condvar ticket).
+//! task list of the same [`Waiters`](crate::waiters::Waiters) instead of a
+//! condvar ticket).
 //!
 //! * *A task getter waits; a putter wakes it.* Like a sleeping thread it
 //!   registers while it holds the take lock **and the put lock**, so every put
@@ -26,19 +27,16 @@
 use std::mem;
 use std::task::{Context, Poll};
 
-use super::{in_use, PutState, TakeState, TwoLock};
+use super::TwoLock;
 use crate::queue::error::{GetError, PutError};
+use crate::queue::inside::CoreAsync;
 use crate::queue::store::Store;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
-use crate::waitlist::{Key, Stale};
+use crate::waitlist::Key;
 
-impl<T> TwoLock<T> {
-    pub(super) fn poll_get_one(
-        &self,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<T, GetError>> {
+impl<T> CoreAsync<T> for TwoLock<T> {
+    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
         let mut take = self.take.0.lock.lock();
         if take.buf.len() == 0 {
             // Lock order: take, then put (as `refill`).
@@ -47,17 +45,18 @@ impl<T> TwoLock<T> {
                 mem::swap(&mut take.buf, &mut put.buf);
             } else if put.shutdown {
                 drop(put);
-                let stale = self.unregister_getter(&mut take, key);
+                let stale = self.edge.0.not_empty.complete_task(&mut take.getters, key);
                 drop(take);
                 drop(stale);
                 return Poll::Ready(Err(GetError::ShutDown));
             } else {
                 // Register while the put lock is still held: every put after this
                 // hold comes after our registration, so its notify finds us.
-                let (fresh, stale) = self.wakers.0.getters.register(key, cx.waker());
-                if fresh {
-                    take.getters += 1;
-                }
+                let (_, stale) =
+                    self.edge
+                        .0
+                        .not_empty
+                        .register_task(&mut take.getters, key, cx.waker());
                 drop(put);
                 drop(take);
                 drop(stale);
@@ -67,17 +66,17 @@ impl<T> TwoLock<T> {
         let Some(item) = take.buf.pop() else {
             unreachable!("the take buffer was refilled under the lock");
         };
-        let stale = self.unregister_getter(&mut take, key);
+        let stale = self.edge.0.not_empty.complete_task(&mut take.getters, key);
         let putter_asleep = self.took(&take, 1);
         drop(take);
         drop(stale);
         if putter_asleep {
-            self.wake_putter();
+            self.edge.0.not_full.notify_one();
         }
         Poll::Ready(Ok(item))
     }
 
-    pub(super) fn poll_put_one(
+    fn poll_put(
         &self,
         item: &mut Option<T>,
         cx: &mut Context<'_>,
@@ -86,7 +85,8 @@ impl<T> TwoLock<T> {
         let mut put = self.put.0.lock.lock();
         loop {
             if put.shutdown {
-                let (counted, stale) = self.unregister_putter(&mut put, key);
+                let counted = key.is_some();
+                let stale = self.edge.0.not_full.complete_task(&mut put.putters, key);
                 drop(put);
                 drop(stale);
                 self.uncount_sleeper(counted);
@@ -100,10 +100,11 @@ impl<T> TwoLock<T> {
             // held (`shutdown` sets its flag under it, then wakes every
             // registered putter), then count as a sleeper and re-read the take
             // count in one hold of the take lock (see `took`).
-            let (fresh, stale) = self.wakers.0.putters.register(key, cx.waker());
-            if fresh {
-                put.putters += 1;
-            }
+            let (fresh, stale) =
+                self.edge
+                    .0
+                    .not_full
+                    .register_task(&mut put.putters, key, cx.waker());
             let (puts, takes_seen) = (put.puts, put.takes_seen);
             drop(put);
             drop(stale);
@@ -111,100 +112,62 @@ impl<T> TwoLock<T> {
             if fresh {
                 take.sleeping_putters += 1;
             }
-            let takes = if fault::active(Fault::AsyncPutterSkipsRecheck) {
-                takes_seen
-            } else {
-                // Relaxed: written only under the take lock, which we hold.
-                self.word.0.load(Ordering::Relaxed)
-            };
-            // As in `wait_for_room`: only a real count (not one wrapped below
-            // zero) of at least the capacity proves the queue full.
-            let used = in_use(puts, takes);
-            if used >= self.capacity && used <= isize::MAX as usize {
+            // Relaxed: written only under the take lock, which we hold (I7).
+            let mut takes = self.takes.0.load(Ordering::Relaxed);
+            fault::point!(Fault::AsyncPutterSkipsRecheck => takes = takes_seen);
+            if self.proves_full(puts, takes) {
                 return Poll::Pending;
             }
             drop(take);
             // A slot freed since our look: try again under the put lock.
             put = self.put.0.lock.lock();
         }
-        let (counted, stale) = self.unregister_putter(&mut put, key);
+        let counted = key.is_some();
+        let stale = self.edge.0.not_full.complete_task(&mut put.putters, key);
         let item = item.take().expect("put_async polled after completion");
         put.buf.push(item);
         put.puts = put.puts.wrapping_add(1);
-        // The task count's added total, as in `put_one`.
+        // The task count's added total, as in `put`.
         self.tasks.0.publish_added(put.puts);
         drop(put);
         drop(stale);
         self.uncount_sleeper(counted);
-        self.wake_getter();
+        self.edge.0.not_empty.notify_one();
         Poll::Ready(Ok(()))
     }
 
-    pub(super) fn leave_get_entry(&self, key: Key) {
+    fn leave_get(&self, key: Key) {
         let mut take = self.take.0.lock.lock();
-        let (notified, stale) = self.wakers.0.getters.remove(key);
-        take.getters -= 1;
+        let not_empty = &self.edge.0.not_empty;
+        let (notified, stale) = not_empty.remove_task(&mut take.getters, key);
         drop(take);
         drop(stale);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
-            self.wake_getter();
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
+            not_empty.notify_one();
         }
     }
 
-    pub(super) fn leave_put_entry(&self, key: Key) {
+    fn leave_put(&self, key: Key) {
         let mut put = self.put.0.lock.lock();
-        let (notified, stale) = self.wakers.0.putters.remove(key);
-        put.putters -= 1;
+        let not_full = &self.edge.0.not_full;
+        let (notified, stale) = not_full.remove_task(&mut put.putters, key);
         drop(put);
         drop(stale);
         self.uncount_sleeper(true);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
-            self.wake_putter();
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
+            not_full.notify_one();
         }
     }
+}
 
-    /// Removes a completing task getter's entry (take lock held); its waker
-    /// comes back, to be dropped after the lock.
-    fn unregister_getter(&self, take: &mut TakeState<T>, key: &mut Option<Key>) -> Stale {
-        match key.take() {
-            Some(k) => {
-                take.getters -= 1;
-                self.wakers.0.getters.remove(k).1
-            }
-            None => Stale::NONE,
-        }
-    }
-
-    /// Removes a task putter's entry (put lock held). `true` if it had one: the
-    /// caller then uncounts it from `sleeping_putters` once it has let go of the
-    /// put lock (lock order: take, then put). Its waker comes back, to be
-    /// dropped after the lock.
-    fn unregister_putter(&self, put: &mut PutState<T>, key: &mut Option<Key>) -> (bool, Stale) {
-        match key.take() {
-            Some(k) => {
-                put.putters -= 1;
-                (true, self.wakers.0.putters.remove(k).1)
-            }
-            None => (false, Stale::NONE),
-        }
-    }
-
+impl<T> TwoLock<T> {
     /// Takes a task putter that left out of `sleeping_putters` (no lock held).
     /// Until then getters may notify for it: one spare wake-up, never a lost one.
     fn uncount_sleeper(&self, counted: bool) {
         if counted {
             self.take.0.lock.lock().sleeping_putters -= 1;
         }
-    }
-
-    pub(super) fn wake_getter(&self) {
-        self.edge.0.not_empty.notify_one();
-        self.wakers.0.getters.notify_one();
-    }
-
-    /// One slot more: as [`wake_getter`](Self::wake_getter), for putters.
-    pub(super) fn wake_putter(&self) {
-        self.edge.0.not_full.notify_one();
-        self.wakers.0.putters.notify_one();
     }
 }

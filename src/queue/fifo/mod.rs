@@ -2,44 +2,60 @@
 //! on the hot path. `docs/design.md` ("The two-lock FIFO") walks through it.
 //!
 //! * **Put side** (`put.rs`): the put lock over the put buffer, the total of items
-//!   ever put, the last take count seen, the shutdown flag and the sleeping-putter
-//!   count. Putters sleep on `not_full`.
+//!   ever put, the last take count seen, the shutdown flag and the count of
+//!   blocked putters. Putters wait on `not_full`.
 //! * **Take side** (`take.rs`): the take lock over the take buffer and the
-//!   sleeping-getter and sleeping-putter counts, and the take word: the total of
+//!   blocked-getter and sleeping-putter counts, and the take count: the total of
 //!   items ever taken, written only under the take lock (a plain store, no
-//!   read-modify-write), on its own cache line. Getters sleep on `not_empty`;
+//!   read-modify-write), on its own cache line. Getters wait on `not_empty`;
 //!   putters sleep on `not_full` *with the take lock*, so a getter sees a
 //!   sleeping putter in its own locked state.
+//! * **Tasks** (`asynk.rs`): the same hand-offs, with a `Waker` registered in
+//!   the same [`Waiters`] instead of a condvar sleep.
 //!
-//! A getter that finds the take buffer empty takes the put lock (lock order: take,
-//! then put; nothing takes them the other way round) and swaps the two buffers:
-//! every queued item crosses in one hold. A putter reads the take word only at the
-//! full edge; a getter reads the put side only at the empty edge. Each side sits
-//! on its own cache line (`#[repr(align(128))]`, two lines on CPUs that prefetch in
-//! pairs), and so do the condvars and the task count, which are written only at
-//! the edges or by `task_done`.
+//! A getter that finds the take buffer empty takes the put lock and swaps the
+//! two buffers: every queued item crosses in one hold. A putter reads the take
+//! count only at the full edge; a getter reads the put side only at the empty
+//! edge. Each side sits on its own cache line (`#[repr(align(128))]`, two lines
+//! on CPUs that prefetch in pairs), and so do the waiters and the task count,
+//! which are written only at the edges or by `task_done`.
+//!
+//! # Invariants
+//!
+//! Numbered so that the code can cite them ("see I7"). A must-fail loom model
+//! (`Fault::…`) breaks the invariant on purpose and fails.
+//!
+//! | # | invariant | kept by |
+//! |---|---|---|
+//! | I1 | Lock order: take, then put. Nothing takes them the other way round. | `refill`, `get_many`, `shutdown_now`, `len`; a putter lets go of the put lock before it takes the take lock |
+//! | I2 | Every item in the take buffer was put before every item in the put buffer. | the put buffer crosses whole, and only into an empty take buffer |
+//! | I3 | `takes` (items ever taken) is written only under the take lock, by a load and a store; `puts` only under the put lock. Both count modulo 2^64. | `took`; `put`, `put_some`, `poll_put` |
+//! | I4 | `takes_seen` never runs ahead of `takes`, so `in_use(puts, takes_seen)` never under-counts: a queue that is not full never refuses a put (`try_put` exact). | `room` refreshes it, at the full edge only |
+//! | I5 | Only a difference `in_use(puts, takes)` of at least the capacity that is a real count (at most `isize::MAX`, not one wrapped below zero by a stale `puts`) proves the queue full. | `wait_for_room`, `poll_put` |
+//! | I6 | A getter registers on `not_empty` before it lets go of the put lock at the empty edge; every put notifies after taking that lock, so its relaxed look finds the registration. (`FifoGetterRegistersLate`) | `refill`, `poll_get` |
+//! | I7 | A putter registers on `not_full` under the put lock (so `shutdown` finds it), then, in one hold of the take lock, re-reads `takes` and counts itself in `sleeping_putters`; every get stores its take and reads `sleeping_putters` in one hold of the take lock. Either the get sees the sleeper, or the sleeper sees the freed slot. (`FifoPutterSleepsWithoutRecheck`, `AsyncPutterSkipsRecheck`) | `wait_for_room`, `poll_put`, `took` |
+//! | I8 | `shutdown` is set under the put lock, then every waiter on both sides is woken: one registered before that hold is woken, one after it sees the flag. (`QueueShutdownSkipsWake`) | `shut`, `wake_everyone` |
+//! | I9 | Each item put notifies `not_empty` once and each slot freed notifies `not_full` once (when a putter sleeps); [`Waiters`] hands each notify to a distinct unnotified waiter. (`QueuePutSkipsNotify`, `QueueGetManySkipsWake`, `QueueDrainWakesOne`) | `put`, `put_some`, `get`, `get_many` |
+//! | I10 | A task waiter counts in `getters` / `putters` (a task putter also in `sleeping_putters`) from its first pending poll until its entry is removed; a future dropped while notified passes the wake-up on. (`AsyncDropSkipsPassOn`) | `asynk.rs` |
+//! | I11 | No waker is woken or dropped under a lock: notifies come after the unlock, and a waker let go of under a lock comes back as a `Stale` dropped after the last guard. (`WakerDropsUnderLock`) | every notify site; `asynk.rs` |
 
 mod asynk; // async: task getters and putters
-mod many;
 mod put;
 mod take;
 
 use std::fmt;
 use std::mem;
 
-use super::core::Core;
+use super::inside::Core;
+use super::inside::UNBOUNDED;
 use super::store::Fifo;
 use super::store::Store;
-use super::wait::Wait;
-use super::wakers::Wakers;
-use super::UNBOUNDED;
-use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
 use crate::mutex::Mutex;
-use crate::queue::error::{GetError, PutError};
 use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicBool, LOOM};
 use crate::sync::{AtomicUsize, Ordering};
+use crate::waiters::{Sleepers, Waiters};
 
 /// Items in the queue if `puts` were put and `takes` taken, both counted modulo
 /// 2^64.
@@ -60,13 +76,10 @@ pub struct TwoLock<T> {
     /// read without it by putters at the full edge and by spinning putters. On
     /// its own line, away from the take lock: a putter's read must not pull the
     /// take lock's line away from the getters.
-    word: Padded<AtomicUsize>,
+    takes: Padded<AtomicUsize>,
     put: Padded<PutSide<T>>,
     edge: Padded<Edge>,
     tasks: Padded<TaskCounter>,
-    /// async: tasks waiting for an item or room (`asynk.rs`); like `edge`, read
-    /// by the hot paths only as one relaxed load that finds nobody to wake.
-    wakers: Padded<Wakers>,
     /// Most items stored at once; [`UNBOUNDED`] for no limit.
     capacity: usize,
 }
@@ -81,9 +94,9 @@ struct TakeState<T> {
     /// The older items: every item here was put before every item in the put
     /// buffer.
     buf: Fifo<T>,
-    /// Getters asleep on `not_empty`, and task getters registered in `wakers`
+    /// Getters asleep on `not_empty`, and task getters registered there
     /// (`blocked_getters`).
-    getters: usize,
+    getters: Sleepers,
     /// Putters asleep on `not_full` (they sleep with the take lock): a getter
     /// that frees a slot while this is non-zero notifies `not_full`.
     sleeping_putters: usize,
@@ -100,25 +113,28 @@ struct PutState<T> {
     /// Items ever put, modulo 2^64 (`in_use` takes the difference with the take
     /// count; a difference above `isize::MAX` is a stale, wrapped one).
     puts: usize,
-    /// The take count as last read from the take word: never ahead of the real
+    /// The take count as last read from `takes`: never ahead of the real
     /// one, so `in_use(puts, takes_seen)` never under-counts the queue.
     takes_seen: usize,
     shutdown: bool,
     /// Putters blocked on a full queue (`blocked_putters`): threads from the
     /// moment they register on `not_full` until they are back under the put
-    /// lock, and task putters registered in `wakers`.
-    putters: usize,
+    /// lock, and task putters registered on `not_full`.
+    putters: Sleepers,
 }
 
-/// Written only at the edges (a thread going to sleep or waking one), read by the
-/// hot paths only as one relaxed load that finds nobody to wake.
+/// Written only at the edges (a thread or task going to sleep or waking one),
+/// read by the hot paths only as the relaxed loads that find nobody to wake.
+/// `repr(C)`: `not_empty`'s two words (read by every put) on the first cache
+/// line, `not_full`'s (read by a get only when a putter sleeps) on the second.
+#[repr(C)]
 struct Edge {
-    /// Getters sleep here; every put notifies it (a no-op while no getter is
-    /// registered unnotified).
-    not_empty: Condvar,
-    /// Putters sleep here (with the take lock); a getter notifies it when the
-    /// take side counts a sleeping putter.
-    not_full: Condvar,
+    /// Getters wait here (threads and tasks); every put notifies it (two
+    /// relaxed loads while nobody is registered unnotified).
+    not_empty: Waiters,
+    /// Putters wait here (threads sleep with the take lock); a getter notifies
+    /// it when the take side counts a sleeping putter.
+    not_full: Waiters,
     /// The shutdown flag, for spinners only (the real one is under the put lock).
     shutdown: AtomicBool,
 }
@@ -149,6 +165,16 @@ impl<T> TwoLock<T> {
         !LOOM && self.edge.0.shutdown.load(Ordering::Relaxed)
     }
 
+    /// Whether `puts` items put and `takes` taken prove the queue full (I5):
+    /// only a real count (not one wrapped below zero by a stale `puts`) of at
+    /// least the capacity does. A putter's `puts` may be from an older hold of
+    /// the put lock, so `takes` may even have passed it.
+    #[inline]
+    fn proves_full(&self, puts: usize, takes: usize) -> bool {
+        let used = in_use(puts, takes);
+        used >= self.capacity && used <= isize::MAX as usize
+    }
+
     /// Records `count` items leaving the queue (gets, drains, `shutdown_now`);
     /// called under the take lock. Returns whether a putter sleeps, in which
     /// case the caller notifies `not_full` after unlocking.
@@ -157,18 +183,18 @@ impl<T> TwoLock<T> {
         if self.capacity == UNBOUNDED {
             return false;
         }
-        // Only take-lock holders write the word, so a load and a store (no
-        // read-modify-write) count exactly. Relaxed: a putter that must not
+        // Only take-lock holders write `takes`, so a load and a store (no
+        // read-modify-write) count exactly (I3). Relaxed: a putter that must not
         // miss this count reads it under the take lock (`wait_for_room`),
         // which orders it; lock-free readers take it as a number that may be
         // stale, never ahead, and re-check before they sleep.
-        let takes = self.word.0.load(Ordering::Relaxed);
-        self.word
+        let takes = self.takes.0.load(Ordering::Relaxed);
+        self.takes
             .0
             .store(takes.wrapping_add(count), Ordering::Relaxed);
         // A putter counts itself here under the take lock before it sleeps,
-        // after re-reading the word under that lock: either it saw our count
-        // (and did not sleep), or we see it (and notify it).
+        // after re-reading `takes` under that lock: either it saw our count
+        // (and did not sleep), or we see it (and notify it): I7.
         take.sleeping_putters > 0
     }
 }
@@ -179,11 +205,11 @@ impl<T> Core<T> for TwoLock<T> {
             take: Padded(TakeSide {
                 lock: Mutex::new(TakeState {
                     buf: Fifo::with_capacity(reserve),
-                    getters: 0,
+                    getters: Sleepers::default(),
                     sleeping_putters: 0,
                 }),
             }),
-            word: Padded(AtomicUsize::new(0)),
+            takes: Padded(AtomicUsize::new(0)),
             put: Padded(PutSide {
                 // Both buffers get the reservation: they swap, and a bounded queue
                 // must not allocate per operation whichever buffer fills.
@@ -192,16 +218,15 @@ impl<T> Core<T> for TwoLock<T> {
                     puts: 0,
                     takes_seen: 0,
                     shutdown: false,
-                    putters: 0,
+                    putters: Sleepers::default(),
                 }),
             }),
             edge: Padded(Edge {
-                not_empty: Condvar::new(),
-                not_full: Condvar::new(),
+                not_empty: Waiters::new(),
+                not_full: Waiters::new(),
                 shutdown: AtomicBool::new(false),
             }),
             tasks: Padded(TaskCounter::new()),
-            wakers: Padded(Wakers::new()),
             capacity,
         }
     }
@@ -214,51 +239,6 @@ impl<T> Core<T> for TwoLock<T> {
         &self.tasks.0
     }
 
-    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
-        self.put_one(item, wait)
-    }
-
-    fn get(&self, wait: Wait) -> Result<T, GetError> {
-        self.get_one(wait)
-    }
-
-    fn drain(&self, max: usize) -> Vec<T> {
-        self.drain_up_to(max)
-    }
-
-    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
-        self.take_many(out, max, wait)
-    }
-
-    fn poll_get(
-        &self,
-        cx: &mut std::task::Context<'_>,
-        key: &mut Option<crate::waitlist::Key>,
-    ) -> std::task::Poll<Result<T, GetError>> {
-        self.poll_get_one(cx, key)
-    }
-
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut std::task::Context<'_>,
-        key: &mut Option<crate::waitlist::Key>,
-    ) -> std::task::Poll<Result<(), PutError<T>>> {
-        self.poll_put_one(item, cx, key)
-    }
-
-    fn leave_get(&self, key: crate::waitlist::Key) {
-        self.leave_get_entry(key);
-    }
-
-    fn leave_put(&self, key: crate::waitlist::Key) {
-        self.leave_put_entry(key);
-    }
-
-    fn put_some(&self, batch: &mut std::collections::VecDeque<T>) -> bool {
-        self.put_batch(batch)
-    }
-
     fn shutdown(&self) {
         let mut put = self.put.0.lock.lock();
         self.shut(&mut put);
@@ -267,7 +247,7 @@ impl<T> Core<T> for TwoLock<T> {
     }
 
     fn shutdown_now(&self) -> Vec<T> {
-        // Lock order: take, then put (as a getter's swap).
+        // Lock order: take, then put (I1).
         let mut take = self.take.0.lock.lock();
         let mut put = self.put.0.lock.lock();
         self.shut(&mut put);
@@ -299,11 +279,11 @@ impl<T> Core<T> for TwoLock<T> {
     }
 
     fn blocked_getters(&self) -> usize {
-        self.take.0.lock.lock().getters
+        self.take.0.lock.lock().getters.get()
     }
 
     fn blocked_putters(&self) -> usize {
-        self.put.0.lock.lock().putters
+        self.put.0.lock.lock().putters.get()
     }
 
     fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
@@ -313,8 +293,8 @@ impl<T> Core<T> for TwoLock<T> {
             (Some(take), Some(put)) => {
                 d.field("len", &(take.buf.len() + put.buf.len()))
                     .field("shutdown", &put.shutdown)
-                    .field("blocked_getters", &take.getters)
-                    .field("blocked_putters", &put.putters);
+                    .field("blocked_getters", &take.getters.get())
+                    .field("blocked_putters", &put.putters.get());
             }
             _ => {
                 d.field("len", &format_args!("<locked>"));
@@ -333,15 +313,12 @@ impl<T> TwoLock<T> {
         }
     }
 
-    /// Wakes every sleeping putter and getter (after the shutdown flag is set
-    /// under the put lock: a thread registered before that is woken here, one
-    /// after it sees the flag).
+    /// Wakes every waiting putter and getter (after the shutdown flag is set
+    /// under the put lock: a waiter registered before that is woken here, one
+    /// after it sees the flag: I8).
     fn wake_everyone(&self) {
-        if fault::active(Fault::QueueShutdownSkipsWake) {
-            return;
-        }
+        fault::point!(Fault::QueueShutdownSkipsWake => return);
         self.edge.0.not_full.notify_all();
         self.edge.0.not_empty.notify_all();
-        self.wakers.0.notify_all(); // async hook
     }
 }

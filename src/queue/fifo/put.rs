@@ -11,33 +11,19 @@ use super::{in_use, PutState, TwoLock};
 use crate::backoff::Backoff;
 use crate::mutex::MutexGuard;
 use crate::queue::error::PutError;
+use crate::queue::inside::CorePut;
+use crate::queue::inside::UNBOUNDED;
 use crate::queue::store::Store;
-use crate::queue::wait::Wait;
-use crate::queue::UNBOUNDED;
+use crate::queue::wait::{Blocker, Step, Wait};
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
 
-/// Where a blocked putter is in its wait: it spins once, then sleeps.
-pub(super) struct PutBlocker {
-    wait: Wait,
-    spun: bool,
-}
-
-impl PutBlocker {
-    fn new(wait: Wait) -> Self {
-        Self {
-            wait,
-            spun: !TwoLock::<()>::SPIN,
-        }
-    }
-}
-
 type PutGuard<'a, T> = MutexGuard<'a, PutState<T>>;
 
-impl<T> TwoLock<T> {
-    pub(super) fn put_one(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+impl<T> CorePut<T> for TwoLock<T> {
+    fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         let mut put = self.put.0.lock.lock();
-        let mut blocker = PutBlocker::new(wait);
+        let mut blocker = Blocker::new(wait, Self::SPIN);
         loop {
             if put.shutdown {
                 return Err(PutError::ShutDown(item));
@@ -49,13 +35,12 @@ impl<T> TwoLock<T> {
                 // store, under the lock, so a getter's `task_done` sees it.
                 self.tasks.0.publish_added(put.puts);
                 drop(put);
+                fault::point!(Fault::QueuePutSkipsNotify => return Ok(()));
                 // A getter that found the queue empty registered on `not_empty`
                 // before it released the put lock we have since taken, so this
-                // relaxed look sees it; with nobody unnotified it is a no-op.
-                if !fault::active(Fault::QueuePutSkipsNotify) {
-                    self.edge.0.not_empty.notify_one();
-                    self.wakers.0.getters.notify_one(); // async hook: one relaxed load
-                }
+                // relaxed look sees it; with nobody unnotified it is a no-op
+                // (I6, I9).
+                self.edge.0.not_empty.notify_one();
                 return Ok(());
             }
             match self.wait_for_room(put, &mut blocker) {
@@ -65,11 +50,9 @@ impl<T> TwoLock<T> {
         }
     }
 
-    /// Puts as many items from the front of `batch` as fit, waiting until at least
-    /// one does. `false` if the queue is shut down.
-    pub(super) fn put_batch(&self, batch: &mut VecDeque<T>) -> bool {
+    fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
         let mut put = self.put.0.lock.lock();
-        let mut blocker = PutBlocker::new(Wait::Forever);
+        let mut blocker = Blocker::new(Wait::Forever, Self::SPIN);
         loop {
             if put.shutdown {
                 return false;
@@ -80,13 +63,11 @@ impl<T> TwoLock<T> {
                     put.buf.push(item);
                 }
                 put.puts = put.puts.wrapping_add(k);
-                // As in `put_one`.
+                // As in `put`.
                 self.tasks.0.publish_added(put.puts);
                 drop(put);
-                if !fault::active(Fault::QueuePutSkipsNotify) {
-                    self.edge.0.not_empty.notify_n(k);
-                    self.wakers.0.getters.notify_n(k); // async hook
-                }
+                fault::point!(Fault::QueuePutSkipsNotify => return true);
+                self.edge.0.not_empty.notify_n(k);
                 return true;
             }
             match self.wait_for_room(put, &mut blocker) {
@@ -96,8 +77,10 @@ impl<T> TwoLock<T> {
             }
         }
     }
+}
 
-    /// Free slots, at least as many as exist right now. Reads the take side's
+impl<T> TwoLock<T> {
+    /// Free slots, at least as many as exist right now (I4). Reads the take side's
     /// count only when the put side's stale view shows fewer than `want`: so a
     /// queue that is not full never refuses a put.
     #[inline]
@@ -113,37 +96,38 @@ impl<T> TwoLock<T> {
         // through it), and coherence gives at least the value of any take that
         // happened before this put; the sleep hand-off re-reads it under the
         // take lock in `wait_for_room`.
-        put.takes_seen = self.word.0.load(Ordering::Relaxed);
+        put.takes_seen = self.takes.0.load(Ordering::Relaxed);
         self.capacity - in_use(put.puts, put.takes_seen)
     }
 
-    /// Called with the put lock held when the queue is full. `None` if the caller
-    /// must give up now (non-blocking, or past its deadline); otherwise waits (a
-    /// spin the first time, then a sleep on `not_full`) and returns the re-locked
-    /// put side for the caller to re-check. After the deadline passes the caller
-    /// gets one last look under the lock before `None`.
+    /// Called with the put lock held when the queue is full: takes the
+    /// [`Blocker`]'s next step. `None`: give up now (non-blocking, or past the
+    /// deadline); otherwise, after a spin or a sleep on `not_full`, the
+    /// re-locked put side for the caller to re-check.
     fn wait_for_room<'a>(
         &'a self,
         mut put: PutGuard<'a, T>,
-        b: &mut PutBlocker,
+        blocker: &mut Blocker,
     ) -> Option<PutGuard<'a, T>> {
-        let deadline = b.wait.deadline()?;
-        if !b.spun {
-            b.spun = true;
-            let puts = put.puts;
-            drop(put);
-            self.spin_for_room(puts);
-            return Some(self.put.0.lock.lock());
-        }
-        let not_full = &self.edge.0.not_full;
+        let deadline = match blocker.step() {
+            Step::GiveUp => return None,
+            Step::Spin => {
+                let puts = put.puts;
+                drop(put);
+                self.spin_for_room(puts);
+                return Some(self.put.0.lock.lock());
+            }
+            Step::Sleep(deadline) => deadline,
+        };
+        let not_full = &self.edge.0.not_full.threads;
         // Register while the put lock is held: `shutdown` sets its flag under
         // this lock and then wakes every registered putter, so it either finds
-        // us here or we saw its flag.
+        // us here or we saw its flag (I8).
         let ticket = not_full.register();
-        put.putters += 1;
+        put.putters.add();
         let (puts, takes_seen) = (put.puts, put.takes_seen);
         drop(put);
-        // Sleep with the take lock (lock order: take, then put; we hold no put
+        // Sleep with the take lock (I7; lock order: take, then put, and we hold no put
         // lock now). Under it, re-read the take count and count ourselves as a
         // sleeper in one hold: every get counts its take and checks for
         // sleepers under this lock too (`took`), so either its take came first
@@ -152,22 +136,17 @@ impl<T> TwoLock<T> {
         // A `puts` that moved on meanwhile only makes us retry sooner: it
         // under-counts the queue, never over-counts it.
         let mut take = self.take.0.lock.lock();
-        let takes = if fault::active(Fault::FifoPutterSleepsWithoutRecheck) {
-            takes_seen
-        } else {
-            // Relaxed: written only under the take lock, which we hold.
-            self.word.0.load(Ordering::Relaxed)
-        };
+        // Relaxed: written only under the take lock, which we hold (I7).
+        let mut takes = self.takes.0.load(Ordering::Relaxed);
+        fault::point!(Fault::FifoPutterSleepsWithoutRecheck => takes = takes_seen);
         // Our `puts` may be stale: other putters may have put (and getters
         // taken) since we let go of the put lock, so `takes` may even have
         // passed it. Only a difference that is a real count (not one wrapped
         // below zero) of at least the capacity proves the queue full: the real
         // count is at least that. Anything else ends the wait, and the caller
-        // re-checks under the put lock (loom found the wrapped case sleeping on
+        // re-checks under the put lock (I5; loom found the wrapped case sleeping on
         // an empty queue).
-        let used = in_use(puts, takes);
-        let full = used >= self.capacity && used <= isize::MAX as usize;
-        let timed_out = if !full {
+        let timed_out = if !self.proves_full(puts, takes) {
             // A get freed a slot since our last look: no sleep.
             not_full.cancel(ticket);
             false
@@ -180,10 +159,8 @@ impl<T> TwoLock<T> {
         };
         drop(take);
         let mut put = self.put.0.lock.lock();
-        put.putters -= 1;
-        if timed_out {
-            b.wait = Wait::No;
-        }
+        put.putters.remove();
+        blocker.woke(timed_out);
         Some(put)
     }
 
@@ -193,26 +170,16 @@ impl<T> TwoLock<T> {
     ///
     /// While it only spins it holds out for a batch of free slots, so that a
     /// producer and a consumer on two cores do not trade single slots across the
-    /// take word's cache line; once it has to yield (the consumer is not running:
+    /// take count's cache line; once it has to yield (the consumer is not running:
     /// a loaded or oversubscribed machine), any free slot ends the wait, so a
     /// yield is never spent waiting for more than the put needs.
     fn spin_for_room(&self, puts: usize) {
         let batch = self.capacity - self.spin_batch();
-        let mut backoff = Backoff::new();
-        loop {
-            let want = if backoff.spinning() {
-                batch
-            } else {
-                self.capacity - 1
-            };
+        Backoff::until(true, |spinning| {
+            let want = if spinning { batch } else { self.capacity - 1 };
             // Relaxed: a hint, as in `room`.
-            let takes = self.word.0.load(Ordering::Relaxed);
-            if in_use(puts, takes) <= want
-                || self.shutdown_hint()
-                || !backoff.spin_or_yield_adaptive()
-            {
-                return;
-            }
-        }
+            let takes = self.takes.0.load(Ordering::Relaxed);
+            in_use(puts, takes) <= want || self.shutdown_hint()
+        });
     }
 }

@@ -1,7 +1,7 @@
 //! The one-lock core's async operations: a getter or putter that is a task. It
 //! checks, registers and is woken under the one lock, exactly as a sleeping
 //! thread (`Locked::block`): registration counts in `getters` / `putters`, so the
-//! notify a put or get already makes for a sleeper reaches the task list too.
+//! notify a put or get already makes for a sleeper reaches the task too.
 //! A future dropped after its wake-up passes it on (see `fifo/asynk.rs`). A
 //! waker the list lets go of comes back as a [`Stale`] and is dropped after
 //! the lock (its drop is user code that may use this queue).
@@ -10,49 +10,45 @@ use std::task::{Context, Poll};
 
 use super::{Locked, State};
 use crate::queue::error::{GetError, PutError};
+use crate::queue::inside::CoreAsync;
+use crate::queue::inside::UNBOUNDED;
 use crate::queue::store::Store;
 use crate::queue::wait::Side;
-use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
-use crate::waitlist::{Key, Stale};
+use crate::waiters::{Sleepers, Waiters};
+use crate::waitlist::Key;
 
-impl<T, S: Store<T>> Locked<T, S> {
-    pub(super) fn poll_get_one(
-        &self,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<T, GetError>> {
+impl<T, S: Store<T>> CoreAsync<T> for Locked<T, S> {
+    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         if let Some(item) = self.store_op(&mut state.store, |s| s.pop()) {
             self.hint.set_len(state.store.len());
-            let stale = self.unregister(&mut state, Side::Get, key);
+            let stale = self.not_empty.complete_task(&mut state.getters, key);
             let wake = self.capacity != UNBOUNDED && state.putters.any();
             drop(state);
             drop(stale);
             if wake {
                 self.not_full.notify_one();
-                self.wakers.putters.notify_one();
             }
             return Poll::Ready(Ok(item));
         }
         if state.shutdown {
-            let stale = self.unregister(&mut state, Side::Get, key);
+            let stale = self.not_empty.complete_task(&mut state.getters, key);
             drop(state);
             drop(stale);
             return Poll::Ready(Err(GetError::ShutDown));
         }
-        let (fresh, stale) = self.wakers.getters.register(key, cx.waker());
-        if fresh {
-            state.getters.register();
-        }
+        let (_, stale) = self
+            .not_empty
+            .register_task(&mut state.getters, key, cx.waker());
         drop(state);
         drop(stale);
         Poll::Pending
     }
 
-    pub(super) fn poll_put_one(
+    fn poll_put(
         &self,
         item: &mut Option<T>,
         cx: &mut Context<'_>,
@@ -62,17 +58,16 @@ impl<T, S: Store<T>> Locked<T, S> {
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
         if state.shutdown {
-            let stale = self.unregister(&mut state, Side::Put, key);
+            let stale = self.not_full.complete_task(&mut state.putters, key);
             drop(state);
             drop(stale);
             let item = item.take().expect("put_async polled after completion");
             return Poll::Ready(Err(PutError::ShutDown(item)));
         }
         if state.store.len() >= self.capacity {
-            let (fresh, stale) = self.wakers.putters.register(key, cx.waker());
-            if fresh {
-                state.putters.register();
-            }
+            let (_, stale) = self
+                .not_full
+                .register_task(&mut state.putters, key, cx.waker());
             drop(state);
             drop(stale);
             return Poll::Pending;
@@ -84,57 +79,49 @@ impl<T, S: Store<T>> Locked<T, S> {
         // After the push, whose `Ord` may panic: a `Stale` made before it would
         // drop during the unwinding, before the guard. (Nobody sees the entry
         // in between: the lock is held throughout.)
-        let stale = self.unregister(&mut state, Side::Put, key);
+        let stale = self.not_full.complete_task(&mut state.putters, key);
         self.hint.set_len(state.store.len());
         let wake = state.getters.any();
         drop(state);
         drop(stale);
         if wake {
             self.not_empty.notify_one();
-            self.wakers.getters.notify_one();
         }
         Poll::Ready(Ok(()))
     }
 
-    /// A completing future leaves the list (its own re-check acted on any
-    /// wake-up). Its waker comes back, to be dropped after the lock.
-    fn unregister(&self, state: &mut State<S>, side: Side, key: &mut Option<Key>) -> Stale {
-        let Some(k) = key.take() else {
-            return Stale::NONE;
-        };
-        match side {
-            Side::Get => {
-                state.getters.unregister();
-                self.wakers.getters.remove(k).1
-            }
-            Side::Put => {
-                state.putters.unregister();
-                self.wakers.putters.remove(k).1
-            }
-        }
+    fn leave_get(&self, key: Key) {
+        self.leave(Side::Get, key);
+    }
+
+    fn leave_put(&self, key: Key) {
+        self.leave(Side::Put, key);
     }
 }
 
 impl<T, S> Locked<T, S> {
+    /// The waiters of `side` and, in the locked state, their count.
+    fn side<'s, 'm>(
+        &'s self,
+        state: &'m mut State<S>,
+        side: Side,
+    ) -> (&'s Waiters, &'m mut Sleepers) {
+        match side {
+            Side::Get => (&self.not_empty, &mut state.getters),
+            Side::Put => (&self.not_full, &mut state.putters),
+        }
+    }
+
     /// A pending future is dropped: leaves, and passes a wake-up it had on.
-    pub(super) fn leave_entry(&self, side: Side, key: Key) {
+    fn leave(&self, side: Side, key: Key) {
         let mut state = self.state.lock();
-        let (list, cv) = match side {
-            Side::Get => {
-                state.getters.unregister();
-                (&self.wakers.getters, &self.not_empty)
-            }
-            Side::Put => {
-                state.putters.unregister();
-                (&self.wakers.putters, &self.not_full)
-            }
-        };
-        let (notified, stale) = list.remove(key);
+        let (waiters, count) = self.side(&mut state, side);
+        let (notified, stale) = waiters.remove_task(count, key);
         drop(state);
         drop(stale);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
-            cv.notify_one();
-            list.notify_one();
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
+            waiters.notify_one();
         }
     }
 }

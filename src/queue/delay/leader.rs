@@ -35,14 +35,13 @@ use super::timer;
 use crate::condvar::Condvar;
 use crate::counter::TaskCounter;
 use crate::mutex::{Mutex, MutexGuard};
-use crate::queue::core::Core;
 use crate::queue::error::{GetError, PutError};
+use crate::queue::inside::UNBOUNDED;
+use crate::queue::inside::{Core, CoreAsync, CoreGet, CorePut};
 use crate::queue::store::Store;
 use crate::queue::wait::{Side, Wait};
-use crate::queue::waiters::Waiters;
-use crate::queue::wakers::Wakers;
-use crate::queue::UNBOUNDED;
 use crate::sync::fault::{self, Fault};
+use crate::waiters::{Sleepers, Waiters};
 use crate::waitlist::{Key, Stale};
 
 /// The inside of a [`DelayQueue`](crate::DelayQueue).
@@ -50,15 +49,14 @@ pub struct DelayCore<T> {
     state: Mutex<State<T>>,
     /// The leader's timed sleep (at most one thread at a time).
     leader_cv: Condvar,
-    /// Followers sleep here until handed the lead, an item, or shutdown.
-    not_empty: Condvar,
-    /// Putters sleep here until a slot frees up or the queue shuts down.
-    not_full: Condvar,
+    /// Followers (threads and tasks, counted in `getters`) wait here until
+    /// handed the lead, an item, or shutdown.
+    not_empty: Waiters,
+    /// Putters (counted in `putters`) wait here until a slot frees up or the
+    /// queue shuts down.
+    not_full: Waiters,
     capacity: usize,
     tasks: TaskCounter,
-    /// Tasks waiting as followers or putters; each also counts in
-    /// `getters` / `putters`.
-    wakers: Wakers,
 }
 
 /// Everything the lock protects.
@@ -70,8 +68,8 @@ struct State<T> {
     /// A thread sleeps on `leader_cv` until the head's deadline.
     leader: bool,
     /// Followers (threads on `not_empty`, and registered tasks).
-    getters: Waiters,
-    putters: Waiters,
+    getters: Sleepers,
+    putters: Sleepers,
 }
 
 type Guard<'a, T> = MutexGuard<'a, State<T>>;
@@ -117,44 +115,23 @@ impl<T> DelayCore<T> {
         match wake {
             Wake::Nobody => {}
             Wake::Leader => {
-                if !fault::active(Fault::DelayPutSkipsRearm) {
-                    self.leader_cv.notify_one();
-                }
+                fault::point!(Fault::DelayPutSkipsRearm => return);
+                self.leader_cv.notify_one();
             }
-            Wake::Follower => {
-                self.not_empty.notify_one();
-                self.wakers.getters.notify_one(); // async hook
-            }
+            Wake::Follower => self.not_empty.notify_one(),
         }
     }
 
-    /// The sleeper count of `side`.
-    fn count(state: &mut State<T>, side: Side) -> &mut Waiters {
-        match side {
-            Side::Get => &mut state.getters,
-            Side::Put => &mut state.putters,
-        }
-    }
-
-    /// Sleeps as a follower (`Side::Get`) or putter until notified or `until`.
-    fn sleep<'a>(
-        &'a self,
-        mut state: Guard<'a, T>,
+    /// The waiters of `side` and, in the locked state, their count.
+    fn side<'s, 'm>(
+        &'s self,
+        state: &'m mut State<T>,
         side: Side,
-        until: Option<Instant>,
-    ) -> Guard<'a, T> {
-        Self::count(&mut state, side).register();
-        let cv = if side == Side::Get {
-            &self.not_empty
-        } else {
-            &self.not_full
-        };
-        state = match until {
-            None => cv.wait(state),
-            Some(t) => cv.wait_deadline(state, t).0,
-        };
-        Self::count(&mut state, side).unregister();
-        state
+    ) -> (&'s Waiters, &'m mut Sleepers) {
+        match side {
+            Side::Get => (&self.not_empty, &mut state.getters),
+            Side::Put => (&self.not_full, &mut state.putters),
+        }
     }
 
     /// Waits as `wait` allows until the head is due. `Ok(now)`: the head is due
@@ -183,7 +160,7 @@ impl<T> DelayCore<T> {
                     state = self.leader_cv.wait_deadline(state, target).0;
                     state.leader = false;
                 }
-                _ => state = self.sleep(state, Side::Get, until),
+                _ => state = self.not_empty.sleep(state, |s| &mut s.getters, until).0,
             }
         }
     }
@@ -192,10 +169,9 @@ impl<T> DelayCore<T> {
     /// leads and there is something to wait for (items, or the shutdown to
     /// notice), and wakes a putter per freed slot.
     fn leave(&self, state: Guard<'_, T>, taken: usize) {
-        let hand_off = !state.leader
-            && (!state.store.is_empty() || state.shutdown)
-            && state.getters.any()
-            && !fault::active(Fault::DelayLeaderSkipsHandOff);
+        let mut hand_off =
+            !state.leader && (!state.store.is_empty() || state.shutdown) && state.getters.any();
+        fault::point!(Fault::DelayLeaderSkipsHandOff => hand_off = false);
         let putters = if self.capacity != UNBOUNDED && state.putters.any() {
             taken
         } else {
@@ -206,23 +182,24 @@ impl<T> DelayCore<T> {
             self.send(Wake::Follower);
         }
         self.not_full.notify_n(putters);
-        self.wakers.putters.notify_n(putters); // async hook
     }
 
     /// Wakes every sleeper: leader, followers, putters (shutdown).
     fn wake_all(&self, state: Guard<'_, T>) {
         drop(state);
-        if fault::active(Fault::QueueShutdownSkipsWake) {
-            return;
-        }
+        fault::point!(Fault::QueueShutdownSkipsWake => return);
         self.leader_cv.notify_all();
         self.not_empty.notify_all();
         self.not_full.notify_all();
-        self.wakers.notify_all(); // async hook
     }
 
     /// Adds `item` due at `at`, waiting for room as `wait` allows.
-    pub(crate) fn put_at(&self, item: T, at: Instant, wait: Wait) -> Result<(), PutError<T>> {
+    pub(in crate::queue) fn put_at(
+        &self,
+        item: T,
+        at: Instant,
+        wait: Wait,
+    ) -> Result<(), PutError<T>> {
         let mut state = self.state.lock();
         loop {
             if state.shutdown {
@@ -240,13 +217,13 @@ impl<T> DelayCore<T> {
             let Some(until) = remaining(wait, clock::now()) else {
                 return Err(PutError::Full(item));
             };
-            state = self.sleep(state, Side::Put, until);
+            state = self.not_full.sleep(state, |s| &mut s.putters, until).0;
         }
     }
 
     /// Removes every item `pred` picks, due or not; their tasks are marked done.
     /// `pred` runs under the lock: crate code only.
-    pub(super) fn remove_where(&self, pred: impl FnMut(&T) -> bool) -> Vec<T> {
+    pub(in crate::queue) fn remove_where(&self, pred: impl FnMut(&T) -> bool) -> Vec<T> {
         let mut state = self.state.lock();
         let taken = state.store.extract(pred);
         self.leave(state, taken.len());
@@ -255,12 +232,12 @@ impl<T> DelayCore<T> {
     }
 
     /// The head's deadline, due or not.
-    pub(super) fn peek_deadline(&self) -> Option<Instant> {
+    pub(in crate::queue) fn peek_deadline(&self) -> Option<Instant> {
         self.state.lock().store.head()
     }
 
     /// Items due now.
-    pub(super) fn due_len(&self) -> usize {
+    pub(in crate::queue) fn due_len(&self) -> usize {
         self.state.lock().store.due_len(clock::now())
     }
 
@@ -276,87 +253,15 @@ impl<T> DelayCore<T> {
     /// had is passed on). The entry's waker comes back in the `Stale`, for the
     /// caller to drop after unlocking.
     fn forget(&self, state: &mut State<T>, side: Side, key: Key) -> (bool, Stale) {
-        Self::count(state, side).unregister();
-        match side {
-            Side::Get => self.wakers.getters.remove(key),
-            Side::Put => self.wakers.putters.remove(key),
-        }
+        let (waiters, count) = self.side(state, side);
+        waiters.remove_task(count, key)
     }
 }
 
-impl<T> Core<T> for DelayCore<T> {
-    fn new(capacity: usize, reserve: usize) -> Self {
-        Self {
-            state: Mutex::new(State {
-                store: Delay::with_capacity(reserve),
-                puts: 0,
-                shutdown: false,
-                leader: false,
-                getters: Waiters::default(),
-                putters: Waiters::default(),
-            }),
-            leader_cv: Condvar::new(),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
-            capacity,
-            tasks: TaskCounter::new(),
-            wakers: Wakers::new(),
-        }
-    }
-
-    fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    fn tasks(&self) -> &TaskCounter {
-        &self.tasks
-    }
-
+impl<T> CorePut<T> for DelayCore<T> {
     /// A plain put: due at once.
     fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         self.put_at(item, clock::now(), wait)
-    }
-
-    fn get(&self, wait: Wait) -> Result<T, GetError> {
-        let (mut state, due) = self.wait_due(self.state.lock(), wait);
-        // `wait_due` returned `Ok` with a due head, so `pop_due` finds it.
-        let result = due.and_then(|now| state.store.pop_due(now).ok_or(GetError::Empty));
-        self.leave(state, usize::from(result.is_ok()));
-        result
-    }
-
-    fn drain(&self, max: usize) -> Vec<T> {
-        let mut items = Vec::new();
-        let mut state = self.state.lock();
-        let now = clock::now();
-        while items.len() < max {
-            match state.store.pop_due(now) {
-                Some(item) => items.push(item),
-                None => break,
-            }
-        }
-        let n = items.len();
-        self.leave(state, n);
-        items
-    }
-
-    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
-        if max == 0 {
-            return Ok(0);
-        }
-        let (mut state, due) = self.wait_due(self.state.lock(), wait);
-        let mut n = 0;
-        if let Ok(now) = due {
-            while n < max {
-                match state.store.pop_due(now) {
-                    Some(item) => out.push(item),
-                    None => break,
-                }
-                n += 1;
-            }
-        }
-        self.leave(state, n);
-        due.map(|_| n)
     }
 
     fn put_some(&self, batch: &mut VecDeque<T>) -> bool {
@@ -378,8 +283,147 @@ impl<T> Core<T> for DelayCore<T> {
                 self.send(wake);
                 return true;
             }
-            state = self.sleep(state, Side::Put, None);
+            state = self.not_full.sleep(state, |s| &mut s.putters, None).0;
         }
+    }
+}
+
+impl<T> CoreGet<T> for DelayCore<T> {
+    fn get(&self, wait: Wait) -> Result<T, GetError> {
+        let (mut state, due) = self.wait_due(self.state.lock(), wait);
+        // `wait_due` returned `Ok` with a due head, so `pop_due` finds it.
+        let result = due.and_then(|now| state.store.pop_due(now).ok_or(GetError::Empty));
+        self.leave(state, usize::from(result.is_ok()));
+        result
+    }
+
+    fn get_many(&self, out: &mut Vec<T>, max: usize, wait: Wait) -> Result<usize, GetError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        let (mut state, due) = self.wait_due(self.state.lock(), wait);
+        let mut n = 0;
+        if let Ok(now) = due {
+            while n < max {
+                match state.store.pop_due(now) {
+                    Some(item) => out.push(item),
+                    None => break,
+                }
+                n += 1;
+            }
+        }
+        self.leave(state, n);
+        due.map(|_| n)
+    }
+}
+
+impl<T> CoreAsync<T> for DelayCore<T> {
+    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
+        let mut state = self.state.lock();
+        let now = clock::now();
+        let head = state.store.head();
+        let done = match head {
+            Some(at) if at <= now => state.store.pop_due(now).map(Ok),
+            None if state.shutdown => Some(Err(GetError::ShutDown)),
+            _ => None,
+        };
+        if let Some(result) = done {
+            let stale = key.take().map(|k| self.forget(&mut state, Side::Get, k).1);
+            self.leave(state, usize::from(result.is_ok()));
+            drop(stale);
+            return Poll::Ready(result);
+        }
+        let (_, stale) = self
+            .not_empty
+            .register_task(&mut state.getters, key, cx.waker());
+        drop(state);
+        drop(stale);
+        if let Some(at) = head {
+            timer::wake_at(at, cx.waker());
+        }
+        Poll::Pending
+    }
+
+    fn poll_put(
+        &self,
+        item: &mut Option<T>,
+        cx: &mut Context<'_>,
+        key: &mut Option<Key>,
+    ) -> Poll<Result<(), PutError<T>>> {
+        let mut state = self.state.lock();
+        let full = state.store.len() >= self.capacity;
+        if full && !state.shutdown {
+            let (_, stale) = self
+                .not_full
+                .register_task(&mut state.putters, key, cx.waker());
+            drop(state);
+            drop(stale);
+            return Poll::Pending;
+        }
+        let stale = key.take().map(|k| self.forget(&mut state, Side::Put, k).1);
+        let item = item.take().expect("put_async polled after completion");
+        if state.shutdown {
+            drop(state);
+            drop(stale);
+            return Poll::Ready(Err(PutError::ShutDown(item)));
+        }
+        self.count_put(&mut state);
+        let head = state.store.push_at(item, clock::now());
+        let wake = Self::wake_for(&state, head);
+        drop(state);
+        drop(stale);
+        self.send(wake);
+        Poll::Ready(Ok(()))
+    }
+
+    fn leave_get(&self, key: Key) {
+        let mut state = self.state.lock();
+        let (notified, stale) = self.forget(&mut state, Side::Get, key);
+        drop(state);
+        drop(stale);
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
+            self.send(Wake::Follower);
+        }
+    }
+
+    fn leave_put(&self, key: Key) {
+        let mut state = self.state.lock();
+        let (notified, stale) = self.forget(&mut state, Side::Put, key);
+        drop(state);
+        drop(stale);
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
+            self.not_full.notify_one();
+        }
+    }
+}
+
+impl<T> Core<T> for DelayCore<T> {
+    fn new(capacity: usize, reserve: usize) -> Self {
+        Self {
+            state: Mutex::new(State {
+                store: Delay::with_capacity(reserve),
+                puts: 0,
+                shutdown: false,
+                leader: false,
+                getters: Sleepers::default(),
+                putters: Sleepers::default(),
+            }),
+            leader_cv: Condvar::new(),
+            not_empty: Waiters::new(),
+            not_full: Waiters::new(),
+            capacity,
+            tasks: TaskCounter::new(),
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn tasks(&self) -> &TaskCounter {
+        &self.tasks
     }
 
     fn shutdown(&self) {
@@ -407,92 +451,11 @@ impl<T> Core<T> for DelayCore<T> {
 
     fn blocked_getters(&self) -> usize {
         let state = self.state.lock();
-        state.getters.waiting() + usize::from(state.leader)
+        state.getters.get() + usize::from(state.leader)
     }
 
     fn blocked_putters(&self) -> usize {
-        self.state.lock().putters.waiting()
-    }
-
-    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
-        let mut state = self.state.lock();
-        let now = clock::now();
-        let head = state.store.head();
-        let done = match head {
-            Some(at) if at <= now => state.store.pop_due(now).map(Ok),
-            None if state.shutdown => Some(Err(GetError::ShutDown)),
-            _ => None,
-        };
-        if let Some(result) = done {
-            let stale = key.take().map(|k| self.forget(&mut state, Side::Get, k).1);
-            self.leave(state, usize::from(result.is_ok()));
-            drop(stale);
-            return Poll::Ready(result);
-        }
-        let (fresh, stale) = self.wakers.getters.register(key, cx.waker());
-        if fresh {
-            state.getters.register();
-        }
-        drop(state);
-        drop(stale);
-        if let Some(at) = head {
-            timer::wake_at(at, cx.waker());
-        }
-        Poll::Pending
-    }
-
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<(), PutError<T>>> {
-        let mut state = self.state.lock();
-        let full = state.store.len() >= self.capacity;
-        if full && !state.shutdown {
-            let (fresh, stale) = self.wakers.putters.register(key, cx.waker());
-            if fresh {
-                state.putters.register();
-            }
-            drop(state);
-            drop(stale);
-            return Poll::Pending;
-        }
-        let stale = key.take().map(|k| self.forget(&mut state, Side::Put, k).1);
-        let item = item.take().expect("put_async polled after completion");
-        if state.shutdown {
-            drop(state);
-            drop(stale);
-            return Poll::Ready(Err(PutError::ShutDown(item)));
-        }
-        self.count_put(&mut state);
-        let head = state.store.push_at(item, clock::now());
-        let wake = Self::wake_for(&state, head);
-        drop(state);
-        drop(stale);
-        self.send(wake);
-        Poll::Ready(Ok(()))
-    }
-
-    fn leave_get(&self, key: Key) {
-        let mut state = self.state.lock();
-        let (notified, stale) = self.forget(&mut state, Side::Get, key);
-        drop(state);
-        drop(stale);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
-            self.send(Wake::Follower);
-        }
-    }
-
-    fn leave_put(&self, key: Key) {
-        let mut state = self.state.lock();
-        let (notified, stale) = self.forget(&mut state, Side::Put, key);
-        drop(state);
-        drop(stale);
-        if notified && !fault::active(Fault::AsyncDropSkipsPassOn) {
-            self.not_full.notify_one();
-            self.wakers.putters.notify_one();
-        }
+        self.state.lock().putters.get()
     }
 
     fn fmt_fields(&self, d: &mut fmt::DebugStruct<'_, '_>) {
@@ -503,9 +466,9 @@ impl<T> Core<T> for DelayCore<T> {
                     .field("shutdown", &state.shutdown)
                     .field(
                         "blocked_getters",
-                        &(state.getters.waiting() + usize::from(state.leader)),
+                        &(state.getters.get() + usize::from(state.leader)),
                     )
-                    .field("blocked_putters", &state.putters.waiting());
+                    .field("blocked_putters", &state.putters.get());
             }
             None => {
                 d.field("len", &format_args!("<locked>"));

@@ -3,11 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::clock;
-use super::store::Delay;
-use crate::queue::error::PutError;
-use crate::queue::wait::Wait;
-use crate::queue::BlockingQueue;
+use super::delay::{clock, Delay};
+use super::error::PutError;
+use super::front::BlockingQueue;
+use super::wait::Wait;
 
 /// The deadline `delay` after `now`. A delay too large for `Instant` becomes the
 /// largest one it can hold of about 136 years: never, in practice.
