@@ -1,12 +1,11 @@
 //! [`AsQueue`]: whatever reaches a queue (the queue itself, an `Arc` of it, a
 //! counted end), so that [`Select`](super::Select) arms and the futures take any
-//! of them.
+//! of them. The counted ends implement it in `ends/`.
 
 use std::rc::Rc;
 use std::sync::Arc;
 
 use super::discipline::Discipline;
-use super::ends::{Consumer, Producer};
 use super::front::BlockingQueue;
 
 pub(crate) mod sealed {
@@ -68,21 +67,6 @@ impl<T, D: Discipline<T>> AsQueue for BlockingQueue<T, D> {
         self
     }
 }
-
-/// The ends reach their queue through `queue()`.
-macro_rules! end_as_queue {
-    ($($end:ident),*) => {$(
-        impl<T, D: Discipline<T>> sealed::Sealed for $end<T, D> {}
-        impl<T, D: Discipline<T>> AsQueue for $end<T, D> {
-            type Item = T;
-            type Discipline = D;
-            fn as_queue(&self) -> &BlockingQueue<T, D> {
-                self.queue()
-            }
-        }
-    )*};
-}
-end_as_queue!(Producer, Consumer);
 
 /// Pointers to something that reaches a queue reach it too (a `&BlockingQueue`
 /// argument used to accept them by deref coercion).

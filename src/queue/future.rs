@@ -7,9 +7,10 @@
 //! They need nothing but `std::task`, so any executor runs them (tokio,
 //! async-std, `futures::executor`, a hand-written `block_on`).
 //!
-//! The borrowing futures here and the owning ones (`owned.rs`) share one state
-//! machine per operation ([`GetState`], [`PutState`]), generic over what reaches
-//! the queue ([`AsQueue`]): a `&BlockingQueue`, or an owner.
+//! The borrowing futures here and the owning ones (`ends/owned.rs`) share one
+//! state machine per operation ([`GetState`], [`PutState`]), generic over what
+//! reaches the queue ([`AsQueue`]): a `&BlockingQueue`, or an owner. Each holds
+//! a [`Place`] in a waiter list, which leaves the list when it drops.
 
 use std::fmt;
 use std::future::Future;
@@ -19,14 +20,14 @@ use std::task::{Context, Poll};
 use super::as_queue::AsQueue;
 use super::discipline::Discipline;
 use super::front::BlockingQueue;
-use super::inside::{Core, CoreAsync, CoreGet};
+use super::inside::{Core, CoreGet};
+use super::place::{Getters, Place, Putters};
 use super::wait::Wait;
 use crate::counter::JoinFuture;
 use crate::queue::error::{
     get_shut_down, put_shut_down, GetError, PutShutDownError, ShutDownError,
 };
 use crate::sync::fault::{self, Fault};
-use crate::waitlist::Key;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// Removes and returns the next item, waiting asynchronously while the queue
@@ -228,12 +229,11 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     }
 }
 
-/// A pending async get: the queue's holder and its entry in the getter list.
-/// Shared by [`GetFuture`], [`GetManyFuture`], the owned futures and the streams.
+/// A pending async get: its place in the getter list (with the queue's
+/// holder). Shared by [`GetFuture`], [`GetManyFuture`], the owned futures and
+/// the streams.
 pub(super) struct GetState<H: AsQueue> {
-    holder: H,
-    /// The entry in the core's getter list while registered.
-    key: Option<Key>,
+    place: Place<H, Getters>,
     /// A future's poll returned `Ready` (streams never set it).
     done: bool,
 }
@@ -241,8 +241,7 @@ pub(super) struct GetState<H: AsQueue> {
 impl<H: AsQueue> GetState<H> {
     pub(super) fn new(holder: H) -> Self {
         Self {
-            holder,
-            key: None,
+            place: Place::new(holder),
             done: false,
         }
     }
@@ -263,12 +262,12 @@ impl<H: AsQueue> GetState<H> {
     }
 
     pub(super) fn queue(&self) -> &BlockingQueue<H::Item, H::Discipline> {
-        self.holder.as_queue()
+        self.place.queue()
     }
 
     /// One poll of an async get: the item, `ShutDown`, or `Pending` registered.
     pub(super) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<H::Item, GetError>> {
-        self.holder.as_queue().core.poll_get(cx, &mut self.key)
+        self.place.poll_get(cx)
     }
 
     /// One poll of an async `get_many`: the first item as `poll` takes it, then
@@ -293,11 +292,7 @@ impl<H: AsQueue> GetState<H> {
         let mut items = vec![first];
         // `Empty` or `ShutDown` here only mean "nothing more": the batch has its
         // first item.
-        let _ = self
-            .holder
-            .as_queue()
-            .core
-            .get_many(&mut items, max - 1, Wait::No);
+        let _ = self.queue().core.get_many(&mut items, max - 1, Wait::No);
         Poll::Ready(Ok(items))
     }
 
@@ -321,36 +316,28 @@ impl<H: AsQueue> GetState<H> {
     }
 
     pub(super) fn registered(&self) -> bool {
-        self.key.is_some()
+        self.place.registered()
     }
 }
 
-impl<H: AsQueue> Drop for GetState<H> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.holder.as_queue().core.leave_get(key);
-        }
-    }
-}
-
-/// A pending async put: the queue's holder, the item until it is put, and the
-/// entry in the putter list. Shared by [`PutFuture`] and the owned future.
+/// A pending async put: its place in the putter list (with the queue's
+/// holder) and the item until it is put. Shared by [`PutFuture`] and the owned
+/// future. The place is declared first: it leaves the list before the item, if
+/// still here, drops (outside every lock).
 pub(super) struct PutState<H: AsQueue> {
-    holder: H,
+    place: Place<H, Putters>,
     /// `Some` until the poll that queues it (or hands it back in the error). On
     /// a rendezvous queue it moves into the queue's offer while pending, and
     /// comes back if the future is cancelled before a getter took it.
     item: Option<H::Item>,
-    key: Option<Key>,
     done: bool,
 }
 
 impl<H: AsQueue> PutState<H> {
     pub(super) fn new(holder: H, item: H::Item) -> Self {
         Self {
-            holder,
+            place: Place::new(holder),
             item: Some(item),
-            key: None,
             done: false,
         }
     }
@@ -363,48 +350,33 @@ impl<H: AsQueue> PutState<H> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), PutShutDownError<H::Item>>> {
         assert!(!self.done, "put future polled after completion");
-        let r = self
-            .holder
-            .as_queue()
-            .core
-            .poll_put(&mut self.item, cx, &mut self.key);
+        let r = self.place.poll_put(&mut self.item, cx);
         self.done = r.is_ready();
         r.map(put_shut_down)
     }
 
     /// Leaves the putter list and returns the item if it was not put.
     pub(super) fn cancel(&mut self) -> Option<H::Item> {
-        let queue = self.holder.as_queue();
-        if let Some(key) = self.key.take() {
-            if let Some(zero) = queue.core.zero() {
-                // Rendezvous: the item waits in the queue's offer, unless a
-                // getter took it already (the put happened).
-                if !fault::active(Fault::ZeroIntoItemSkipsWithdraw) {
-                    return zero.withdraw(key);
-                }
-                self.key = Some(key); // the fault: left for `Drop`
-                return self.item.take();
+        let (queue, key) = self.place.parts();
+        if let (Some(zero), Some(k)) = (queue.core.zero(), *key) {
+            // Rendezvous: the item waits in the queue's offer, unless a getter
+            // took it already (the put happened).
+            if !fault::active(Fault::ZeroIntoItemSkipsWithdraw) {
+                *key = None;
+                return zero.withdraw(k);
             }
-            queue.core.leave_put(key);
+            return self.item.take(); // the fault: the offer is left for `Drop`
         }
+        self.place.leave();
         self.item.take()
     }
 
     pub(super) fn fmt_fields(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(name)
-            .field("registered", &self.key.is_some())
+            .field("registered", &self.place.registered())
             .field("holds_item", &self.item.is_some())
             .field("done", &self.done)
             .finish()
-    }
-}
-
-impl<H: AsQueue> Drop for PutState<H> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.holder.as_queue().core.leave_put(key);
-        }
-        // The item, if still here, is dropped after this, outside every lock.
     }
 }
 

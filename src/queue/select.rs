@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use super::as_queue::AsQueue;
 use super::discipline::Discipline;
 use super::front::BlockingQueue;
-use super::inside::CoreAsync;
+use super::place::{Getters, Place, Putters};
 use super::zero::Claim;
 use crate::backoff::Backoff;
 use crate::queue::error::{GetError, PutError};
@@ -59,9 +59,9 @@ trait Arm<R> {
     }
 }
 
+/// A get arm: its place in the queue's getter list (left when the arm drops).
 struct GetArm<'a, T, D: Discipline<T>, F> {
-    queue: &'a BlockingQueue<T, D>,
-    key: Option<Key>,
+    place: Place<&'a BlockingQueue<T, D>, Getters>,
     done: Option<Result<T, GetError>>,
     f: F,
 }
@@ -72,7 +72,7 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<T, GetError>) -> R> Arm<R> for GetA
     }
 
     fn try_now(&mut self) -> bool {
-        match self.queue.try_get() {
+        match self.place.queue().try_get() {
             Err(GetError::Empty) => false,
             r => {
                 self.done = Some(r);
@@ -82,7 +82,7 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<T, GetError>) -> R> Arm<R> for GetA
     }
 
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        match self.queue.core.poll_get(cx, &mut self.key) {
+        match self.place.poll_get(cx) {
             Poll::Ready(r) => {
                 self.done = Some(r);
                 Poll::Ready(())
@@ -92,9 +92,7 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<T, GetError>) -> R> Arm<R> for GetA
     }
 
     fn leave(&mut self) {
-        if let Some(k) = self.key.take() {
-            self.queue.core.leave_get(k);
-        }
+        self.place.leave();
     }
 
     fn finish(&mut self) -> R {
@@ -103,20 +101,12 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<T, GetError>) -> R> Arm<R> for GetA
     }
 }
 
-impl<T, D: Discipline<T>, F> Drop for GetArm<'_, T, D, F> {
-    fn drop(&mut self) {
-        if let Some(k) = self.key.take() {
-            self.queue.core.leave_get(k);
-        }
-    }
-}
-
-/// A put arm: its item lives in `slot`, the caller's `&mut Option<T>`
-/// ([`Select::put`]) or an [`OwnedSlot`] ([`Select::put_item`]).
+/// A put arm: its place in the queue's putter list (left when the arm drops,
+/// before the slot drops), and its item in `slot`, the caller's
+/// `&mut Option<T>` ([`Select::put`]) or an [`OwnedSlot`] ([`Select::put_item`]).
 struct PutArm<'a, T, D: Discipline<T>, S: BorrowMut<Option<T>>, F> {
-    queue: &'a BlockingQueue<T, D>,
+    place: Place<&'a BlockingQueue<T, D>, Putters>,
     slot: S,
-    key: Option<Key>,
     /// A rendezvous queue's offer holding the slot's item while the select
     /// waits.
     offered: Option<Key>,
@@ -139,7 +129,7 @@ where
         let Some(item) = slot.take() else {
             return false;
         };
-        match self.queue.try_put(item) {
+        match self.place.queue().try_put(item) {
             Err(PutError::Full(item)) => {
                 *slot = Some(item);
                 false
@@ -152,7 +142,7 @@ where
     }
 
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.queue.core.zero().is_some() {
+        if self.place.queue().core.zero().is_some() {
             // Rendezvous: a hand-off to a blocked getter now, or an offer
             // once the whole round failed (`offer`).
             return if self.try_now() {
@@ -162,7 +152,7 @@ where
             };
         }
         let slot = self.slot.borrow_mut();
-        match self.queue.core.poll_put(slot, cx, &mut self.key) {
+        match self.place.poll_put(slot, cx) {
             Poll::Ready(r) => {
                 self.done = Some(r);
                 Poll::Ready(())
@@ -172,9 +162,7 @@ where
     }
 
     fn leave(&mut self) {
-        if let Some(k) = self.key.take() {
-            self.queue.core.leave_put(k);
-        }
+        self.place.leave();
         // A select that stops waiting takes its offer back (taken by a getter
         // meanwhile only if the select is dropped while pending: the item was
         // then handed over).
@@ -187,7 +175,7 @@ where
     }
 
     fn offer(&mut self, cx: &mut Context<'_>, claim: &Arc<Claim>) {
-        if let Some(zero) = self.queue.core.zero() {
+        if let Some(zero) = self.place.queue().core.zero() {
             if self.offered.is_none() {
                 self.offered = zero.offer_for_select(self.slot.borrow_mut(), cx, claim);
             }
@@ -203,7 +191,7 @@ impl<T, D: Discipline<T>, S: BorrowMut<Option<T>>, F> PutArm<'_, T, D, S, F> {
     /// See [`Arm::reclaim`].
     fn withdraw_offer(&mut self) -> bool {
         // `offered` is only ever set on a rendezvous queue.
-        let (Some(zero), Some(k)) = (self.queue.core.zero(), self.offered.take()) else {
+        let (Some(zero), Some(k)) = (self.place.queue().core.zero(), self.offered.take()) else {
             return false;
         };
         match zero.withdraw(k) {
@@ -221,13 +209,14 @@ impl<T, D: Discipline<T>, S: BorrowMut<Option<T>>, F> PutArm<'_, T, D, S, F> {
 
 impl<T, D: Discipline<T>, S: BorrowMut<Option<T>>, F> Drop for PutArm<'_, T, D, S, F> {
     fn drop(&mut self) {
-        if let Some(k) = self.key.take() {
-            self.queue.core.leave_put(k);
-        }
         // An offer still out goes back into the slot (before the slot drops).
+        // Only a rendezvous queue has offers, and there the arm never takes a
+        // place in the putter list (`poll` hands off or offers instead), so
+        // the order against the place's leaving does not matter.
         self.withdraw_offer();
-        // The slot drops after this, outside every lock: an `OwnedSlot` hands
-        // its item, if still there, to its `unsent` function.
+        // Then the place leaves its list, and the slot drops, outside every
+        // lock: an `OwnedSlot` hands its item, if still there, to its `unsent`
+        // function.
     }
 }
 
@@ -419,8 +408,9 @@ pub struct Select<'a, R, K = LocalArms> {
 // SAFETY: a `Select<SendArms>` only ever holds arms admitted through
 // `K: ArmKind<(F, T, D)>` (`get`) or `ArmKind<(F, U, T, D)>` (`put`,
 // `put_item`), which for `SendArms` requires those types to be `Send`. An arm
-// holds exactly: a `&BlockingQueue<T, D>` (`Send` when the queue is `Sync`,
-// which it is for `T: Send, D: Send`), its key (`usize`), a finished result
+// holds exactly: its `Place`, a `&BlockingQueue<T, D>` (`Send` when the queue
+// is `Sync`, which it is for `T: Send, D: Send`) with its key (`usize`) and a
+// `PhantomData` of a unit marker, a finished result
 // (`T`, `GetError`, `PutError<T>`: `Send` for `T: Send`), its closure `F`, and
 // a slot (`&mut Option<T>`, or an owned `Option<T>` with the `unsent` closure
 // `U`). All `Send`, so moving the boxes to another thread is sound; the
@@ -546,8 +536,7 @@ impl<'a, R, K> Select<'a, R, K> {
         K: ArmKind<(F, Q::Item, Q::Discipline)>,
     {
         self.arms.push(Box::new(GetArm {
-            queue: queue.as_queue(),
-            key: None,
+            place: Place::new(queue.as_queue()),
             done: None,
             f,
         }));
@@ -592,9 +581,8 @@ impl<'a, R, K> Select<'a, R, K> {
     {
         self.claim_for(queue.as_queue());
         self.arms.push(Box::new(PutArm {
-            queue: queue.as_queue(),
+            place: Place::new(queue.as_queue()),
             slot,
-            key: None,
             offered: None,
             done: None,
             f,
@@ -639,12 +627,11 @@ impl<'a, R, K> Select<'a, R, K> {
     {
         self.claim_for(queue.as_queue());
         self.arms.push(Box::new(PutArm {
-            queue: queue.as_queue(),
+            place: Place::new(queue.as_queue()),
             slot: OwnedSlot {
                 item: Some(item),
                 unsent: Some(unsent),
             },
-            key: None,
             offered: None,
             done: None,
             f,

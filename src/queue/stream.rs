@@ -9,7 +9,6 @@ use futures_core::stream::{FusedStream, Stream};
 use super::discipline::Discipline;
 use super::front::BlockingQueue;
 use super::future::GetState;
-use super::owned::IntoStream;
 
 impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// An async iterator that takes items with [`get_async`](Self::get_async)
@@ -93,21 +92,5 @@ impl<T, D: Discipline<T>> fmt::Debug for QueueStream<'_, T, D> {
             .field("registered", &self.state.registered())
             .field("ended", &self.ended)
             .finish()
-    }
-}
-
-/// With the `stream` feature, the owned stream is a `Stream` too.
-#[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
-impl<T, D: Discipline<T>> Stream for IntoStream<T, D> {
-    type Item = T;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().poll_item(cx)
-    }
-}
-
-impl<T, D: Discipline<T>> FusedStream for IntoStream<T, D> {
-    fn is_terminated(&self) -> bool {
-        self.ended()
     }
 }

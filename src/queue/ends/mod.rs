@@ -90,18 +90,36 @@ macro_rules! sizes {
 use sizes;
 
 mod consumer;
+mod owned;
 mod producer;
 
 use std::fmt;
 use std::sync::Arc;
 
+use super::as_queue::{sealed::Sealed, AsQueue};
 use super::discipline::Discipline;
 use super::front::BlockingQueue;
 use crate::sync::fault::{self, Fault};
 use crate::sync::{AtomicUsize, Ordering};
 
 pub use consumer::{Consumer, IntoIter};
+pub use owned::{GetOwned, IntoStream, PutOwned};
 pub use producer::Producer;
+
+/// The ends reach their queue through `queue()`.
+macro_rules! end_as_queue {
+    ($($end:ident),*) => {$(
+        impl<T, D: Discipline<T>> Sealed for $end<T, D> {}
+        impl<T, D: Discipline<T>> AsQueue for $end<T, D> {
+            type Item = T;
+            type Discipline = D;
+            fn as_queue(&self) -> &BlockingQueue<T, D> {
+                self.queue()
+            }
+        }
+    )*};
+}
+end_as_queue!(Producer, Consumer);
 
 /// What the ends share: the queue and how many ends of each kind are alive.
 struct Shared<T, D: Discipline<T>> {

@@ -2,7 +2,8 @@
 //! end) instead of borrowing it: [`GetOwned`], [`PutOwned`] and the stream
 //! [`IntoStream`], for `tokio::spawn` and for returning a stream from a
 //! function (flume's `into_recv_async` / `into_stream`). The state machines are
-//! the borrowing futures' own (`future.rs`); only the holder differs.
+//! the borrowing futures' own (`future.rs`); only the holder differs. They live
+//! beside the ends because an [`Owner`] may be one.
 
 use std::fmt;
 use std::future::{poll_fn, Future};
@@ -10,17 +11,21 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::as_queue::{sealed::Sealed, AsQueue};
-use super::discipline::Discipline;
-use super::ends::{Consumer, Producer};
-use super::front::BlockingQueue;
-use super::future::{GetState, PutState};
-use super::store::Fifo;
+#[cfg(feature = "stream")]
+use futures_core::stream::{FusedStream, Stream};
+
+use super::consumer::Consumer;
+use super::producer::Producer;
+use crate::queue::as_queue::{sealed::Sealed, AsQueue};
+use crate::queue::discipline::Discipline;
 use crate::queue::error::{PutShutDownError, ShutDownError};
+use crate::queue::front::BlockingQueue;
+use crate::queue::future::{GetState, PutState};
+use crate::queue::store::Fifo;
 
 /// What an owned future or stream holds: a reference count on the queue, or a
 /// counted end (which keeps its side of the queue open while the future lives).
-pub(super) enum Owner<T, D: Discipline<T>> {
+enum Owner<T, D: Discipline<T>> {
     Queue(Arc<BlockingQueue<T, D>>),
     Consumer(Consumer<T, D>),
     Producer(Producer<T, D>),
@@ -151,7 +156,7 @@ pub struct GetOwned<T, D: Discipline<T> = Fifo<T>> {
 }
 
 impl<T, D: Discipline<T>> GetOwned<T, D> {
-    pub(super) fn new(owner: Owner<T, D>) -> Self {
+    fn new(owner: Owner<T, D>) -> Self {
         Self {
             state: GetState::new(owner),
         }
@@ -203,7 +208,7 @@ pub struct PutOwned<T, D: Discipline<T> = Fifo<T>> {
 impl<T, D: Discipline<T>> Unpin for PutOwned<T, D> {}
 
 impl<T, D: Discipline<T>> PutOwned<T, D> {
-    pub(super) fn new(owner: Owner<T, D>, item: T) -> Self {
+    fn new(owner: Owner<T, D>, item: T) -> Self {
         Self {
             state: PutState::new(owner, item),
         }
@@ -293,7 +298,7 @@ pub struct IntoStream<T, D: Discipline<T> = Fifo<T>> {
 }
 
 impl<T, D: Discipline<T>> IntoStream<T, D> {
-    pub(super) fn new(owner: Owner<T, D>) -> Self {
+    fn new(owner: Owner<T, D>) -> Self {
         Self {
             state: GetState::new(owner),
             ended: false,
@@ -341,16 +346,23 @@ impl<T, D: Discipline<T>> IntoStream<T, D> {
     pub fn queue(&self) -> &BlockingQueue<T, D> {
         self.state.queue()
     }
+}
 
-    /// The stream's poll, for the `Stream` impl.
-    #[cfg(feature = "stream")]
-    pub(super) fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.state.poll_next(&mut self.ended, cx)
+/// With the `stream` feature, the owned stream is a `Stream` too.
+#[cfg(feature = "stream")]
+#[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
+impl<T, D: Discipline<T>> Stream for IntoStream<T, D> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = self.get_mut();
+        this.state.poll_next(&mut this.ended, cx)
     }
+}
 
-    /// Whether the stream has ended, for the `FusedStream` impl.
-    #[cfg(feature = "stream")]
-    pub(super) fn ended(&self) -> bool {
+#[cfg(feature = "stream")]
+impl<T, D: Discipline<T>> FusedStream for IntoStream<T, D> {
+    fn is_terminated(&self) -> bool {
         self.ended
     }
 }
