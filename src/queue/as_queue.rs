@@ -14,9 +14,9 @@ pub(crate) mod sealed {
 }
 
 /// Something that reaches a [`BlockingQueue`]: the queue, a reference, `Arc`,
-/// `Rc` or `Box` of one, a [`Producer`] or a [`Consumer`]. [`Select`](crate::Select)
-/// arms take any of them, so a select can serve the counted ends as well as
-/// shared queues.
+/// `Rc` or `Box` of one, a [`Producer`](crate::Producer) or a
+/// [`Consumer`](crate::Consumer). [`Select`](crate::Select) arms take any of
+/// them, so a select can serve the counted ends as well as shared queues.
 ///
 /// Sealed: implemented by the crate's types only. The associated types say
 /// which queue: its item type and its [`Discipline`].

@@ -82,13 +82,7 @@ impl<T, D: Discipline<T>, R, F: FnMut(Result<T, GetError>) -> R> Arm<R> for GetA
     }
 
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        match self.place.poll_get(cx) {
-            Poll::Ready(r) => {
-                self.done = Some(r);
-                Poll::Ready(())
-            }
-            Poll::Pending => Poll::Pending,
-        }
+        self.place.poll_get(cx).map(|r| self.done = Some(r))
     }
 
     fn leave(&mut self) {
@@ -152,13 +146,7 @@ where
             };
         }
         let slot = self.slot.borrow_mut();
-        match self.place.poll_put(slot, cx) {
-            Poll::Ready(r) => {
-                self.done = Some(r);
-                Poll::Ready(())
-            }
-            Poll::Pending => Poll::Pending,
-        }
+        self.place.poll_put(slot, cx).map(|r| self.done = Some(r))
     }
 
     fn leave(&mut self) {
