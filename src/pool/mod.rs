@@ -13,6 +13,7 @@
 
 mod builder;
 mod cell;
+mod completion;
 mod error;
 mod future;
 mod handle;
@@ -31,7 +32,6 @@ mod stats;
 mod submit;
 mod timed;
 mod timer;
-mod wait;
 mod worker;
 
 pub use builder::PoolBuilder;
@@ -43,7 +43,7 @@ pub use periodic::PeriodicHandle;
 pub use scope::{Scope, ScopedHandle};
 pub use service::TaskService;
 pub use stats::PoolStats;
-pub use wait::{
+pub use completion::{
     as_completed, done_callback_panics, wait_any, wait_any_deadline, wait_any_timeout, AsCompleted,
     NextCompleted,
 };
