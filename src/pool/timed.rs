@@ -18,6 +18,11 @@ use crate::sync::{AtomicBool, AtomicUsize};
 pub(crate) trait Delayed: Runnable {
     /// Its handle cancelled it (its closure is gone; only its time is left).
     fn is_cancelled(&self) -> bool;
+    /// The same task as pool work. Written out (`self`) rather than left to a
+    /// trait-upcasting coercion, which the crate's minimum Rust (1.83) lacks.
+    fn into_runnable(self: Arc<Self>) -> Arc<dyn Runnable>
+    where
+        Self: 'static;
 }
 
 /// A periodic series waiting for its next run.

@@ -43,6 +43,13 @@ where
     fn is_cancelled(&self) -> bool {
         Slot::<R>::state(self).load(Ordering::Acquire) & PHASE == CANCELLED
     }
+
+    fn into_runnable(self: Arc<Self>) -> Arc<dyn Runnable>
+    where
+        Self: 'static,
+    {
+        self
+    }
 }
 
 /// What the [`TaskHandle`](super::TaskHandle) of a one-shot delayed task
@@ -158,7 +165,7 @@ impl Shared {
         while let Ok(entry) = self.timers.queue.get() {
             let panicked = match entry {
                 Timed::Once(task) => {
-                    let task: Arc<dyn Runnable> = task;
+                    let task = task.into_runnable();
                     match self.accept(task, Job::Task, Block::Forever) {
                         Ok(()) => false,
                         Err(e) => {
