@@ -22,7 +22,7 @@ fn wait_races_last_done() {
             })
             .collect();
         c.wait();
-        assert_eq!(c.pending(), 0);
+        assert_eq!(c.unfinished_tasks(), 0);
         for w in workers {
             w.join().unwrap();
         }
@@ -41,7 +41,7 @@ fn too_many_done_is_an_error() {
         let theirs = t.join().unwrap();
         assert!(mine.is_ok() != theirs.is_ok(), "{mine:?} {theirs:?}");
         assert_eq!(mine.err().or(theirs.err()), Some(TaskDoneError));
-        assert_eq!(c.pending(), 0);
+        assert_eq!(c.unfinished_tasks(), 0);
     });
 }
 
@@ -56,11 +56,11 @@ fn timed_wait_races_done() {
         let t = thread::spawn(move || c2.done().unwrap());
         let clock = thread::spawn(timer::fire);
         if c.wait_timeout(Duration::from_secs(1)) {
-            assert_eq!(c.pending(), 0);
+            assert_eq!(c.unfinished_tasks(), 0);
         }
         t.join().unwrap();
         clock.join().unwrap();
-        assert_eq!(c.pending(), 0);
+        assert_eq!(c.unfinished_tasks(), 0);
     });
 }
 

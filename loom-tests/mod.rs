@@ -8,6 +8,7 @@
 //! `docs/verification.md` lists what each model proves.
 
 mod asynk;
+mod completion;
 mod condvar;
 mod counter;
 mod delay;
@@ -17,7 +18,6 @@ mod pool;
 mod queue;
 mod schedule;
 mod select;
-mod wait;
 mod zero;
 
 use crate::futex::loom::timer::{self, TimedWait};

@@ -27,7 +27,7 @@ fn join_waits_for_every_done_across_threads() {
     tasks.wait();
     // `done` releases and `wait` acquires: every increment before a `done` is visible.
     assert_eq!(finished.load(Ordering::Relaxed), WORKERS * EACH);
-    assert_eq!(tasks.pending(), 0);
+    assert_eq!(tasks.unfinished_tasks(), 0);
     for w in workers {
         w.join().unwrap();
     }
@@ -57,7 +57,7 @@ fn done_more_often_than_add_is_an_error_and_the_count_stays_zero() {
     c.done().unwrap();
     c.done().unwrap();
     assert_eq!(c.done(), Err(TaskDoneError));
-    assert_eq!(c.pending(), 0);
+    assert_eq!(c.unfinished_tasks(), 0);
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn racing_done_calls_never_succeed_more_than_added() {
         .collect();
     let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(ok, ADDED);
-    assert_eq!(c.pending(), 0);
+    assert_eq!(c.unfinished_tasks(), 0);
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn overflowing_add_is_refused_and_changes_nothing() {
     let c = TaskCounter::default();
     c.add(3).unwrap();
     assert_eq!(c.add(usize::MAX), Err(CountOverflowError));
-    assert_eq!(c.pending(), 3);
+    assert_eq!(c.unfinished_tasks(), 3);
 }
 
 mod model {
@@ -150,7 +150,7 @@ mod model {
                     }
                     Op::WaitZero => prop_assert_eq!(c.wait_timeout(Duration::ZERO), reference == 0),
                 }
-                prop_assert_eq!(c.pending(), reference);
+                prop_assert_eq!(c.unfinished_tasks(), reference);
             }
         }
     }

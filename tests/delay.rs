@@ -307,6 +307,42 @@ fn blocked_putter_gets_the_slot_a_get_frees() {
 }
 
 #[test]
+fn put_at_deadline_gives_up_at_its_deadline_and_takes_a_freed_slot() {
+    let q = DelayQueue::bounded(1);
+    let far = Instant::now() + Duration::from_secs(3600);
+    q.put(1).unwrap();
+    // A deadline already past on a full queue: the call does not wait.
+    assert_eq!(
+        q.put_at_deadline(2, Instant::now(), Instant::now()),
+        Err(PutError::Full(2))
+    );
+    // One a few milliseconds ahead gives up at it, with the item back.
+    let soon = Instant::now() + Duration::from_millis(5);
+    assert_eq!(
+        q.put_at_deadline(2, Instant::now(), soon),
+        Err(PutError::Full(2))
+    );
+    assert!(Instant::now() >= soon);
+    thread::scope(|s| {
+        // A far deadline, and a timeout too large for `Instant` (no limit):
+        // each waits and takes the slot a get frees.
+        let by_deadline = s.spawn(|| q.put_at_deadline(2, Instant::now(), far));
+        while q.blocked_putters() == 0 {
+            thread::yield_now();
+        }
+        assert_eq!(q.get(), Ok(1));
+        by_deadline.join().unwrap().unwrap();
+        let by_timeout = s.spawn(|| q.put_at_timeout(3, Instant::now(), Duration::MAX));
+        while q.blocked_putters() == 0 {
+            thread::yield_now();
+        }
+        assert_eq!(q.get(), Ok(2));
+        by_timeout.join().unwrap().unwrap();
+    });
+    assert_eq!(q.get(), Ok(3));
+}
+
+#[test]
 fn task_done_and_join() {
     let q = DelayQueue::unbounded();
     q.put_after(1, Duration::from_millis(5)).unwrap();

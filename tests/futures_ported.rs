@@ -89,8 +89,8 @@ fn done_callback_already_finished_runs_at_once() {
         let pool = ThreadPoolManager::new(1).unwrap();
         let mut ok = pool.submit(|| 5).unwrap();
         let mut bad = pool.submit(|| -> i32 { panic!("late") }).unwrap();
-        ok.wait_ref_done();
-        bad.wait_ref_done();
+        ok.wait_finished();
+        bad.wait_finished();
         let mut got = Vec::new();
         let (tx, rx) = mpsc::channel();
         for h in [&mut ok, &mut bad] {
@@ -160,7 +160,7 @@ fn as_completed_zero_timeout_yields_the_finished_ones() {
         let g = Arc::clone(&gate);
         let pending = pool.submit(move || g.get().is_ok()).unwrap();
         let done = pool.submit(|| true).unwrap();
-        done.wait_ref_done();
+        done.wait_finished();
         let mut it = as_completed([pending, done]).with_timeout(Duration::ZERO);
         assert_eq!(it.next(), Some((1, Ok(true))));
         assert_eq!(it.next(), None);

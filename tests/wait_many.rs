@@ -68,7 +68,7 @@ fn as_completed_timeout_keeps_pending_handles() {
 
 /// Python's `wait(return_when=...)` modes, written with what replaces the
 /// removed root-level `wait`: `wait_any` (`FIRST_COMPLETED`), `as_completed`
-/// stopped at the first error (`FIRST_EXCEPTION`), `wait_ref_done` on each
+/// stopped at the first error (`FIRST_EXCEPTION`), `wait_finished` on each
 /// handle (`ALL_COMPLETED`).
 #[test]
 fn wait_modes_match_python() {
@@ -102,8 +102,8 @@ fn wait_modes_match_python() {
 }
 
 #[test]
-fn wait_ref_done_over_many_handles() {
-    within("wait_ref_done over many handles", || {
+fn wait_finished_over_many_handles() {
+    within("wait_finished over many handles", || {
         let pool = ThreadPoolManager::new(2).unwrap();
         let n = 20_000;
         let gate = Arc::new(Queue::<()>::unbounded());
@@ -123,7 +123,7 @@ fn wait_ref_done_over_many_handles() {
             );
         }
         gate.put(()).unwrap();
-        handles.iter().for_each(TaskHandle::wait_ref_done);
+        handles.iter().for_each(TaskHandle::wait_finished);
         assert!(handles.iter().all(TaskHandle::is_finished));
         let failed = handles
             .into_iter()
@@ -225,7 +225,7 @@ fn wait_any_timed_gives_up_then_reports() {
         assert_eq!(h.wait(), Ok(Ok(7)));
 
         let both = [pool.submit(|| 1).unwrap(), pool.submit(|| 2).unwrap()];
-        both.iter().for_each(TaskHandle::wait_ref_done);
+        both.iter().for_each(TaskHandle::wait_finished);
         assert_eq!(wait_any_deadline(&both, Instant::now()), Some(0));
         let none: [queuekit::TaskHandle<u8>; 0] = [];
         assert_eq!(wait_any_timeout(&none, Duration::from_secs(60)), None);
@@ -256,7 +256,7 @@ fn wait_any_deadline_wakes_for_a_task_finished_by_another_thread() {
         assert!(!handles[0].is_finished());
         opener.join().unwrap();
         gates[0].put(()).unwrap();
-        handles.iter().for_each(TaskHandle::wait_ref_done);
+        handles.iter().for_each(TaskHandle::wait_finished);
         assert!(handles.iter().all(TaskHandle::is_finished));
     });
 }

@@ -33,7 +33,7 @@ impl TaskCounter {
     /// let c2 = Arc::clone(&c);
     /// let worker = std::thread::spawn(move || c2.done().unwrap());
     /// futures::executor::block_on(c.wait_async());
-    /// assert_eq!(c.pending(), 0);
+    /// assert_eq!(c.unfinished_tasks(), 0);
     /// worker.join().unwrap();
     /// ```
     pub fn wait_async(&self) -> JoinFuture<'_> {
@@ -44,7 +44,7 @@ impl TaskCounter {
     }
 
     fn poll_zero(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<()> {
-        if self.pending() == 0 {
+        if self.unfinished_tasks() == 0 {
             self.leave(key);
             return Poll::Ready(());
         }
@@ -54,7 +54,7 @@ impl TaskCounter {
         // An RMW on every pending poll (a re-armed entry too): see the module
         // header and `wait_inner`. A new entry counts itself, an old one adds 0.
         self.waiters.fetch_add(u32::from(new), Ordering::AcqRel);
-        if self.pending() == 0 {
+        if self.unfinished_tasks() == 0 {
             self.leave(key);
             return Poll::Ready(());
         }

@@ -40,7 +40,7 @@ use crate::waitlist::WaitList;
 ///     thread::spawn(move || tasks.done().unwrap());
 /// }
 /// tasks.wait(); // returns once all three are done
-/// assert_eq!(tasks.pending(), 0);
+/// assert_eq!(tasks.unfinished_tasks(), 0);
 /// assert!(tasks.done().is_err()); // one `done` too many
 /// ```
 pub struct TaskCounter {
@@ -89,7 +89,7 @@ impl TaskCounter {
         /// use queuekit::TaskCounter;
         ///
         /// static JOBS: TaskCounter = TaskCounter::new();
-        /// assert_eq!(JOBS.pending(), 0);
+        /// assert_eq!(JOBS.unfinished_tasks(), 0);
         /// ```
         #[must_use]
         pub const fn new() -> Self {
@@ -114,9 +114,9 @@ impl TaskCounter {
     ///
     /// let c = TaskCounter::new();
     /// c.add(2).unwrap();
-    /// assert_eq!(c.pending(), 2);
+    /// assert_eq!(c.unfinished_tasks(), 2);
     /// assert!(c.add(usize::MAX).is_err());
-    /// assert_eq!(c.pending(), 2);
+    /// assert_eq!(c.unfinished_tasks(), 2);
     /// ```
     pub fn add(&self, n: usize) -> Result<(), CountOverflowError> {
         let mut added = self.added.load(Ordering::Acquire);
@@ -217,7 +217,8 @@ impl TaskCounter {
         }
     }
 
-    /// The number of unfinished tasks right now.
+    /// The number of unfinished tasks right now: added and not yet marked done
+    /// (Python's `Queue.unfinished_tasks`, the name every queue uses too).
     ///
     /// # Examples
     ///
@@ -227,10 +228,10 @@ impl TaskCounter {
     /// let c = TaskCounter::new();
     /// c.add(5).unwrap();
     /// c.done().unwrap();
-    /// assert_eq!(c.pending(), 4);
+    /// assert_eq!(c.unfinished_tasks(), 4);
     /// ```
     #[must_use]
-    pub fn pending(&self) -> usize {
+    pub fn unfinished_tasks(&self) -> usize {
         fault::point!(Fault::CounterReadsAddedFirst => {
             let added = self.added.load(Ordering::Acquire);
             return added.wrapping_sub(self.finished.load(Ordering::Acquire));
@@ -238,6 +239,15 @@ impl TaskCounter {
         // (2), (3): `finished` first.
         let finished = self.finished.load(Ordering::Acquire);
         self.added.load(Ordering::Acquire).wrapping_sub(finished)
+    }
+
+    /// [`unfinished_tasks`](Self::unfinished_tasks) under its old name, for the
+    /// two callers in `src/queue/` (`tasks.rs`, `front.rs`), left untouched
+    /// while the queue's front files are restructured; remove it once they call
+    /// `unfinished_tasks`.
+    #[inline]
+    pub(crate) fn pending(&self) -> usize {
+        self.unfinished_tasks()
     }
 
     /// Blocks until the count is zero (Python's `Queue.join`). Returns at once if it
@@ -254,7 +264,7 @@ impl TaskCounter {
     /// let c2 = Arc::clone(&c);
     /// let worker = std::thread::spawn(move || c2.done().unwrap());
     /// c.wait();
-    /// assert_eq!(c.pending(), 0);
+    /// assert_eq!(c.unfinished_tasks(), 0);
     /// worker.join().unwrap();
     /// ```
     pub fn wait(&self) {
@@ -304,7 +314,7 @@ impl TaskCounter {
 
     fn wait_inner(&self, deadline: Option<Instant>) -> bool {
         loop {
-            if self.pending() == 0 {
+            if self.unfinished_tasks() == 0 {
                 return true;
             }
             // Register, read the epoch, re-check the count. Registration and the
@@ -317,7 +327,7 @@ impl TaskCounter {
             //   returns whichever epoch we read.
             self.waiters.fetch_add(1, Ordering::AcqRel);
             let epoch = self.zeroes.load(Ordering::Acquire);
-            if self.pending() == 0 {
+            if self.unfinished_tasks() == 0 {
                 self.waiters.fetch_sub(1, Ordering::Relaxed);
                 return true;
             }
@@ -330,7 +340,7 @@ impl TaskCounter {
             };
             self.waiters.fetch_sub(1, Ordering::Relaxed);
             if !in_time {
-                return self.pending() == 0;
+                return self.unfinished_tasks() == 0;
             }
         }
     }
@@ -356,7 +366,7 @@ impl Default for TaskCounter {
 impl fmt::Debug for TaskCounter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskCounter")
-            .field("pending", &self.pending())
+            .field("unfinished_tasks", &self.unfinished_tasks())
             .finish()
     }
 }

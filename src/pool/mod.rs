@@ -13,6 +13,7 @@
 
 mod builder;
 mod cell;
+mod completion;
 mod error;
 mod future;
 mod handle;
@@ -31,10 +32,13 @@ mod stats;
 mod submit;
 mod timed;
 mod timer;
-mod wait;
 mod worker;
 
 pub use builder::PoolBuilder;
+pub use completion::{
+    as_completed, done_callback_panics, wait_any, wait_any_deadline, wait_any_timeout, AsCompleted,
+    NextCompleted,
+};
 pub use error::{AddTaskError, PoolBuildError, ResultError, SubmitError, TaskError, Unshared};
 pub use future::{ResultFuture, WaitAllFuture};
 pub use handle::TaskHandle;
@@ -43,7 +47,3 @@ pub use periodic::PeriodicHandle;
 pub use scope::{Scope, ScopedHandle};
 pub use service::TaskService;
 pub use stats::PoolStats;
-pub use wait::{
-    as_completed, done_callback_panics, wait_any, wait_any_deadline, wait_any_timeout, AsCompleted,
-    NextCompleted,
-};

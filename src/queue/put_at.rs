@@ -69,7 +69,9 @@ impl<T> BlockingQueue<T, Delay<T>> {
     }
 
     /// Like [`put_at`](Self::put_at), giving up if no slot frees up within
-    /// `timeout` (zero: [`try_put_at`](Self::try_put_at)).
+    /// `timeout` (zero: [`try_put_at`](Self::try_put_at)); a timeout too large for
+    /// `Instant` waits forever. `timeout` bounds the wait for room; `at` is when
+    /// the item becomes due.
     ///
     /// # Errors
     ///
@@ -94,7 +96,42 @@ impl<T> BlockingQueue<T, Delay<T>> {
         at: Instant,
         timeout: Duration,
     ) -> Result<(), PutError<T>> {
-        self.core.put_at(item, at, Wait::timeout(timeout))
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.put_at_deadline(item, at, deadline),
+            // Too far to name as an instant: no limit.
+            None => self.put_at(item, at),
+        }
+    }
+
+    /// Like [`put_at`](Self::put_at), giving up if no slot frees up by
+    /// `deadline`. A deadline in the past is [`try_put_at`](Self::try_put_at).
+    /// `deadline` bounds the wait for room; `at` is when the item becomes due.
+    ///
+    /// # Errors
+    ///
+    /// As [`put_at_timeout`](Self::put_at_timeout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use queuekit::{DelayQueue, PutError};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let q = DelayQueue::bounded(1);
+    /// let now = Instant::now();
+    /// let give_up = now + Duration::from_millis(5);
+    /// q.put_at_deadline("a", now, give_up).unwrap(); // room: no waiting
+    /// let err = q.put_at_deadline("b", now, give_up).unwrap_err();
+    /// assert_eq!(err, PutError::Full("b"));
+    /// assert_eq!(q.get(), Ok("a"));
+    /// ```
+    pub fn put_at_deadline(
+        &self,
+        item: T,
+        at: Instant,
+        deadline: Instant,
+    ) -> Result<(), PutError<T>> {
+        self.core.put_at(item, at, Wait::Until(deadline))
     }
 
     /// Adds `item`, due at `at`, if there is room now; never blocks.

@@ -1,7 +1,8 @@
-//! Waiting on many task handles: [`as_completed`] (Python's
-//! `concurrent.futures.as_completed`), [`wait_any`] and its timed forms,
-//! [`TaskHandle::on_done`] (`add_done_callback`) and
-//! [`ThreadPoolManager::map_unordered`] (`imap_unordered`).
+//! Task completion beyond one handle's `wait`: waiting on many handles
+//! ([`as_completed`], Python's `concurrent.futures.as_completed`; [`wait_any`] and
+//! its timed forms; [`ThreadPoolManager::map_unordered`], `imap_unordered`), a
+//! callback on completion ([`TaskHandle::on_done`], `add_done_callback`), and
+//! waiting for one handle without consuming it ([`TaskHandle::wait_finished`]).
 //!
 //! One waiter mechanism (the async one, as for select over queues): each task cell
 //! has a `WaitList` of `Waker`s, announced by the `ASYNC` bit with an RMW on the
@@ -54,7 +55,7 @@ static CALLBACK_PANICS: StdAtomicUsize = StdAtomicUsize::new(0);
 /// let pool = ThreadPoolManager::new(1).unwrap();
 /// let mut h = pool.submit(|| 1).unwrap();
 /// let before = done_callback_panics();
-/// h.wait_ref_done();
+/// h.wait_finished();
 /// h.on_done(|_| panic!("callback bug")); // already done: runs here, caught
 /// assert_eq!(done_callback_panics(), before + 1);
 /// ```
@@ -122,7 +123,7 @@ impl<R: Send + 'static> TaskHandle<R> {
     /// The outcome moves into `f` (no `R: Clone` needed, and nothing shared
     /// with the handle): the handle keeps [`cancel`](Self::cancel),
     /// [`is_finished`](Self::is_finished) and
-    /// [`wait_ref_done`](Self::wait_ref_done), but its
+    /// [`wait_finished`](Self::wait_finished), but its
     /// [`wait`](Self::wait) and friends, and a later `on_done`, report
     /// [`TaskError::ResultTaken`]. Called on a handle whose result was already
     /// taken (it was awaited to completion), `f` runs at once with
@@ -193,11 +194,11 @@ impl<R> TaskHandle<R> {
     ///
     /// let pool = ThreadPoolManager::new(1).unwrap();
     /// let h = pool.submit(|| "x").unwrap();
-    /// h.wait_ref_done();
+    /// h.wait_finished();
     /// assert!(h.is_finished());
     /// assert_eq!(h.wait(), Ok("x"));
     /// ```
-    pub fn wait_ref_done(&self) {
+    pub fn wait_finished(&self) {
         wait_any_by(std::slice::from_ref(self), None);
     }
 }

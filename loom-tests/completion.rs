@@ -99,7 +99,7 @@ fn faulty_ready_registers_after_look() {
 #[test]
 fn catches_ready_registering_after_its_look() {
     expect_failure(
-        "loom_tests::wait::faulty_ready_registers_after_look",
+        "loom_tests::completion::faulty_ready_registers_after_look",
         "deadlock",
     );
 }
