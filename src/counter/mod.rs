@@ -241,15 +241,6 @@ impl TaskCounter {
         self.added.load(Ordering::Acquire).wrapping_sub(finished)
     }
 
-    /// [`unfinished_tasks`](Self::unfinished_tasks) under its old name, for the
-    /// two callers in `src/queue/` (`tasks.rs`, `front.rs`), left untouched
-    /// while the queue's front files are restructured; remove it once they call
-    /// `unfinished_tasks`.
-    #[inline]
-    pub(crate) fn pending(&self) -> usize {
-        self.unfinished_tasks()
-    }
-
     /// Blocks until the count is zero (Python's `Queue.join`). Returns at once if it
     /// already is.
     ///

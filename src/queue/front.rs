@@ -391,7 +391,7 @@ impl<T, D: Discipline<T>> fmt::Debug for BlockingQueue<T, D> {
         let mut d = f.debug_struct("BlockingQueue");
         d.field("capacity", &self.capacity());
         self.core.fmt_fields(&mut d);
-        d.field("unfinished_tasks", &self.core.tasks().pending())
+        d.field("unfinished_tasks", &self.core.tasks().unfinished_tasks())
             .finish()
     }
 }

@@ -118,6 +118,6 @@ impl<T, D: Discipline<T>> BlockingQueue<T, D> {
     /// ```
     #[must_use]
     pub fn unfinished_tasks(&self) -> usize {
-        self.core.tasks().pending()
+        self.core.tasks().unfinished_tasks()
     }
 }
