@@ -59,19 +59,21 @@ fn spawned_get_owned_takes_an_item_from_a_thread() {
 /// The owned future holds the queue: the caller's last `Arc` can go.
 #[test]
 fn owned_futures_keep_the_queue_alive() {
-    let q = Arc::new(Queue::bounded(1));
-    let weak = Arc::downgrade(&q);
-    let get = Arc::clone(&q).get_owned();
-    let put = q.put_owned("x"); // the caller's `Arc` moves into the future
-    assert!(weak.upgrade().is_some());
-    futures::executor::block_on(async {
-        put.await.unwrap();
-        assert_eq!(get.await, Ok("x"));
+    within("owned_futures_keep_the_queue_alive", || {
+        let q = Arc::new(Queue::bounded(1));
+        let weak = Arc::downgrade(&q);
+        let get = Arc::clone(&q).get_owned();
+        let put = q.put_owned("x"); // the caller's `Arc` moves into the future
+        assert!(weak.upgrade().is_some());
+        futures::executor::block_on(async {
+            put.await.unwrap();
+            assert_eq!(get.await, Ok("x"));
+        });
+        assert!(
+            weak.upgrade().is_none(),
+            "the futures dropped the last Arcs"
+        );
     });
-    assert!(
-        weak.upgrade().is_none(),
-        "the futures dropped the last Arcs"
-    );
 }
 
 /// flume `r#async_send` on an owned future: a spawned put on a full queue waits
@@ -172,15 +174,17 @@ fn timed_put_owned_hands_the_item_back() {
 /// drops it (documented; the test pins the behaviour so the docs stay true).
 #[test]
 fn a_dropped_put_async_drops_its_item() {
-    let q = Queue::bounded(1);
-    q.put(Arc::new(0)).unwrap();
-    let item = Arc::new(1);
-    let weak = Arc::downgrade(&item);
-    let mut put = q.put_async(item);
-    assert!(poll_once(&mut put).is_pending());
-    drop(put);
-    assert!(weak.upgrade().is_none());
-    assert_eq!(q.blocked_putters(), 0);
+    within("a_dropped_put_async_drops_its_item", || {
+        let q = Queue::bounded(1);
+        q.put(Arc::new(0)).unwrap();
+        let item = Arc::new(1);
+        let weak = Arc::downgrade(&item);
+        let mut put = q.put_async(item);
+        assert!(poll_once(&mut put).is_pending());
+        drop(put);
+        assert!(weak.upgrade().is_none());
+        assert_eq!(q.blocked_putters(), 0);
+    });
 }
 
 fn numbers() -> (Producer<u64>, IntoStream<u64>) {
@@ -406,17 +410,19 @@ fn get_many_async_wakes_every_putter_it_frees_a_slot_for() {
 /// one woken and dropped passes the item on (as `get_async`).
 #[test]
 fn cancelled_get_many_async_takes_nothing() {
-    let q = Queue::unbounded();
-    let mut a = q.get_many_async(8);
-    let mut b = q.get_many_async(8);
-    assert!(poll_once(&mut a).is_pending());
-    assert!(poll_once(&mut b).is_pending());
-    assert_eq!(q.blocked_getters(), 2);
-    q.put(1).unwrap(); // notifies `a`, registered first
-    drop(a);
-    assert_eq!(q.len(), 1, "the dropped future took nothing");
-    assert_eq!(poll_once(&mut b), Poll::Ready(Ok(vec![1])));
-    assert_eq!(q.blocked_getters(), 0);
+    within("cancelled_get_many_async_takes_nothing", || {
+        let q = Queue::unbounded();
+        let mut a = q.get_many_async(8);
+        let mut b = q.get_many_async(8);
+        assert!(poll_once(&mut a).is_pending());
+        assert!(poll_once(&mut b).is_pending());
+        assert_eq!(q.blocked_getters(), 2);
+        q.put(1).unwrap(); // notifies `a`, registered first
+        drop(a);
+        assert_eq!(q.len(), 1, "the dropped future took nothing");
+        assert_eq!(poll_once(&mut b), Poll::Ready(Ok(vec![1])));
+        assert_eq!(q.blocked_getters(), 0);
+    });
 }
 
 /// The async error types convert into the general ones, and `Display` as the

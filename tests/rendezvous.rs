@@ -549,46 +549,50 @@ fn async_put_and_get_meet() {
 
 #[test]
 fn a_cancelled_async_put_takes_its_item_back() {
-    let live = AtomicUsize::new(0);
-    let counted = Queue::bounded(0);
-    let q = Queue::bounded(0);
-    let wake = Arc::new(CountWake(AtomicUsize::new(0)));
-    let waker = Waker::from(wake.clone());
-    let mut cx = Context::from_waker(&waker);
-    // Dropped while offered: the item is dropped with the future.
-    let mut put = counted.put_async(common::Counted::new(&live));
-    assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
-    assert_eq!(counted.blocked_putters(), 1);
-    assert_eq!(live.load(Ordering::SeqCst), 1);
-    drop(put);
-    assert_eq!(live.load(Ordering::SeqCst), 0, "dropped with the future");
-    assert_eq!(counted.blocked_putters(), 0);
-    assert!(counted.try_get().is_err());
-    // `into_item` hands it back.
-    let mut put = q.put_async(7);
-    assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
-    assert_eq!(put.into_item(), Some(7));
-    assert_eq!(q.try_get(), Err(GetError::Empty));
-    // Taken by a getter before the cancel: the put happened, nothing comes back.
-    let mut put = q.put_async(8);
-    assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
-    assert_eq!(q.try_get(), Ok(8));
-    assert_eq!(wake.0.load(Ordering::SeqCst), 1, "the getter woke the task");
-    assert_eq!(put.into_item(), None);
-    assert_eq!(q.unfinished_tasks(), 1);
+    within("a_cancelled_async_put_takes_its_item_back", || {
+        let live = AtomicUsize::new(0);
+        let counted = Queue::bounded(0);
+        let q = Queue::bounded(0);
+        let wake = Arc::new(CountWake(AtomicUsize::new(0)));
+        let waker = Waker::from(wake.clone());
+        let mut cx = Context::from_waker(&waker);
+        // Dropped while offered: the item is dropped with the future.
+        let mut put = counted.put_async(common::Counted::new(&live));
+        assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
+        assert_eq!(counted.blocked_putters(), 1);
+        assert_eq!(live.load(Ordering::SeqCst), 1);
+        drop(put);
+        assert_eq!(live.load(Ordering::SeqCst), 0, "dropped with the future");
+        assert_eq!(counted.blocked_putters(), 0);
+        assert!(counted.try_get().is_err());
+        // `into_item` hands it back.
+        let mut put = q.put_async(7);
+        assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
+        assert_eq!(put.into_item(), Some(7));
+        assert_eq!(q.try_get(), Err(GetError::Empty));
+        // Taken by a getter before the cancel: the put happened, nothing comes back.
+        let mut put = q.put_async(8);
+        assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
+        assert_eq!(q.try_get(), Ok(8));
+        assert_eq!(wake.0.load(Ordering::SeqCst), 1, "the getter woke the task");
+        assert_eq!(put.into_item(), None);
+        assert_eq!(q.unfinished_tasks(), 1);
+    });
 }
 
 #[test]
 fn async_put_is_handed_back_at_shutdown() {
-    let q = Queue::bounded(0);
-    let mut put = q.put_async("x");
-    let mut cx = Context::from_waker(Waker::noop());
-    assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
-    q.shutdown();
-    assert_eq!(
-        Pin::new(&mut put).poll(&mut cx),
-        Poll::Ready(Err(PutShutDownError("x")))
-    );
+    within("async_put_is_handed_back_at_shutdown", || {
+        let q = Queue::bounded(0);
+        let mut put = q.put_async("x");
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
+        q.shutdown();
+        assert_eq!(
+            Pin::new(&mut put).poll(&mut cx),
+            Poll::Ready(Err(PutShutDownError("x")))
+        );
+    });
 }
 
 #[test]
