@@ -75,9 +75,11 @@ fn wait_modes_match_python() {
     within("wait modes", || {
         let pool = ThreadPoolManager::new(3).unwrap();
         let gate = Arc::new(Queue::<()>::unbounded());
-        let g = gate.clone();
+        let started = Arc::new(Queue::<()>::unbounded());
+        let (g, st) = (gate.clone(), started.clone());
         let handles = vec![
             pool.submit(move || {
+                st.put(()).unwrap();
                 g.get().unwrap();
                 1
             })
@@ -85,6 +87,8 @@ fn wait_modes_match_python() {
             pool.submit(|| -> i32 { panic!("boom") }).unwrap(),
             pool.submit(|| 3).unwrap(),
         ];
+        // The gated task is running (not merely queued) before anything below.
+        started.get().unwrap();
         assert!(wait_any(&handles).unwrap() >= 1);
         assert_eq!(wait_any::<u32>(&[]), None);
         let mut it = as_completed(handles);
