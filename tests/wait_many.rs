@@ -87,8 +87,21 @@ fn wait_modes_match_python() {
             pool.submit(|| -> i32 { panic!("boom") }).unwrap(),
             pool.submit(|| 3).unwrap(),
         ];
-        // The gated task is running (not merely queued) before anything below.
+        // Opens the gate however this test ends, so a failed assertion fails
+        // the test instead of wedging the pool's drop on the gated task.
+        struct Open(Arc<Queue<()>>);
+        impl Drop for Open {
+            fn drop(&mut self) {
+                let _ = self.0.try_put(());
+            }
+        }
+        let _open = Open(gate.clone());
+        // The gated task is running (not merely queued) and the other two have
+        // finished before anything below: a task still queued would be
+        // cancelled by `cancel_pending`, as Python's `cancel` does.
         started.get().unwrap();
+        handles[1].wait_finished();
+        handles[2].wait_finished();
         assert!(wait_any(&handles).unwrap() >= 1);
         assert_eq!(wait_any::<u32>(&[]), None);
         let mut it = as_completed(handles);
@@ -98,6 +111,7 @@ fn wait_modes_match_python() {
             Some((1, Err(TaskError::Panicked("boom".into()))))
         );
         assert_eq!(it.cancel_pending(), 0, "the gated task is running");
+        assert!(!it.cancel(0), "a running task cannot be cancelled");
         gate.put(()).unwrap();
         let mut rest: Vec<_> = it.collect();
         rest.sort_unstable_by_key(|(i, _)| *i);
