@@ -5,7 +5,7 @@ use std::iter::FusedIterator;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Kind, Shared};
+use super::Shared;
 use crate::counter::error::TaskDoneError;
 use crate::queue::discipline::Discipline;
 use crate::queue::error::GetError;
@@ -15,7 +15,6 @@ use crate::queue::iter::Iter;
 use crate::queue::store::Fifo;
 #[cfg(feature = "stream")]
 use crate::queue::stream::QueueStream;
-use crate::sync::Ordering;
 
 /// The getting end of a [`split`](BlockingQueue::split) queue: like crossbeam's
 /// `Receiver` it clones (several consumers share the items, each item going to
@@ -46,7 +45,7 @@ use crate::sync::Ordering;
 /// assert_eq!(tx.queue().shutdown_now(), [1]); // the queued item is not lost
 /// ```
 pub struct Consumer<T, D: Discipline<T> = Fifo<T>> {
-    shared: Arc<Shared<T, D>>,
+    pub(super) shared: Arc<Shared<T, D>>,
 }
 
 impl<T, D: Discipline<T>> Consumer<T, D> {
@@ -381,77 +380,53 @@ impl<T, D: Discipline<T>> Consumer<T, D> {
         self.shared.queue.stream()
     }
 
-    super::sizes!();
+    super::end_methods! {
+        /// The shared queue behind the ends, for everything else:
+        /// `unfinished_tasks`, an explicit `shutdown` (stop the producers while
+        /// consumers remain), `shutdown_now`. (It can also `put`: the ends only count
+        /// who may keep the queue open, they do not fence the operations.)
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::{PutError, Queue};
+        ///
+        /// let (tx, rx) = Queue::unbounded().split();
+        /// tx.put(1).unwrap();
+        /// assert_eq!(rx.queue().len(), 1);
+        /// rx.queue().shutdown(); // enough: no more items wanted
+        /// assert_eq!(tx.put(2), Err(PutError::ShutDown(2)));
+        /// ```
+        fn queue;
 
-    /// The shared queue behind the ends, for everything else:
-    /// `unfinished_tasks`, an explicit `shutdown` (stop the producers while
-    /// consumers remain), `shutdown_now`. (It can also `put`: the ends only count
-    /// who may keep the queue open, they do not fence the operations.)
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::{PutError, Queue};
-    ///
-    /// let (tx, rx) = Queue::unbounded().split();
-    /// tx.put(1).unwrap();
-    /// assert_eq!(rx.queue().len(), 1);
-    /// rx.queue().shutdown(); // enough: no more items wanted
-    /// assert_eq!(tx.put(2), Err(PutError::ShutDown(2)));
-    /// ```
-    #[must_use]
-    pub fn queue(&self) -> &BlockingQueue<T, D> {
-        &self.shared.queue
-    }
+        /// How many [`Producer`](crate::Producer) ends are alive (a snapshot); zero
+        /// once they are all gone and the queue is shut down.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Queue;
+        ///
+        /// let (tx, rx) = Queue::<u8>::unbounded().split();
+        /// assert_eq!(rx.producer_count(), 1);
+        /// drop(tx);
+        /// assert_eq!(rx.producer_count(), 0);
+        /// assert!(rx.queue().is_shutdown());
+        /// ```
+        fn producer_count;
 
-    /// How many [`Producer`](crate::Producer) ends are alive (a snapshot); zero
-    /// once they are all gone and the queue is shut down.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Queue;
-    ///
-    /// let (tx, rx) = Queue::<u8>::unbounded().split();
-    /// assert_eq!(rx.producer_count(), 1);
-    /// drop(tx);
-    /// assert_eq!(rx.producer_count(), 0);
-    /// assert!(rx.queue().is_shutdown());
-    /// ```
-    #[must_use]
-    pub fn producer_count(&self) -> usize {
-        self.shared.producers.load(Ordering::Relaxed)
-    }
-
-    /// How many [`Consumer`] ends are alive, this one included (a snapshot).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Queue;
-    ///
-    /// let (_tx, rx) = Queue::<u8>::unbounded().split();
-    /// let rx2 = rx.clone();
-    /// assert_eq!(rx2.consumer_count(), 2);
-    /// ```
-    #[must_use]
-    pub fn consumer_count(&self) -> usize {
-        self.shared.consumers.load(Ordering::Relaxed)
-    }
-}
-
-impl<T, D: Discipline<T>> Clone for Consumer<T, D> {
-    /// Another consumer end: puts keep working until this one drops too.
-    fn clone(&self) -> Self {
-        self.shared.attach(Kind::Consumer);
-        Self::new(Arc::clone(&self.shared))
-    }
-}
-
-impl<T, D: Discipline<T>> Drop for Consumer<T, D> {
-    /// The last consumer end shuts the queue down.
-    fn drop(&mut self) {
-        self.shared.detach(Kind::Consumer);
+        /// How many [`Consumer`] ends are alive, this one included (a snapshot).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Queue;
+        ///
+        /// let (_tx, rx) = Queue::<u8>::unbounded().split();
+        /// let rx2 = rx.clone();
+        /// assert_eq!(rx2.consumer_count(), 2);
+        /// ```
+        fn consumer_count;
     }
 }
 
@@ -560,12 +535,5 @@ impl<T, D: Discipline<T>> fmt::Debug for IntoIter<T, D> {
         f.debug_struct("IntoIter")
             .field("consumer", &self.consumer)
             .finish()
-    }
-}
-
-impl<T, D: Discipline<T>> fmt::Debug for Consumer<T, D> {
-    /// The live ends and the queue's `Debug` (never blocks, shows no items).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.shared.fmt_ends("Consumer", f)
     }
 }

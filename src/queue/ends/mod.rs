@@ -25,10 +25,18 @@
 //!   `Drop` takes no item out of the queue: it only counts, and the last of a
 //!   kind shuts the queue down.
 
-/// `len`, `is_empty` and `capacity`, the same on both ends: forwarded to the
-/// queue. Expanded inside each end's `impl` block (both hold `shared`).
-macro_rules! sizes {
-    () => {
+/// The methods that read the same on both ends, expanded inside each end's
+/// `impl` block (both hold `shared` and import `BlockingQueue`, which the docs
+/// link to): `len`, `is_empty` and `capacity`,
+/// forwarded to the queue, with their docs; and `queue`, `producer_count` and
+/// `consumer_count`, whose code is the same but whose docs (given by each end)
+/// say what they mean from that end.
+macro_rules! end_methods {
+    (
+        $(#[$queue:meta])* fn queue;
+        $(#[$producers:meta])* fn producer_count;
+        $(#[$consumers:meta])* fn consumer_count;
+    ) => {
         /// The number of items in the queue right now: [`BlockingQueue::len`].
         /// Other threads may change it as soon as this returns.
         ///
@@ -85,9 +93,27 @@ macro_rules! sizes {
         pub fn capacity(&self) -> Option<usize> {
             self.shared.queue.capacity()
         }
+
+        $(#[$queue])*
+        #[must_use]
+        pub fn queue(&self) -> &BlockingQueue<T, D> {
+            &self.shared.queue
+        }
+
+        $(#[$producers])*
+        #[must_use]
+        pub fn producer_count(&self) -> usize {
+            self.shared.producers.load($crate::sync::Ordering::Relaxed)
+        }
+
+        $(#[$consumers])*
+        #[must_use]
+        pub fn consumer_count(&self) -> usize {
+            self.shared.consumers.load($crate::sync::Ordering::Relaxed)
+        }
     };
 }
-use sizes;
+use end_methods;
 
 mod consumer;
 mod owned;
@@ -106,8 +132,11 @@ pub use consumer::{Consumer, IntoIter};
 pub use owned::{GetOwned, IntoStream, PutOwned};
 pub use producer::Producer;
 
-/// The ends reach their queue through `queue()`.
-macro_rules! end_as_queue {
+/// What an end is, the same for both kinds (each type is named as its
+/// [`Kind`]): it reaches its queue through `queue()`; a clone is one more end
+/// of its kind and a drop one fewer (the last of a kind shuts the queue down);
+/// its `Debug` shows the live ends.
+macro_rules! end_impls {
     ($($end:ident),*) => {$(
         impl<T, D: Discipline<T>> Sealed for $end<T, D> {}
         impl<T, D: Discipline<T>> AsQueue for $end<T, D> {
@@ -117,9 +146,32 @@ macro_rules! end_as_queue {
                 self.queue()
             }
         }
+
+        impl<T, D: Discipline<T>> Clone for $end<T, D> {
+            /// Another end of this kind: the queue stays open to the other
+            /// kind until this one drops too.
+            fn clone(&self) -> Self {
+                self.shared.attach(Kind::$end);
+                Self::new(Arc::clone(&self.shared))
+            }
+        }
+
+        impl<T, D: Discipline<T>> Drop for $end<T, D> {
+            /// The last end of its kind shuts the queue down.
+            fn drop(&mut self) {
+                self.shared.detach(Kind::$end);
+            }
+        }
+
+        impl<T, D: Discipline<T>> fmt::Debug for $end<T, D> {
+            /// The live ends and the queue's `Debug` (never blocks, shows no items).
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.shared.fmt_ends(stringify!($end), f)
+            }
+        }
     )*};
 }
-end_as_queue!(Producer, Consumer);
+end_impls!(Producer, Consumer);
 
 /// What the ends share: the queue and how many ends of each kind are alive.
 struct Shared<T, D: Discipline<T>> {

@@ -1,16 +1,14 @@
 //! The putting end: [`Producer`].
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Kind, Shared};
+use super::Shared;
 use crate::queue::discipline::Discipline;
 use crate::queue::error::{PutAllError, PutError};
 use crate::queue::front::BlockingQueue;
 use crate::queue::future::PutFuture;
 use crate::queue::store::Fifo;
-use crate::sync::Ordering;
 
 /// The putting end of a [`split`](BlockingQueue::split) queue: like
 /// `std::sync::mpsc::Sender` or crossbeam's `Sender`, it clones, and when the last
@@ -40,7 +38,7 @@ use crate::sync::Ordering;
 /// assert!(producer.join().is_err());
 /// ```
 pub struct Producer<T, D: Discipline<T> = Fifo<T>> {
-    shared: Arc<Shared<T, D>>,
+    pub(super) shared: Arc<Shared<T, D>>,
 }
 
 impl<T, D: Discipline<T>> Producer<T, D> {
@@ -193,84 +191,53 @@ impl<T, D: Discipline<T>> Producer<T, D> {
         self.shared.queue.put_all(items)
     }
 
-    super::sizes!();
+    super::end_methods! {
+        /// The shared queue behind the ends, for everything else: `join`,
+        /// `unfinished_tasks`, an explicit `shutdown`, or `shutdown_now` to take back
+        /// the items the consumers left behind. (It can also `get`: the ends only count
+        /// who may keep the queue open, they do not fence the operations.)
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Queue;
+        ///
+        /// let (tx, rx) = Queue::unbounded().split();
+        /// tx.put_all(["a", "b"]).unwrap();
+        /// drop(rx); // the consumers are gone: the queue is shut down, items kept
+        /// assert!(tx.queue().is_shutdown());
+        /// assert_eq!(tx.queue().shutdown_now(), ["a", "b"]); // nothing lost
+        /// ```
+        fn queue;
 
-    /// The shared queue behind the ends, for everything else: `join`,
-    /// `unfinished_tasks`, an explicit `shutdown`, or `shutdown_now` to take back
-    /// the items the consumers left behind. (It can also `get`: the ends only count
-    /// who may keep the queue open, they do not fence the operations.)
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Queue;
-    ///
-    /// let (tx, rx) = Queue::unbounded().split();
-    /// tx.put_all(["a", "b"]).unwrap();
-    /// drop(rx); // the consumers are gone: the queue is shut down, items kept
-    /// assert!(tx.queue().is_shutdown());
-    /// assert_eq!(tx.queue().shutdown_now(), ["a", "b"]); // nothing lost
-    /// ```
-    #[must_use]
-    pub fn queue(&self) -> &BlockingQueue<T, D> {
-        &self.shared.queue
-    }
+        /// How many [`Producer`] ends are alive, this one included (a snapshot).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Queue;
+        ///
+        /// let (tx, _rx) = Queue::<u8>::unbounded().split();
+        /// let tx2 = tx.clone();
+        /// assert_eq!(tx.producer_count(), 2);
+        /// drop(tx2);
+        /// assert_eq!(tx.producer_count(), 1);
+        /// ```
+        fn producer_count;
 
-    /// How many [`Producer`] ends are alive, this one included (a snapshot).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Queue;
-    ///
-    /// let (tx, _rx) = Queue::<u8>::unbounded().split();
-    /// let tx2 = tx.clone();
-    /// assert_eq!(tx.producer_count(), 2);
-    /// drop(tx2);
-    /// assert_eq!(tx.producer_count(), 1);
-    /// ```
-    #[must_use]
-    pub fn producer_count(&self) -> usize {
-        self.shared.producers.load(Ordering::Relaxed)
-    }
-
-    /// How many [`Consumer`](crate::Consumer) ends are alive (a snapshot); zero
-    /// once they are all gone and puts fail.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use queuekit::Queue;
-    ///
-    /// let (tx, rx) = Queue::<u8>::unbounded().split();
-    /// assert_eq!(tx.consumer_count(), 1);
-    /// drop(rx);
-    /// assert_eq!(tx.consumer_count(), 0);
-    /// ```
-    #[must_use]
-    pub fn consumer_count(&self) -> usize {
-        self.shared.consumers.load(Ordering::Relaxed)
-    }
-}
-
-impl<T, D: Discipline<T>> Clone for Producer<T, D> {
-    /// Another producer end: the queue stays open until this one drops too.
-    fn clone(&self) -> Self {
-        self.shared.attach(Kind::Producer);
-        Self::new(Arc::clone(&self.shared))
-    }
-}
-
-impl<T, D: Discipline<T>> Drop for Producer<T, D> {
-    /// The last producer end shuts the queue down.
-    fn drop(&mut self) {
-        self.shared.detach(Kind::Producer);
-    }
-}
-
-impl<T, D: Discipline<T>> fmt::Debug for Producer<T, D> {
-    /// The live ends and the queue's `Debug` (never blocks, shows no items).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.shared.fmt_ends("Producer", f)
+        /// How many [`Consumer`](crate::Consumer) ends are alive (a snapshot); zero
+        /// once they are all gone and puts fail.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use queuekit::Queue;
+        ///
+        /// let (tx, rx) = Queue::<u8>::unbounded().split();
+        /// assert_eq!(tx.consumer_count(), 1);
+        /// drop(rx);
+        /// assert_eq!(tx.consumer_count(), 0);
+        /// ```
+        fn consumer_count;
     }
 }
