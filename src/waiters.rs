@@ -21,12 +21,13 @@
 //! `register_task` replaces or `remove_task` removes comes back as a [`Stale`],
 //! which the owner drops after its last guard.
 
-use std::task::Waker;
+use std::task::{Poll, Waker};
 use std::time::Instant;
 
 use crate::condvar::Condvar;
 use crate::mutex::MutexGuard;
 use crate::sync::const_unless_loom;
+use crate::sync::fault::{self, Fault};
 use crate::waitlist::{Key, Stale, WaitList};
 
 /// The threads and the tasks waiting for one condition.
@@ -149,6 +150,42 @@ impl Waiters {
     pub(crate) fn remove_task(&self, count: &mut Sleepers, key: Key) -> (bool, Stale) {
         count.remove();
         self.tasks.remove(key)
+    }
+
+    /// A task's poll ends waiting on this condition: under `locked` (the
+    /// owner's guard, or a tuple of its guards), after its re-check found the
+    /// condition false, registers or refreshes the task's entry as
+    /// [`register_task`](Self::register_task), counting a new one in
+    /// `count(locked)`; then lets go of `locked` and only after it drops the
+    /// waker the entry replaced (user code: no waker is dropped under a lock).
+    /// Returns `Poll::Pending`, for the poll to return.
+    pub(crate) fn pend_task<G, R>(
+        &self,
+        mut locked: G,
+        count: fn(&mut G) -> &mut Sleepers,
+        key: &mut Option<Key>,
+        waker: &Waker,
+    ) -> Poll<R> {
+        let (_, stale) = self.register_task(count(&mut locked), key, waker);
+        drop(locked);
+        drop(stale);
+        Poll::Pending
+    }
+
+    /// A pending future is dropped: under `locked`, removes its entry as
+    /// [`remove_task`](Self::remove_task) (uncounting it in `count(locked)`);
+    /// then lets go of `locked`, drops the entry's waker, and, if the entry had
+    /// been notified, passes the wake-up on with
+    /// [`notify_one`](Self::notify_one): the item or slot it was woken for is
+    /// never left with a waiter asleep.
+    pub(crate) fn drop_task<G>(&self, mut locked: G, count: fn(&mut G) -> &mut Sleepers, key: Key) {
+        let (notified, stale) = self.remove_task(count(&mut locked), key);
+        drop(locked);
+        drop(stale);
+        fault::point!(Fault::AsyncDropSkipsPassOn => return);
+        if notified {
+            self.notify_one();
+        }
     }
 
     /// [`remove_task`](Self::remove_task) for a task that completes, if it had

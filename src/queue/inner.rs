@@ -10,13 +10,13 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::ops::Deref;
-use std::task::{Context, Poll};
+use std::task::Waker;
 use std::time::Instant;
 
 use super::delay::clock;
 use super::delay::Delay;
 use super::discipline::sealed::Sealed;
-use super::inside::{Core, CoreAsync, CoreGet, CorePut, UNBOUNDED};
+use super::inside::{Core, CoreAsync, CoreGet, CorePut, PollGet, PollPut, UNBOUNDED};
 use super::wait::Wait;
 use super::zero::Zero;
 use crate::counter::TaskCounter;
@@ -132,17 +132,12 @@ impl<T, D: Sealed<T>> CoreGet<T> for Inner<T, D> {
 }
 
 impl<T, D: Sealed<T>> CoreAsync<T> for Inner<T, D> {
-    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
-        forward!(self.poll_get(cx, key))
+    fn poll_get(&self, waker: &Waker, key: &mut Option<Key>) -> PollGet<T> {
+        forward!(self.poll_get(waker, key))
     }
 
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<(), PutError<T>>> {
-        forward!(self.poll_put(item, cx, key))
+    fn poll_put(&self, item: &mut Option<T>, waker: &Waker, key: &mut Option<Key>) -> PollPut<T> {
+        forward!(self.poll_put(item, waker, key))
     }
 
     fn leave_get(&self, key: Key) {

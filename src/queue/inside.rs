@@ -17,7 +17,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::task::{Context, Poll};
+use std::task::{Poll, Waker};
 
 use super::wait::Wait;
 use crate::counter::TaskCounter;
@@ -82,22 +82,26 @@ pub trait CoreGet<T> {
     }
 }
 
-/// Tasks as getters and putters: the async forms, which never block.
+/// What one poll of an async get gives: the item, the shutdown, or `Pending`.
+pub(crate) type PollGet<T> = Poll<Result<T, GetError>>;
+
+/// What one poll of an async put gives: done, the item back at shutdown, or
+/// `Pending` (the item still in the caller's slot).
+pub(crate) type PollPut<T> = Poll<Result<(), PutError<T>>>;
+
+/// Tasks as getters and putters: the async forms, which never block. A poll
+/// needs only the task's waker (what a `Context` would give) and the entry
+/// `*key` it holds across polls.
 pub trait CoreAsync<T> {
     /// The async `get`: takes the next item if there is one (or fails at shutdown);
-    /// otherwise registers `cx`'s waker as a getter under the same lock a
+    /// otherwise registers `waker` as a getter under the same lock a
     /// sleeping thread registers under (`*key` holds the entry across polls) and
     /// returns `Pending`. A completing poll removes the entry. Never blocks.
-    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>>;
+    fn poll_get(&self, waker: &Waker, key: &mut Option<Key>) -> PollGet<T>;
     /// The async `put`: moves the item out of `*item` only when it is queued (or
     /// handed back in the error at shutdown); otherwise registers as a putter and
     /// returns `Pending` with the item still in `*item`.
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<(), PutError<T>>>;
+    fn poll_put(&self, item: &mut Option<T>, waker: &Waker, key: &mut Option<Key>) -> PollPut<T>;
     /// A pending `get` future is dropped: removes its entry and, if it had been
     /// woken, passes the wake-up on to another getter.
     fn leave_get(&self, key: Key);

@@ -87,7 +87,10 @@ impl<H: AsQueue, L: List> Place<H, L> {
 impl<H: AsQueue> Place<H, Getters> {
     /// One poll of an async get: the item, `ShutDown`, or `Pending` registered.
     pub(super) fn poll_get(&mut self, cx: &mut Context<'_>) -> Poll<Result<H::Item, GetError>> {
-        self.holder.as_queue().core.poll_get(cx, &mut self.key)
+        self.holder
+            .as_queue()
+            .core
+            .poll_get(cx.waker(), &mut self.key)
     }
 }
 
@@ -102,7 +105,7 @@ impl<H: AsQueue> Place<H, Putters> {
         self.holder
             .as_queue()
             .core
-            .poll_put(item, cx, &mut self.key)
+            .poll_put(item, cx.waker(), &mut self.key)
     }
 }
 

@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::delay::Delay;
-use super::inside::{Core, CoreAsync, CoreGet, CorePut};
+use super::inside::{Core, CoreAsync, CoreGet, CorePut, PollGet, PollPut};
 use super::priority::Priority;
 use super::store::{Fifo, Lifo};
 use super::wait::Wait;
@@ -676,7 +676,7 @@ impl<T, D: Pick<T>> CoreGet<T> for Zero<T, D> {
 impl<T, D: Pick<T>> CoreAsync<T> for Zero<T, D> {
     /// A task's get: takes an offer when it runs; otherwise waits in the task
     /// list, to be woken (never handed an item) when an offer is made.
-    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
+    fn poll_get(&self, waker: &Waker, key: &mut Option<Key>) -> PollGet<T> {
         let mut st = self.state.lock();
         let done = match self.take_offer(&mut st) {
             Some((item, w)) => Some((Ok(item), w)),
@@ -698,7 +698,7 @@ impl<T, D: Pick<T>> CoreAsync<T> for Zero<T, D> {
             }
             return Poll::Ready(r);
         }
-        let (fresh, stale) = self.getters.register(key, cx.waker());
+        let (fresh, stale) = self.getters.register(key, waker);
         if fresh {
             st.task_getters += 1;
         }
@@ -711,20 +711,15 @@ impl<T, D: Pick<T>> CoreAsync<T> for Zero<T, D> {
     /// `*item` into an offer (the future no longer holds it) until a getter
     /// takes it (`Ready(Ok)`) or shutdown hands it back. A future dropped
     /// before that takes it back ([`leave_put`](CoreAsync::leave_put)).
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<(), PutError<T>>> {
+    fn poll_put(&self, item: &mut Option<T>, waker: &Waker, key: &mut Option<Key>) -> PollPut<T> {
         let mut st = self.state.lock();
         if let Some(k) = *key {
             let shutdown = st.shutdown;
             let offer = st.offers.get_mut(k);
             if offer.item.is_some() && !shutdown {
                 let stale = match &offer.waker {
-                    Some(w) if w.will_wake(cx.waker()) => None,
-                    _ => offer.waker.replace(cx.waker().clone()),
+                    Some(w) if w.will_wake(waker) => None,
+                    _ => offer.waker.replace(waker.clone()),
                 };
                 drop(st);
                 drop(stale);
@@ -752,7 +747,7 @@ impl<T, D: Pick<T>> CoreAsync<T> for Zero<T, D> {
                 Poll::Ready(Ok(()))
             }
             Err(it) => {
-                let (k, w) = self.add_offer(&mut st, it, cx.waker().clone(), None);
+                let (k, w) = self.add_offer(&mut st, it, waker.clone(), None);
                 *key = Some(k);
                 drop(st);
                 self.wake(w);

@@ -26,7 +26,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::mem;
-use std::task::{Context, Poll};
+use std::task::{Poll, Waker};
 use std::time::Instant;
 
 use super::clock;
@@ -37,12 +37,12 @@ use crate::counter::TaskCounter;
 use crate::mutex::{Mutex, MutexGuard};
 use crate::queue::error::{GetError, PutError};
 use crate::queue::inside::UNBOUNDED;
-use crate::queue::inside::{Core, CoreAsync, CoreGet, CorePut};
+use crate::queue::inside::{Core, CoreAsync, CoreGet, CorePut, PollGet, PollPut};
 use crate::queue::store::Store;
-use crate::queue::wait::{Side, Wait};
+use crate::queue::wait::Wait;
 use crate::sync::fault::{self, Fault};
 use crate::waiters::{Sleepers, Waiters};
-use crate::waitlist::{Key, Stale};
+use crate::waitlist::Key;
 
 /// The inside of a [`DelayQueue`](crate::DelayQueue).
 pub struct DelayCore<T> {
@@ -119,18 +119,6 @@ impl<T> DelayCore<T> {
                 self.leader_cv.notify_one();
             }
             Wake::Follower => self.not_empty.notify_one(),
-        }
-    }
-
-    /// The waiters of `side` and, in the locked state, their count.
-    fn side<'s, 'm>(
-        &'s self,
-        state: &'m mut State<T>,
-        side: Side,
-    ) -> (&'s Waiters, &'m mut Sleepers) {
-        match side {
-            Side::Get => (&self.not_empty, &mut state.getters),
-            Side::Put => (&self.not_full, &mut state.putters),
         }
     }
 
@@ -248,14 +236,6 @@ impl<T> DelayCore<T> {
         state.puts = state.puts.wrapping_add(1);
         self.tasks.publish_added(state.puts);
     }
-
-    /// A task entry leaves its list (completing, or dropped: then a wake-up it
-    /// had is passed on). The entry's waker comes back in the `Stale`, for the
-    /// caller to drop after unlocking.
-    fn forget(&self, state: &mut State<T>, side: Side, key: Key) -> (bool, Stale) {
-        let (waiters, count) = self.side(state, side);
-        waiters.remove_task(count, key)
-    }
 }
 
 impl<T> CorePut<T> for DelayCore<T> {
@@ -318,7 +298,7 @@ impl<T> CoreGet<T> for DelayCore<T> {
 }
 
 impl<T> CoreAsync<T> for DelayCore<T> {
-    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
+    fn poll_get(&self, waker: &Waker, key: &mut Option<Key>) -> PollGet<T> {
         let mut state = self.state.lock();
         let now = clock::now();
         let head = state.store.head();
@@ -328,39 +308,29 @@ impl<T> CoreAsync<T> for DelayCore<T> {
             _ => None,
         };
         if let Some(result) = done {
-            let stale = key.take().map(|k| self.forget(&mut state, Side::Get, k).1);
+            let stale = self.not_empty.complete_task(&mut state.getters, key);
             self.leave(state, usize::from(result.is_ok()));
             drop(stale);
             return Poll::Ready(result);
         }
-        let (_, stale) = self
+        let pending = self
             .not_empty
-            .register_task(&mut state.getters, key, cx.waker());
-        drop(state);
-        drop(stale);
+            .pend_task(state, |s| &mut s.getters, key, waker);
         if let Some(at) = head {
-            timer::wake_at(at, cx.waker());
+            timer::wake_at(at, waker);
         }
-        Poll::Pending
+        pending
     }
 
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<(), PutError<T>>> {
+    fn poll_put(&self, item: &mut Option<T>, waker: &Waker, key: &mut Option<Key>) -> PollPut<T> {
         let mut state = self.state.lock();
         let full = state.store.len() >= self.capacity;
         if full && !state.shutdown {
-            let (_, stale) = self
+            return self
                 .not_full
-                .register_task(&mut state.putters, key, cx.waker());
-            drop(state);
-            drop(stale);
-            return Poll::Pending;
+                .pend_task(state, |s| &mut s.putters, key, waker);
         }
-        let stale = key.take().map(|k| self.forget(&mut state, Side::Put, k).1);
+        let stale = self.not_full.complete_task(&mut state.putters, key);
         let item = item.take().expect("put_async polled after completion");
         if state.shutdown {
             drop(state);
@@ -377,25 +347,13 @@ impl<T> CoreAsync<T> for DelayCore<T> {
     }
 
     fn leave_get(&self, key: Key) {
-        let mut state = self.state.lock();
-        let (notified, stale) = self.forget(&mut state, Side::Get, key);
-        drop(state);
-        drop(stale);
-        fault::point!(Fault::AsyncDropSkipsPassOn => return);
-        if notified {
-            self.send(Wake::Follower);
-        }
+        let state = self.state.lock();
+        self.not_empty.drop_task(state, |s| &mut s.getters, key);
     }
 
     fn leave_put(&self, key: Key) {
-        let mut state = self.state.lock();
-        let (notified, stale) = self.forget(&mut state, Side::Put, key);
-        drop(state);
-        drop(stale);
-        fault::point!(Fault::AsyncDropSkipsPassOn => return);
-        if notified {
-            self.not_full.notify_one();
-        }
+        let state = self.state.lock();
+        self.not_full.drop_task(state, |s| &mut s.putters, key);
     }
 }
 

@@ -25,18 +25,18 @@
 //!   after the last guard, since its drop is user code that may use this queue.
 
 use std::mem;
-use std::task::{Context, Poll};
+use std::task::{Poll, Waker};
 
 use super::TwoLock;
 use crate::queue::error::{GetError, PutError};
-use crate::queue::inside::CoreAsync;
+use crate::queue::inside::{CoreAsync, PollGet, PollPut};
 use crate::queue::store::Store;
 use crate::sync::fault::{self, Fault};
 use crate::sync::Ordering;
 use crate::waitlist::Key;
 
 impl<T> CoreAsync<T> for TwoLock<T> {
-    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
+    fn poll_get(&self, waker: &Waker, key: &mut Option<Key>) -> PollGet<T> {
         let mut take = self.take.0.lock.lock();
         if take.buf.len() == 0 {
             // Lock order: take, then put (as `refill`).
@@ -50,17 +50,15 @@ impl<T> CoreAsync<T> for TwoLock<T> {
                 drop(stale);
                 return Poll::Ready(Err(GetError::ShutDown));
             } else {
-                // Register while the put lock is still held: every put after this
-                // hold comes after our registration, so its notify finds us.
-                let (_, stale) =
-                    self.edge
-                        .0
-                        .not_empty
-                        .register_task(&mut take.getters, key, cx.waker());
-                drop(put);
-                drop(take);
-                drop(stale);
-                return Poll::Pending;
+                // Register while the put lock is still held (I6): every put
+                // after this hold comes after our registration, so its notify
+                // finds us. The tuple lets go of the put lock, then the take lock.
+                return self.edge.0.not_empty.pend_task(
+                    (put, take),
+                    |(_, take)| &mut take.getters,
+                    key,
+                    waker,
+                );
             }
         }
         let Some(item) = take.buf.pop() else {
@@ -76,12 +74,7 @@ impl<T> CoreAsync<T> for TwoLock<T> {
         Poll::Ready(Ok(item))
     }
 
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<(), PutError<T>>> {
+    fn poll_put(&self, item: &mut Option<T>, waker: &Waker, key: &mut Option<Key>) -> PollPut<T> {
         let mut put = self.put.0.lock.lock();
         loop {
             if put.shutdown {
@@ -100,11 +93,11 @@ impl<T> CoreAsync<T> for TwoLock<T> {
             // held (`shutdown` sets its flag under it, then wakes every
             // registered putter), then count as a sleeper and re-read the take
             // count in one hold of the take lock (see `took`).
-            let (fresh, stale) =
-                self.edge
-                    .0
-                    .not_full
-                    .register_task(&mut put.putters, key, cx.waker());
+            let (fresh, stale) = self
+                .edge
+                .0
+                .not_full
+                .register_task(&mut put.putters, key, waker);
             let (puts, takes_seen) = (put.puts, put.takes_seen);
             drop(put);
             drop(stale);
@@ -137,15 +130,11 @@ impl<T> CoreAsync<T> for TwoLock<T> {
     }
 
     fn leave_get(&self, key: Key) {
-        let mut take = self.take.0.lock.lock();
-        let not_empty = &self.edge.0.not_empty;
-        let (notified, stale) = not_empty.remove_task(&mut take.getters, key);
-        drop(take);
-        drop(stale);
-        fault::point!(Fault::AsyncDropSkipsPassOn => return);
-        if notified {
-            not_empty.notify_one();
-        }
+        let take = self.take.0.lock.lock();
+        self.edge
+            .0
+            .not_empty
+            .drop_task(take, |t| &mut t.getters, key);
     }
 
     fn leave_put(&self, key: Key) {

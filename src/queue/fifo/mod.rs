@@ -36,8 +36,8 @@
 //! | I7 | A putter registers on `not_full` under the put lock (so `shutdown` finds it), then, in one hold of the take lock, re-reads `takes` and counts itself in `sleeping_putters`; every get stores its take and reads `sleeping_putters` in one hold of the take lock. Either the get sees the sleeper, or the sleeper sees the freed slot. (`FifoPutterSleepsWithoutRecheck`, `AsyncPutterSkipsRecheck`) | `wait_for_room`, `poll_put`, `took` |
 //! | I8 | `shutdown` is set under the put lock, then every waiter on both sides is woken: one registered before that hold is woken, one after it sees the flag. (`QueueShutdownSkipsWake`) | `shut`, `wake_everyone` |
 //! | I9 | Each item put notifies `not_empty` once and each slot freed notifies `not_full` once (when a putter sleeps); [`Waiters`] hands each notify to a distinct unnotified waiter. (`QueuePutSkipsNotify`, `QueueGetManySkipsWake`, `QueueDrainWakesOne`) | `put`, `put_some`, `get`, `get_many` |
-//! | I10 | A task waiter counts in `getters` / `putters` (a task putter also in `sleeping_putters`) from its first pending poll until its entry is removed; a future dropped while notified passes the wake-up on. (`AsyncDropSkipsPassOn`) | `asynk.rs` |
-//! | I11 | No waker is woken or dropped under a lock: notifies come after the unlock, and a waker let go of under a lock comes back as a `Stale` dropped after the last guard. (`WakerDropsUnderLock`) | every notify site; `asynk.rs` |
+//! | I10 | A task waiter counts in `getters` / `putters` (a task putter also in `sleeping_putters`) from its first pending poll until its entry is removed; a future dropped while notified passes the wake-up on. (`AsyncDropSkipsPassOn`) | `asynk.rs`; `Waiters::pend_task`, `drop_task` |
+//! | I11 | No waker is woken or dropped under a lock: notifies come after the unlock, and a waker let go of under a lock comes back as a `Stale` dropped after the last guard. (`WakerDropsUnderLock`) | every notify site; `asynk.rs`; `Waiters::pend_task`, `drop_task` |
 
 mod asynk; // async: task getters and putters
 mod put;

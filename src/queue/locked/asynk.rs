@@ -6,20 +6,17 @@
 //! waker the list lets go of comes back as a [`Stale`] and is dropped after
 //! the lock (its drop is user code that may use this queue).
 
-use std::task::{Context, Poll};
+use std::task::{Poll, Waker};
 
-use super::{Locked, State};
+use super::Locked;
 use crate::queue::error::{GetError, PutError};
-use crate::queue::inside::CoreAsync;
 use crate::queue::inside::UNBOUNDED;
+use crate::queue::inside::{CoreAsync, PollGet, PollPut};
 use crate::queue::store::Store;
-use crate::queue::wait::Side;
-use crate::sync::fault::{self, Fault};
-use crate::waiters::{Sleepers, Waiters};
 use crate::waitlist::Key;
 
 impl<T, S: Store<T>> CoreAsync<T> for Locked<T, S> {
-    fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<T, GetError>> {
+    fn poll_get(&self, waker: &Waker, key: &mut Option<Key>) -> PollGet<T> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
@@ -40,20 +37,11 @@ impl<T, S: Store<T>> CoreAsync<T> for Locked<T, S> {
             drop(stale);
             return Poll::Ready(Err(GetError::ShutDown));
         }
-        let (_, stale) = self
-            .not_empty
-            .register_task(&mut state.getters, key, cx.waker());
-        drop(state);
-        drop(stale);
-        Poll::Pending
+        self.not_empty
+            .pend_task(state, |s| &mut s.getters, key, waker)
     }
 
-    fn poll_put(
-        &self,
-        item: &mut Option<T>,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<(), PutError<T>>> {
+    fn poll_put(&self, item: &mut Option<T>, waker: &Waker, key: &mut Option<Key>) -> PollPut<T> {
         // Declared before the lock, so it drops after it (see `store_op`).
         let _tasks = self.tasks_after_unwind();
         let mut state = self.state.lock();
@@ -65,12 +53,9 @@ impl<T, S: Store<T>> CoreAsync<T> for Locked<T, S> {
             return Poll::Ready(Err(PutError::ShutDown(item)));
         }
         if state.store.len() >= self.capacity {
-            let (_, stale) = self
+            return self
                 .not_full
-                .register_task(&mut state.putters, key, cx.waker());
-            drop(state);
-            drop(stale);
-            return Poll::Pending;
+                .pend_task(state, |s| &mut s.putters, key, waker);
         }
         let item = item.take().expect("put_async polled after completion");
         // Count the task before the item is visible (as `put`).
@@ -91,37 +76,12 @@ impl<T, S: Store<T>> CoreAsync<T> for Locked<T, S> {
     }
 
     fn leave_get(&self, key: Key) {
-        self.leave(Side::Get, key);
+        let state = self.state.lock();
+        self.not_empty.drop_task(state, |s| &mut s.getters, key);
     }
 
     fn leave_put(&self, key: Key) {
-        self.leave(Side::Put, key);
-    }
-}
-
-impl<T, S> Locked<T, S> {
-    /// The waiters of `side` and, in the locked state, their count.
-    fn side<'s, 'm>(
-        &'s self,
-        state: &'m mut State<S>,
-        side: Side,
-    ) -> (&'s Waiters, &'m mut Sleepers) {
-        match side {
-            Side::Get => (&self.not_empty, &mut state.getters),
-            Side::Put => (&self.not_full, &mut state.putters),
-        }
-    }
-
-    /// A pending future is dropped: leaves, and passes a wake-up it had on.
-    fn leave(&self, side: Side, key: Key) {
-        let mut state = self.state.lock();
-        let (waiters, count) = self.side(&mut state, side);
-        let (notified, stale) = waiters.remove_task(count, key);
-        drop(state);
-        drop(stale);
-        fault::point!(Fault::AsyncDropSkipsPassOn => return);
-        if notified {
-            waiters.notify_one();
-        }
+        let state = self.state.lock();
+        self.not_full.drop_task(state, |s| &mut s.putters, key);
     }
 }
