@@ -818,18 +818,9 @@ impl ThreadPoolManager {
         F: Fn(I::Item) -> R + Send + Sync + 'static,
         R: Send + 'static,
     {
-        let f = Arc::new(f);
-        let mut refused = 0;
-        let handles: Vec<_> = items
-            .into_iter()
-            .filter_map(|item| {
-                let f = Arc::clone(&f);
-                let h = self.submit(move || f(item)).ok();
-                refused += usize::from(h.is_none());
-                h
-            })
-            .collect();
-        as_completed(handles)
+        let handles: Vec<_> = items.into_iter().map(self.submitter(f)).collect();
+        let refused = handles.iter().filter(|h| h.is_none()).count();
+        as_completed(handles.into_iter().flatten())
             .map(|(_, r)| r)
             .chain(std::iter::repeat_with(|| Err(TaskError::Cancelled)).take(refused))
     }

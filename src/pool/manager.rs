@@ -290,6 +290,23 @@ impl ThreadPoolManager {
         }
     }
 
+    /// Submits `f(item)` for item after item, `f` shared by the tasks: the
+    /// handle, or `None` if the pool refused the task (as [`submit`](Self::submit)
+    /// refuses: closed, or a full backlog from inside one of its tasks). The
+    /// one way `map`, `map_unordered` and `map_bounded` submit.
+    pub(super) fn submitter<T, F, R>(&self, f: F) -> impl FnMut(T) -> Option<TaskHandle<R>> + '_
+    where
+        T: Send + 'static,
+        F: Fn(T) -> R + Send + Sync + 'static,
+        R: Send + 'static,
+    {
+        let f = Arc::new(f);
+        move |item| {
+            let f = Arc::clone(&f);
+            self.submit(move || f(item)).ok()
+        }
+    }
+
     /// Runs `f` on every item and yields the results in input order (Python's
     /// `Executor.map`). Every item is submitted before this returns; the iterator
     /// then waits for each result in turn. An item the pool refused (it was closed)
@@ -316,14 +333,7 @@ impl ThreadPoolManager {
         F: Fn(I::Item) -> R + Send + Sync + 'static,
         R: Send + 'static,
     {
-        let f = Arc::new(f);
-        let handles: Vec<_> = items
-            .into_iter()
-            .map(|item| {
-                let f = Arc::clone(&f);
-                self.submit(move || f(item)).ok()
-            })
-            .collect();
+        let handles: Vec<_> = items.into_iter().map(self.submitter(f)).collect();
         handles.into_iter().map(|h| match h {
             Some(h) => h.wait(),
             None => Err(TaskError::Cancelled),

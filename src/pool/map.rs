@@ -167,17 +167,9 @@ impl ThreadPoolManager {
         F: Fn(I::Item) -> R + Send + Sync + 'static,
         R: Send + 'static,
     {
-        let f = Arc::new(f);
+        let mut submit = self.submitter(f);
         let mut window = ReadAhead::<_, TaskHandle<R>>::new(items.into_iter(), ahead);
-        std::iter::from_fn(move || {
-            window.next(
-                |item| {
-                    let f = Arc::clone(&f);
-                    self.submit(move || f(item)).ok()
-                },
-                |handle, _| handle.wait(),
-            )
-        })
+        std::iter::from_fn(move || window.next(&mut submit, |handle, _| handle.wait()))
     }
 }
 
