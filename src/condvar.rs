@@ -591,13 +591,7 @@ impl Condvar {
         }
         // RMW: see `someone_sleeps`.
         self.sleepers.fetch_add(1, Ordering::AcqRel);
-        let in_time = match deadline {
-            None => {
-                self.seq.wait(seen);
-                true
-            }
-            Some(deadline) => self.seq.wait_until(seen, deadline),
-        };
+        let in_time = self.seq.wait_deadline(seen, deadline);
         self.sleepers.fetch_sub(1, Ordering::Relaxed);
         in_time
     }

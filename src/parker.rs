@@ -57,13 +57,7 @@ impl Parker {
             return true;
         }
         loop {
-            let in_time = match deadline {
-                None => {
-                    self.state.wait(PARKED);
-                    true
-                }
-                Some(d) => self.state.wait_until(PARKED, d),
-            };
+            let in_time = self.state.wait_deadline(PARKED, deadline);
             if self
                 .state
                 .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed)

@@ -322,13 +322,7 @@ impl TaskCounter {
                 self.waiters.fetch_sub(1, Ordering::Relaxed);
                 return true;
             }
-            let in_time = match deadline {
-                None => {
-                    self.zeroes.wait(epoch);
-                    true
-                }
-                Some(d) => self.zeroes.wait_until(epoch, d),
-            };
+            let in_time = self.zeroes.wait_deadline(epoch, deadline);
             self.waiters.fetch_sub(1, Ordering::Relaxed);
             if !in_time {
                 return self.unfinished_tasks() == 0;

@@ -108,6 +108,20 @@ impl Futex {
         self.sleepers.wait_until(&self.word, expected, deadline)
     }
 
+    /// [`wait`](Self::wait) with no deadline (`None`), else
+    /// [`wait_until`](Self::wait_until) the deadline. Returns `false` only if it
+    /// returned because the deadline passed.
+    #[inline]
+    pub(crate) fn wait_deadline(&self, expected: u32, deadline: Option<Instant>) -> bool {
+        match deadline {
+            None => {
+                self.wait(expected);
+                true
+            }
+            Some(d) => self.wait_until(expected, d),
+        }
+    }
+
     /// Wake at most one thread sleeping on this word.
     #[inline]
     pub(crate) fn wake_one(&self) {

@@ -226,13 +226,7 @@ impl<R> TaskHandle<R> {
             {
                 continue;
             }
-            let in_time = match deadline {
-                None => {
-                    state.wait(s | WAITING);
-                    true
-                }
-                Some(d) => state.wait_until(s | WAITING, d),
-            };
+            let in_time = state.wait_deadline(s | WAITING, deadline);
             if !in_time {
                 // One last look: a finish that raced the expiry still counts.
                 return if self.is_finished() {
