@@ -14,7 +14,10 @@
 //! anyone sleep?" gate before a notify); [`sleep`](Waiters::sleep),
 //! [`register_task`](Waiters::register_task) and
 //! [`remove_task`](Waiters::remove_task) keep that count and the registration
-//! in step.
+//! in step. [`pend_task`](Waiters::pend_task) (a poll that ends waiting) and
+//! [`drop_task`](Waiters::drop_task) (a pending future dropped) are the whole
+//! task-side step, guard release and `Stale` drop included, for the owners
+//! whose steps are no more than that.
 //!
 //! No user code under a lock: a waker's `wake` runs after the list's lock
 //! (inside `notify_*`, which the owner calls after its own guard); a waker that
