@@ -13,9 +13,11 @@ use queuekit::{
     ThreadPoolManager,
 };
 use std::collections::HashSet;
+use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Barrier};
+use std::task::{Context, Wake, Waker};
 use std::thread;
 use std::time::Duration;
 
@@ -688,5 +690,66 @@ fn join_racing_a_refused_thread_start_returns() {
             pool.join();
             assert!(submitter.join().unwrap() <= 1);
         }
+    });
+}
+
+#[test]
+fn stranded_tasks_wake_wait_all_outside_the_pool_lock() {
+    // Every thread start fails, so a submitter that reserved the only worker
+    // runs the tasks queued behind it itself (`SpawnFailed` for its own). A
+    // `wait_all_async` waker that calls back into the pool from `wake` (here
+    // `stats`, which takes the pool's lock) must not be woken under that lock:
+    // the submitter would deadlock on itself.
+    struct CallsBack(Arc<ThreadPoolManager>);
+    impl Wake for CallsBack {
+        fn wake(self: Arc<Self>) {
+            let _ = self.0.stats();
+        }
+    }
+    within("stranded tasks wake wait_all outside the lock", || {
+        let mut registered = 0;
+        for _ in 0..2000 {
+            let pool = Arc::new(
+                ThreadPoolManager::builder()
+                    .max_workers(1)
+                    .stack_size(1 << 46)
+                    .build()
+                    .unwrap(),
+            );
+            let start = Arc::new(Barrier::new(3));
+            let submitters: Vec<_> = (0..2)
+                .map(|_| {
+                    let (p, s) = (Arc::clone(&pool), Arc::clone(&start));
+                    thread::spawn(move || {
+                        s.wait();
+                        match p.submit(|| 1) {
+                            Err(SubmitError::SpawnFailed(f)) => f.into_inner()(),
+                            Ok(h) => h.wait().unwrap(),
+                            Err(e) => panic!("unexpected {e}"),
+                        }
+                    })
+                })
+                .collect();
+            let waker = Waker::from(Arc::new(CallsBack(Arc::clone(&pool))));
+            let mut cx = Context::from_waker(&waker);
+            start.wait();
+            // Poll until the future waits (work is pending) or nothing is left
+            // to wait for; a waiting future stays registered until both
+            // submitters are done.
+            let mut waiting = None;
+            while !submitters.iter().all(thread::JoinHandle::is_finished) {
+                let mut f = Box::pin(pool.wait_all_async());
+                if f.as_mut().poll(&mut cx).is_pending() {
+                    registered += 1;
+                    waiting = Some(f);
+                    break;
+                }
+            }
+            for s in submitters {
+                assert_eq!(s.join().unwrap(), 1);
+            }
+            drop(waiting);
+        }
+        assert!(registered > 0, "the waker never waited for a task");
     });
 }

@@ -643,17 +643,8 @@ fn help<T: Scoped + ?Sized>(shared: &Shared, task: &T, look: Look) {
     if shared.config.max_pending.is_some() {
         shared.space.notify_one();
     }
-    // The entry is ours, so we settle it as a worker would: run (unless a cancel
-    // won), tell the handle, book, then mark it done for `wait_all`.
-    let (ran, tell) = job.run();
-    let drop_panicked = tell.is_some_and(|t| t.publish());
-    {
-        let mut st = shared.state.lock();
-        Shared::book(&mut st, ran);
-        st.panicked += usize::from(drop_panicked);
-    }
-    // Cannot fail: the entry was counted when it was accepted.
-    let _ = shared.tasks.done();
+    // The entry is ours, so we settle it as a worker would.
+    shared.run_here(job);
 }
 
 /// The result of one task submitted through a [`Scope`]: the scoped counterpart

@@ -210,6 +210,22 @@ impl Shared {
         }
     }
 
+    /// Runs a job taken off the backlog on the calling thread and settles it as
+    /// a worker would: runs it (unless a cancel won), tells its handle, books it
+    /// under the lock, then marks it done for `wait_all` after the unlock (the
+    /// last `done` wakes `wait_all`'s wakers: user code, never under our lock).
+    pub(crate) fn run_here(&self, job: Job) {
+        let (ran, tell) = job.run();
+        let drop_panicked = tell.is_some_and(|t| t.publish());
+        {
+            let mut st = self.state.lock();
+            Self::book(&mut st, ran);
+            st.panicked += usize::from(drop_panicked);
+        }
+        // Cannot fail: the job was counted when it was accepted.
+        let _ = self.tasks.done();
+    }
+
     /// Books a job that left the backlog and ran (or was found cancelled), under
     /// the lock; the caller settles the task count (`tasks.done_up_to`) later, once
     /// the task's handle is told, so a `wait_all` that returned sees both.

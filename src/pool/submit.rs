@@ -117,13 +117,7 @@ impl Shared {
                 }
             };
             self.space.notify_one();
-            let (ran, tell) = job.run();
-            let drop_panicked = tell.is_some_and(|t| t.publish());
-            let mut st = self.state.lock();
-            Self::book(&mut st, ran);
-            st.panicked += usize::from(drop_panicked);
-            // Cannot fail: the job was counted when it was accepted.
-            let _ = self.tasks.done();
+            self.run_here(job);
         }
     }
 }
