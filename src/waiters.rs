@@ -101,6 +101,10 @@ impl Waiters {
     /// Wakes up to `n` threads and `n` tasks (for `n` items or slots at once).
     #[inline]
     pub(crate) fn notify_n(&self, n: usize) {
+        // Most callers pass the count of sleepers they saw, usually none: no call.
+        if n == 0 {
+            return;
+        }
         self.threads.notify_n(n);
         self.tasks.notify_n(n);
     }
