@@ -362,7 +362,7 @@ impl ThreadPoolManager {
     /// value. `scope` drops, before it returns, the results whose handles were
     /// dropped without [`wait`](ScopedHandle::wait); a panic in such a `Drop`
     /// is raised by `scope` as a task's panic is. A handle forgotten with
-    /// [`mem::forget`](std::mem::forget) keeps its task's outcome for ever:
+    /// [`mem::forget`] keeps its task's outcome for ever:
     /// leaked with it, never dropped, never reported.
     ///
     /// **Panics.** A scoped task's panic is reported once: to whoever waits on
@@ -659,7 +659,7 @@ fn help<T: Scoped + ?Sized>(shared: &Shared, task: &T, look: Look) {
 /// scope's closure returned: [`scope`](ThreadPoolManager::scope) waits for that
 /// task, and keeps the result for the handle. Dropping the handle does not cancel
 /// the task; its result is then dropped by the scope, and its panic, if any, is
-/// reported by `scope`. A handle forgotten with [`mem::forget`](std::mem::forget)
+/// reported by `scope`. A handle forgotten with [`mem::forget`]
 /// leaks its task's outcome with it.
 ///
 /// [`TaskHandle`]: crate::TaskHandle

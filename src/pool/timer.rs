@@ -1,7 +1,7 @@
 //! Delayed and periodic tasks: the pool's timer.
 //!
 //! Each pool that is given a delayed task gets one timer thread, started on
-//! first use, and a [`DelayQueue`] of what is waiting. The thread takes each
+//! first use, and a [`DelayQueue`](crate::DelayQueue) of what is waiting. The thread takes each
 //! entry when it falls due and hands it to the pool like a submit, so a delayed
 //! task holds no worker while it waits, and the queue's leader / follower wait is
 //! the timer (one sleeping thread, re-armed by an earlier deadline).

@@ -22,7 +22,7 @@ pub(crate) mod sealed {
 }
 
 /// The order in which a [`BlockingQueue`](crate::BlockingQueue) hands out its items:
-/// [`Fifo`], [`Lifo`], [`Priority`](crate::Priority) or [`Delay`](crate::Delay).
+/// [`Fifo`], [`Lifo`], [`Priority`] or [`Delay`].
 ///
 /// Sealed: the queue runs its store's code under its lock, so only the crate's own
 /// stores implement it.

@@ -1,5 +1,5 @@
 //! The one-lock core of the LIFO and priority queues: one [`Mutex`] around the
-//! store and the sleeper counts, a "not empty" and a "not full" [`Condvar`].
+//! store and the sleeper counts, a "not empty" and a "not full" [`Condvar`](crate::Condvar).
 //!
 //! A condvar is only touched when the locked state says a thread sleeps on it
 //! (the condvar itself then skips sleepers already notified), and a blocked thread

@@ -1,5 +1,5 @@
 //! The delay queue: items that leave only once their deadline has passed,
-//! earliest first (Java's `DelayQueue`), on the same [`BlockingQueue`] front as
+//! earliest first (Java's `DelayQueue`), on the same [`BlockingQueue`](crate::BlockingQueue) front as
 //! the other disciplines (whose calls only a delay queue has, `put_at`,
 //! `put_after`, …, are in `queue/put_at.rs`, beside the other public calls).
 //!

@@ -1,6 +1,6 @@
 //! The FIFO's async operations: a getter or putter that is a task rather than a
 //! thread. Same locks, same hand-off as the sleeping threads of `take.rs` and
-//! `put.rs`; only the sleep is different (a [`Waker`](std::task::Waker) in the
+//! `put.rs`; only the sleep is different (a [`Waker`] in the
 //! task list of the same [`Waiters`](crate::waiters::Waiters) instead of a
 //! condvar ticket).
 //!
@@ -21,7 +21,7 @@
 //!   it was woken for is never left with a waiter asleep.
 //! * Nothing spins: a poll never blocks beyond the two locks.
 //! * No waker is dropped under a lock: a waker the list lets go of (replaced on
-//!   a re-poll, removed with its entry) comes back as a [`Stale`] and is dropped
+//!   a re-poll, removed with its entry) comes back as a [`Stale`](crate::waitlist::Stale) and is dropped
 //!   after the last guard, since its drop is user code that may use this queue.
 
 use std::mem;

@@ -3,7 +3,7 @@
 //! thread (`Locked::block`): registration counts in `getters` / `putters`, so the
 //! notify a put or get already makes for a sleeper reaches the task too.
 //! A future dropped after its wake-up passes it on (see `fifo/asynk.rs`). A
-//! waker the list lets go of comes back as a [`Stale`] and is dropped after
+//! waker the list lets go of comes back as a [`Stale`](crate::waitlist::Stale) and is dropped after
 //! the lock (its drop is user code that may use this queue).
 
 use std::task::{Poll, Waker};
