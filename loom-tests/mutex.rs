@@ -60,7 +60,7 @@ fn exclusion_two_threads() {
     exclusion(2, 3);
 }
 
-/// Three threads: exercises the CONTENDED state with two sleepers.
+/// Three threads: two counted sleepers at once (M3).
 #[test]
 fn exclusion_three_threads() {
     exclusion(3, 2);
@@ -94,4 +94,33 @@ fn faulty_unlock_without_wake() {
 #[test]
 fn catches_unlock_without_wake() {
     expect_failure("loom_tests::mutex::faulty_unlock_without_wake", "deadlock");
+}
+
+/// Injected bug: a waiter counts itself a sleeper and looks at the lock word
+/// without the heavy side of the fence in between, so an unlock's look at the
+/// count and the waiter's look at the word can both miss (M2).
+#[test]
+#[ignore = "expected to fail; run by `catches_waiter_without_fence`"]
+fn faulty_waiter_without_fence() {
+    inject(Fault::MutexWaiterSkipsFence);
+    exclusion(2, 3);
+}
+
+#[test]
+fn catches_waiter_without_fence() {
+    expect_failure("loom_tests::mutex::faulty_waiter_without_fence", "deadlock");
+}
+
+/// Injected bug: waiters never clear `WAKING` (M4), so once one wake-up has been
+/// sent, later unlocks send none.
+#[test]
+#[ignore = "expected to fail; run by `catches_waiter_keeping_waking`"]
+fn faulty_waiter_keeps_waking() {
+    inject(Fault::MutexWaiterKeepsWaking);
+    exclusion(3, 2);
+}
+
+#[test]
+fn catches_waiter_keeping_waking() {
+    expect_failure("loom_tests::mutex::faulty_waiter_keeps_waking", "deadlock");
 }

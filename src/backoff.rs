@@ -25,6 +25,7 @@ pub(crate) struct Backoff {
 impl Backoff {
     const SPIN_STEPS: u32 = 4;
     const YIELD_STEPS: u32 = 10;
+    const LONG_YIELD_STEPS: u32 = 24;
     /// A yield longer than this lost the core to another thread's time slice.
     const LONG_YIELD: std::time::Duration = std::time::Duration::from_micros(200);
     /// How many of its next waits a thread skips the yield phase after that.
@@ -40,7 +41,13 @@ impl Backoff {
     /// time to sleep instead.
     #[inline]
     pub(crate) fn spin_or_yield(&mut self) -> bool {
-        if LOOM || self.step >= Self::YIELD_STEPS {
+        self.spin_or_yield_up_to(Self::YIELD_STEPS)
+    }
+
+    /// One round of spinning or yielding while `step` is under `steps`.
+    #[inline]
+    fn spin_or_yield_up_to(&mut self, steps: u32) -> bool {
+        if LOOM || self.step >= steps {
             return false;
         }
         if self.step < Self::SPIN_STEPS {
@@ -124,6 +131,15 @@ impl Backoff {
                 return false;
             }
         }
+    }
+
+    /// As [`spin_or_yield`](Self::spin_or_yield) with a longer yield phase, for
+    /// a `Mutex` waiter: its sleep costs it the heavy side of the asymmetric
+    /// fence (a `membarrier` call, several microseconds in a VM), so yielding
+    /// to a descheduled owner a while longer is the cheaper wait.
+    #[inline]
+    pub(crate) fn spin_or_yield_long(&mut self) -> bool {
+        self.spin_or_yield_up_to(Self::LONG_YIELD_STEPS)
     }
 
     /// Spins only (never yields); `false` once it is time to sleep instead.

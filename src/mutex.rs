@@ -1,22 +1,54 @@
-//! `Mutex<T>`: a three-state futex lock with a short spin.
+//! `Mutex<T>`: a lock word, a futex word of counted sleepers, and a short spin.
+//!
+//! # State
+//!
+//! | field | values | written by |
+//! |---|---|---|
+//! | `state` | `UNLOCKED` (0), `LOCKED` (1) | a compare-exchange 0 → 1 to lock; a plain `Release` store of 0 to unlock (only the owner stores) |
+//! | `sleepers` | low bits: waiters counted as asleep or about to sleep; `WAKING` (top bit): a wake-up is on its way to one of them | read-modify-writes only; waiters sleep on this word |
+//!
+//! # Invariants
+//!
+//! | # | invariant | kept by |
+//! |---|---|---|
+//! | M1 | One owner: only a successful compare-exchange from `UNLOCKED` makes one, and only the owner stores `UNLOCKED`. | `lock`, `try_lock`, `lock_contended`, `unlock` |
+//! | M2 | No waiter goes uncounted. An unlock stores `UNLOCKED`, runs the light side of the asymmetric fence, then loads `sleepers`; a waiter adds itself to the count, runs the heavy side, then looks at `state`. Either the unlock sees the count, or every later look of the waiter sees the lock free (or taken again, by an owner whose own unlock is in the same position). (`MutexWaiterSkipsFence`) | `unlock`, `lock_contended`; [`asymmetric`] |
+//! | M3 | A counted waiter stays counted until it owns the lock; `sleepers` changes by RMWs only, so any value an unlock reads after a waiter's +1 includes it. | `lock_contended` |
+//! | M4 | One wake-up in flight: an unlock that sees a count sets `WAKING` and wakes one sleeper only if `WAKING` was clear (`MutexUnlockSkipsWake`); a waiter clears it (one RMW that also reads the value it will sleep on) before every look at `state`, and sleeps only while `sleepers` still holds that value. So an unlock that found `WAKING` set either changed nothing since the waiter's read (the waiter's clear came later, and its look sees that unlock's store) or the word moved and the waiter's sleep returns at once. (`MutexWaiterKeepsWaking`) | `wake_sleeper`, `lock_contended` |
+//! | M5 | `unlock` touches the mutex after releasing it (the load of `sleepers`, the wake): the `Mutex` must outlive the call, as the guard's borrow makes it in safe code; nothing in the crate frees a `Mutex` because it acquired it. | callers |
+//!
+//! On Linux the light side costs no instruction, so an uncontended lock and unlock
+//! pay one locked instruction (the compare-exchange) where a swap-to-unlock futex
+//! lock pays two; the price moves to a waiter about to sleep (one `membarrier`
+//! call per wait, a few microseconds while other threads of the process run).
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 use crate::backoff::Backoff;
+use crate::futex::asymmetric;
 use crate::futex::Futex;
 use crate::sync::fault::{self, Fault};
-use crate::sync::{const_unless_loom, Ordering, UnsafeCell};
+use crate::sync::{const_unless_loom, AtomicU32, Ordering, UnsafeCell};
 
 /// Nobody holds the lock.
 const UNLOCKED: u32 = 0;
-/// Held, and no thread is (known to be) asleep waiting for it.
+/// Held.
 const LOCKED: u32 = 1;
-/// Held, and threads may be asleep: unlocking must wake one.
-const CONTENDED: u32 = 2;
 
-/// A mutual-exclusion lock protecting a `T`, built on a single futex word.
+/// In `sleepers`: a wake-up is on its way (M4).
+const WAKING: u32 = 1 << 31;
+/// In `sleepers`: the count of waiters (M3).
+const COUNT: u32 = WAKING - 1;
+
+/// How long a waiter sleeps between looks when the heavy side of the fence could
+/// not order it (see [`asymmetric::heavy`]): a wake-up it may miss then costs at
+/// most this.
+const UNORDERED_NAP: Duration = Duration::from_millis(1);
+
+/// A mutual-exclusion lock protecting a `T`, built on a futex word.
 ///
 /// Like `std::sync::Mutex`, but with no poisoning (as in `parking_lot`): if a thread
 /// panics while holding the guard, the guard's `Drop` still unlocks and the data stays
@@ -47,7 +79,10 @@ const CONTENDED: u32 = 2;
 /// assert_eq!(*counter.lock(), 4000);
 /// ```
 pub struct Mutex<T: ?Sized> {
-    futex: Futex,
+    /// `UNLOCKED` or `LOCKED` (M1).
+    state: AtomicU32,
+    /// Counted waiters and `WAKING` (M2–M4); waiters sleep on it.
+    sleepers: Futex,
     data: UnsafeCell<T>,
 }
 
@@ -99,7 +134,8 @@ impl<T> Mutex<T> {
         #[inline]
         pub const fn new(value: T) -> Self {
             Self {
-                futex: Futex::new(UNLOCKED),
+                state: AtomicU32::new(UNLOCKED),
+                sleepers: Futex::new(0),
                 data: UnsafeCell::new(value),
             }
         }
@@ -140,7 +176,7 @@ impl<T: ?Sized> Mutex<T> {
         // Acquire: pairs with the Release in `unlock`, so the previous owner's writes
         // to the data are visible to us.
         if self
-            .futex
+            .state
             .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
@@ -167,7 +203,7 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     #[inline]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.futex
+        self.state
             .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
             .ok()
             .map(|_| MutexGuard {
@@ -197,53 +233,85 @@ impl<T: ?Sized> Mutex<T> {
     #[cfg(test)]
     #[allow(dead_code)]
     pub(crate) fn is_contended(&self) -> bool {
-        self.futex.load(Ordering::Relaxed) == CONTENDED
+        self.sleepers.load(Ordering::Relaxed) & COUNT > 0
+    }
+
+    /// One attempt to take the lock.
+    #[inline]
+    fn try_acquire(&self) -> bool {
+        self.state
+            .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
     }
 
     #[cold]
     fn lock_contended(&self) {
         // Phase 1: the owner is running and will likely unlock soon. Wait for that
-        // without marking the lock CONTENDED: a CONTENDED lock costs its owner a
-        // wake syscall on unlock, which is what makes naive futex locks slow under
-        // contention. Back off exponentially so the spinners do not keep stealing the
-        // cache line from the owner.
+        // without counting ourselves: a counted waiter costs the unlocks an RMW,
+        // and costs us the heavy side of the fence. Back off exponentially so the
+        // spinners do not keep stealing the cache line from the owner.
         let mut backoff = Backoff::new();
-        let mut state = self.futex.load(Ordering::Relaxed);
         loop {
-            if state == UNLOCKED {
-                match self.futex.compare_exchange_weak(
-                    UNLOCKED,
-                    LOCKED,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return,
-                    Err(s) => state = s,
+            if self.state.load(Ordering::Relaxed) == UNLOCKED {
+                if self.try_acquire() {
+                    return;
                 }
                 continue;
             }
-            // CONTENDED: others sleep already; spinning would only delay joining them.
-            if state == CONTENDED || !backoff.spin_or_yield() {
+            if !backoff.spin_or_yield_long() {
                 break;
             }
-            state = self.futex.load(Ordering::Relaxed);
         }
 
-        // Phase 2: sleep. Mark the lock CONTENDED so whoever unlocks wakes someone.
-        // If the swap finds it UNLOCKED we own it (as CONTENDED, which costs at most
-        // one unneeded wake later).
-        while self.futex.swap(CONTENDED, Ordering::Acquire) != UNLOCKED {
-            self.futex.wait(CONTENDED);
+        // Phase 2: sleep. Count ourselves (M3), then the heavy side of the fence
+        // (M2): from here on an unlock either sees the count or leaves the lock
+        // free for our looks below.
+        self.sleepers.fetch_add(1, Ordering::Relaxed);
+        let ordered = fault::active(Fault::MutexWaiterSkipsFence) || asymmetric::heavy();
+        loop {
+            // M4: let the next unlock send a wake-up, and remember the word we
+            // would sleep on. AcqRel: an unlock whose set of `WAKING` we clear
+            // stored `UNLOCKED` before it, and our look below must see that.
+            let seen = if fault::active(Fault::MutexWaiterKeepsWaking) {
+                self.sleepers.load(Ordering::Acquire)
+            } else {
+                self.sleepers.fetch_and(!WAKING, Ordering::AcqRel) & !WAKING
+            };
+            if self.try_acquire() {
+                break;
+            }
+            if ordered {
+                self.sleepers.wait(seen);
+            } else {
+                self.sleepers
+                    .wait_until(seen, Instant::now() + UNORDERED_NAP);
+            }
         }
+        self.sleepers.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Unlocks. Called only by the guard's `Drop` and by `Condvar` waits.
     #[inline]
     pub(crate) fn unlock(&self) {
-        // Release: publishes our writes to the data to the next owner.
-        if self.futex.swap(UNLOCKED, Ordering::Release) == CONTENDED {
+        // Release: publishes our writes to the data to the next owner. A plain
+        // store: only the owner writes `UNLOCKED` (M1).
+        self.state.store(UNLOCKED, Ordering::Release);
+        // M2: the light side, then the look for sleepers. M5: `self` is still
+        // ours to read.
+        asymmetric::light();
+        if self.sleepers.load(Ordering::Relaxed) & COUNT > 0 {
+            self.wake_sleeper();
+        }
+    }
+
+    /// After an unlock that saw counted waiters: wakes one, unless a wake-up is
+    /// on its way already (M4).
+    #[cold]
+    fn wake_sleeper(&self) {
+        // AcqRel: a waiter that clears our `WAKING` reads `UNLOCKED` after it.
+        if self.sleepers.fetch_or(WAKING, Ordering::AcqRel) & WAKING == 0 {
             fault::point!(Fault::MutexUnlockSkipsWake => return);
-            self.futex.wake_one();
+            self.sleepers.wake_one();
         }
     }
 }

@@ -58,7 +58,7 @@ cfg_loom! {
     mod imp {
         pub(crate) use loom::cell::UnsafeCell;
         pub(crate) use loom::hint;
-        pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+        pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
         pub(crate) use loom::thread;
     }
 }
@@ -67,8 +67,11 @@ cfg_not_loom! {
     #[allow(unused_imports)]
     mod imp {
         pub(crate) use std::hint;
-        pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+        pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
         pub(crate) use std::thread;
+        // Only the asymmetric fence's process-wide mode and light side use
+        // these; loom has no counterpart (its build runs real fences there).
+        pub(crate) use std::sync::atomic::{compiler_fence, AtomicU8};
 
         /// `core::cell::UnsafeCell` behind loom's closure-based API, so code that
         /// touches shared cells reads the same under both backends.
@@ -127,6 +130,12 @@ pub(crate) mod fault {
     pub(crate) enum Fault {
         /// `Mutex` unlock forgets to wake a sleeping waiter.
         MutexUnlockSkipsWake,
+        /// A `Mutex` waiter counts itself a sleeper and looks at the lock word
+        /// without the heavy side of the asymmetric fence between the two.
+        MutexWaiterSkipsFence,
+        /// A `Mutex` waiter never clears `WAKING`, so after the first wake-up
+        /// every unlock thinks one is still on its way.
+        MutexWaiterKeepsWaking,
         /// `Condvar::notify_one` bumps the sequence but never wakes.
         CondvarNotifySkipsWake,
         /// `TaskCounter::done` reaching zero never wakes joiners.

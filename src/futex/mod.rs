@@ -10,6 +10,10 @@
 //!
 //! Every return from a wait may be spurious: callers always re-check their state.
 //!
+//! It also keeps the one other system call the crate makes: the heavy side of the
+//! asymmetric fence ([`asymmetric`], `membarrier` on Linux) that lets a `Mutex`
+//! unlock without a locked instruction.
+//!
 //! Backends, one file each; this file picks one:
 //! * untimed waits go through `atomic-wait` (Linux, macOS, Windows, FreeBSD);
 //! * timed waits on Linux: `linux.rs`, `futex(FUTEX_WAIT_BITSET)` with an *absolute*
@@ -26,6 +30,8 @@ use std::ops::Deref;
 use std::time::Instant;
 
 use crate::sync::{cfg_loom, cfg_not_loom, const_unless_loom, AtomicU32};
+
+pub(crate) mod asymmetric;
 
 cfg_not_loom! {
     #[cfg(target_os = "linux")]
