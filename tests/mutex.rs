@@ -38,6 +38,47 @@ fn four_threads_hundred_thousand_increments_each_sum_exactly() {
     assert_eq!(*counter.lock(), THREADS * EACH);
 }
 
+/// Owners that hold the lock long enough for the others to stop spinning and
+/// sleep: every sleeper is woken in turn (the run ends), one owner at a time.
+#[test]
+fn waiters_that_go_to_sleep_are_all_woken_in_turn() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+    const THREADS: usize = 8;
+    const EACH: usize = 60;
+    let lock = Arc::new(Mutex::new(Vec::new()));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(Barrier::new(THREADS));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (lock, inside, start) = (lock.clone(), inside.clone(), start.clone());
+            thread::spawn(move || {
+                start.wait();
+                for _ in 0..EACH {
+                    let mut g = lock.lock();
+                    assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two owners");
+                    g.push(t);
+                    // Hold the lock (busy, not asleep) so that the others run out
+                    // of spins and yields and go to sleep on it.
+                    let until = Instant::now() + Duration::from_micros(200);
+                    while Instant::now() < until {
+                        std::hint::spin_loop();
+                    }
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let order = lock.lock();
+    assert_eq!(order.len(), THREADS * EACH);
+    for t in 0..THREADS {
+        assert_eq!(order.iter().filter(|&&x| x == t).count(), EACH);
+    }
+}
+
 #[test]
 fn non_atomic_update_under_the_lock_is_never_torn() {
     // Two fields that must always agree; a broken lock lets a reader see them differ.
