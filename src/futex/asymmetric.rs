@@ -136,6 +136,5 @@ crate::sync::cfg_not_loom! {
             // command either succeeds or fails with an error code.
             unsafe { libc::syscall(libc::SYS_membarrier, cmd, 0 as libc::c_uint) == 0 }
         }
-
     }
 }
