@@ -164,6 +164,14 @@ fn debug_never_blocks_and_shows_data_when_free() {
 }
 
 #[test]
+fn guard_formats_as_the_data_it_guards() {
+    let m = Mutex::new(String::from("hi"));
+    let g = m.lock();
+    assert_eq!(format!("{g}"), "hi");
+    assert_eq!(format!("{g:?}"), "\"hi\"");
+}
+
+#[test]
 fn unsized_data_through_a_reference() {
     let m = Mutex::new([1, 2, 3]);
     let dyn_m: &Mutex<[i32]> = &m;
