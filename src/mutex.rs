@@ -185,13 +185,7 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     #[inline]
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        // Acquire: pairs with the Release in `unlock`, so the previous owner's writes
-        // to the data are visible to us.
-        if self
-            .state
-            .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
+        if !self.try_acquire() {
             self.lock_contended();
         }
         MutexGuard {
@@ -215,13 +209,10 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     #[inline]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.state
-            .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-            .ok()
-            .map(|_| MutexGuard {
-                mutex: self,
-                _not_send: PhantomData,
-            })
+        self.try_acquire().then(|| MutexGuard {
+            mutex: self,
+            _not_send: PhantomData,
+        })
     }
 
     /// Returns a mutable reference to the data; `&mut self` proves no guard exists.
@@ -248,7 +239,8 @@ impl<T: ?Sized> Mutex<T> {
         self.sleepers.load(Ordering::Relaxed) & COUNT > 0
     }
 
-    /// One attempt to take the lock.
+    /// One attempt to take the lock (M1). Acquire: pairs with the Release in
+    /// `unlock`, so the previous owner's writes to the data are visible to us.
     #[inline]
     fn try_acquire(&self) -> bool {
         self.state

@@ -1,5 +1,9 @@
-//! `Mutex` with real threads.
+//! `Mutex` with real threads. Bodies that a lost wake-up would hang run under
+//! the shared watchdog.
 
+mod common;
+
+use common::within;
 use queuekit::Mutex;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Barrier};
@@ -16,92 +20,98 @@ fn mutex_is_send_and_sync_for_send_data() {
 
 #[test]
 fn four_threads_hundred_thousand_increments_each_sum_exactly() {
-    const THREADS: usize = 4;
-    const EACH: usize = 100_000;
-    let counter = Arc::new(Mutex::new(0usize));
-    let start = Arc::new(Barrier::new(THREADS));
-    let handles: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let counter = Arc::clone(&counter);
-            let start = Arc::clone(&start);
-            thread::spawn(move || {
-                start.wait();
-                for _ in 0..EACH {
-                    *counter.lock() += 1;
-                }
+    within("four threads of increments", || {
+        const THREADS: usize = 4;
+        const EACH: usize = 100_000;
+        let counter = Arc::new(Mutex::new(0usize));
+        let start = Arc::new(Barrier::new(THREADS));
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let counter = Arc::clone(&counter);
+                let start = Arc::clone(&start);
+                thread::spawn(move || {
+                    start.wait();
+                    for _ in 0..EACH {
+                        *counter.lock() += 1;
+                    }
+                })
             })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    assert_eq!(*counter.lock(), THREADS * EACH);
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(*counter.lock(), THREADS * EACH);
+    });
 }
 
 /// Owners that hold the lock long enough for the others to stop spinning and
 /// sleep: every sleeper is woken in turn (the run ends), one owner at a time.
 #[test]
 fn waiters_that_go_to_sleep_are_all_woken_in_turn() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::{Duration, Instant};
-    const THREADS: usize = 8;
-    const EACH: usize = 60;
-    let lock = Arc::new(Mutex::new(Vec::new()));
-    let inside = Arc::new(AtomicUsize::new(0));
-    let start = Arc::new(Barrier::new(THREADS));
-    let handles: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let (lock, inside, start) = (lock.clone(), inside.clone(), start.clone());
-            thread::spawn(move || {
-                start.wait();
-                for _ in 0..EACH {
-                    let mut g = lock.lock();
-                    assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two owners");
-                    g.push(t);
-                    // Hold the lock (busy, not asleep) so that the others run out
-                    // of spins and yields and go to sleep on it.
-                    let until = Instant::now() + Duration::from_micros(200);
-                    while Instant::now() < until {
-                        std::hint::spin_loop();
+    within("sleeping waiters woken in turn", || {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::{Duration, Instant};
+        const THREADS: usize = 8;
+        const EACH: usize = 60;
+        let lock = Arc::new(Mutex::new(Vec::new()));
+        let inside = Arc::new(AtomicUsize::new(0));
+        let start = Arc::new(Barrier::new(THREADS));
+        let handles: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let (lock, inside, start) = (lock.clone(), inside.clone(), start.clone());
+                thread::spawn(move || {
+                    start.wait();
+                    for _ in 0..EACH {
+                        let mut g = lock.lock();
+                        assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two owners");
+                        g.push(t);
+                        // Hold the lock (busy, not asleep) so that the others run out
+                        // of spins and yields and go to sleep on it.
+                        let until = Instant::now() + Duration::from_micros(200);
+                        while Instant::now() < until {
+                            std::hint::spin_loop();
+                        }
+                        inside.fetch_sub(1, Ordering::SeqCst);
                     }
-                    inside.fetch_sub(1, Ordering::SeqCst);
-                }
+                })
             })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    let order = lock.lock();
-    assert_eq!(order.len(), THREADS * EACH);
-    for t in 0..THREADS {
-        assert_eq!(order.iter().filter(|&&x| x == t).count(), EACH);
-    }
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let order = lock.lock();
+        assert_eq!(order.len(), THREADS * EACH);
+        for t in 0..THREADS {
+            assert_eq!(order.iter().filter(|&&x| x == t).count(), EACH);
+        }
+    });
 }
 
 #[test]
 fn non_atomic_update_under_the_lock_is_never_torn() {
-    // Two fields that must always agree; a broken lock lets a reader see them differ.
-    const THREADS: usize = 4;
-    let pair = Arc::new(Mutex::new((0u64, 0u64)));
-    let handles: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let pair = Arc::clone(&pair);
-            thread::spawn(move || {
-                for _ in 0..50_000 {
-                    let mut g = pair.lock();
-                    assert_eq!(g.0, g.1);
-                    g.0 += 1;
-                    std::hint::black_box(&mut *g);
-                    g.1 += 1;
-                }
+    within("two-field update", || {
+        // Two fields that must always agree; a broken lock lets a reader see them differ.
+        const THREADS: usize = 4;
+        let pair = Arc::new(Mutex::new((0u64, 0u64)));
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let pair = Arc::clone(&pair);
+                thread::spawn(move || {
+                    for _ in 0..50_000 {
+                        let mut g = pair.lock();
+                        assert_eq!(g.0, g.1);
+                        g.0 += 1;
+                        std::hint::black_box(&mut *g);
+                        g.1 += 1;
+                    }
+                })
             })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    assert_eq!(*pair.lock(), (200_000, 200_000));
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(*pair.lock(), (200_000, 200_000));
+    });
 }
 
 #[test]

@@ -130,11 +130,12 @@ crate::sync::cfg_not_loom! {
             }
         }
 
-        /// One `membarrier(cmd, 0)` call; whether it succeeded.
+        /// One `membarrier(cmd, 0, 0)` call (no flags, so no CPU id); whether it
+        /// succeeded.
         fn membarrier(cmd: libc::c_int) -> bool {
-            // SAFETY: `membarrier` takes two integers and no pointers; any
+            // SAFETY: `membarrier` takes three integers and no pointers; any
             // command either succeeds or fails with an error code.
-            unsafe { libc::syscall(libc::SYS_membarrier, cmd, 0 as libc::c_uint) == 0 }
+            unsafe { libc::syscall(libc::SYS_membarrier, cmd, 0 as libc::c_uint, 0 as libc::c_int) == 0 }
         }
     }
 }
