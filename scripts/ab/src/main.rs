@@ -196,6 +196,50 @@ macro_rules! lock_fn {
 lock_fn!(new_lock, queuekit);
 lock_fn!(old_lock, queuekit_old);
 
+/// One version's row functions, so that a row is picked the same way for both.
+struct Version {
+    row: fn(u64, u64, Option<usize>) -> f64,
+    prio: fn() -> f64,
+    single: fn() -> f64,
+    fsingle_b: fn() -> f64,
+    fsingle_u: fn() -> f64,
+    lock: fn(u64) -> f64,
+}
+
+impl Version {
+    /// The row `(p, c, b)` of the table in `main`: `p > 0` a queue row; else `c`
+    /// picks priority 4P4C (0), single-thread priority (9), single-thread FIFO
+    /// (10, bounded or not by `b`), or the contended lock with `c` threads.
+    fn run(&self, p: u64, c: u64, b: Option<usize>) -> f64 {
+        match (p, c) {
+            (1.., _) => (self.row)(p, c, b),
+            (0, 0) => (self.prio)(),
+            (0, 9) => (self.single)(),
+            (0, 10) if b.is_some() => (self.fsingle_b)(),
+            (0, 10) => (self.fsingle_u)(),
+            _ => (self.lock)(c),
+        }
+    }
+}
+
+const OLD: Version = Version {
+    row: old_row,
+    prio: old_prio,
+    single: old_single,
+    fsingle_b: old_fsingle_b,
+    fsingle_u: old_fsingle_u,
+    lock: old_lock,
+};
+
+const NEW: Version = Version {
+    row: new_row,
+    prio: new_prio,
+    single: new_single,
+    fsingle_b: new_fsingle_b,
+    fsingle_u: new_fsingle_u,
+    lock: new_lock,
+};
+
 fn main() {
     let rounds: usize = std::env::args()
         .nth(1)
@@ -226,40 +270,8 @@ fn main() {
         }
         let (mut o, mut n, mut r) = (vec![], vec![], vec![]);
         for i in 0..=rounds {
-            let old = || {
-                if p > 0 {
-                    old_row(p, c, b)
-                } else if c == 0 {
-                    old_prio()
-                } else if c == 9 {
-                    old_single()
-                } else if c == 10 {
-                    if b.is_some() {
-                        old_fsingle_b()
-                    } else {
-                        old_fsingle_u()
-                    }
-                } else {
-                    old_lock(c)
-                }
-            };
-            let new = || {
-                if p > 0 {
-                    new_row(p, c, b)
-                } else if c == 0 {
-                    new_prio()
-                } else if c == 9 {
-                    new_single()
-                } else if c == 10 {
-                    if b.is_some() {
-                        new_fsingle_b()
-                    } else {
-                        new_fsingle_u()
-                    }
-                } else {
-                    new_lock(c)
-                }
-            };
+            let old = || OLD.run(p, c, b);
+            let new = || NEW.run(p, c, b);
             let (x, y) = if i % 2 == 0 {
                 let x = old();
                 (x, new())
